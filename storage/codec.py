@@ -1,0 +1,202 @@
+"""The one value codec of the project: msgpack plus a closed set of extension types.
+
+Every key and value written to a table, and every object that crosses between parties,
+goes through `encode`/`decode`. Decoding can only build data - numbers, strings, bytes,
+lists, tuples, sets, dicts, numpy arrays and scalars, big integers, gmpy2 integers and
+classes registered with `register_data_class` - never run code, unlike `pickle`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any, Callable, Iterable, TypeVar
+
+import gmpy2
+import msgpack
+import numpy as np
+
+__all__ = ["encode", "decode", "encode_many", "register_data_class", "CodecError"]
+
+_EXT_BIGINT = 1
+_EXT_TUPLE = 2
+_EXT_NDARRAY = 3
+_EXT_NPSCALAR = 4
+_EXT_DATACLASS = 5
+_EXT_SET = 6
+_EXT_MPZ = 7
+
+_MPZ_TYPE = type(gmpy2.mpz(0))
+
+T = TypeVar("T")
+
+
+class CodecError(ValueError):
+    """Raised when bytes are not a value this codec produced, or a value cannot be encoded."""
+
+
+_registry_by_name: dict[str, type] = {}
+_registry_by_type: dict[type, str] = {}
+
+
+def register_data_class(name: str) -> Callable[[type[T]], type[T]]:
+    """Class decorator: let instances of this dataclass travel through the codec as `name`."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"{cls.__name__} must be a dataclass to be registered")
+        known = _registry_by_name.get(name)
+        if known is not None and known is not cls:
+            raise ValueError(f"data class name {name!r} is already registered")
+        _registry_by_name[name] = cls
+        _registry_by_type[cls] = name
+        return cls
+
+    return decorate
+
+
+def _signed_bytes(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 8) // 8, "big", signed=True)
+
+
+def _ndarray_ext(array: np.ndarray) -> msgpack.ExtType:
+    if array.dtype.hasobject:
+        raise CodecError("numpy arrays of Python objects cannot be encoded")
+    contiguous = np.ascontiguousarray(array)
+    header = _pack([contiguous.dtype.str, list(contiguous.shape)])
+    return msgpack.ExtType(_EXT_NDARRAY, header + contiguous.tobytes())
+
+
+def _default(obj: Any) -> msgpack.ExtType:
+    if isinstance(obj, tuple):
+        return msgpack.ExtType(_EXT_TUPLE, _pack(list(obj)))
+    if isinstance(obj, _MPZ_TYPE):
+        return msgpack.ExtType(_EXT_MPZ, gmpy2.to_binary(obj))
+    if isinstance(obj, int):
+        return msgpack.ExtType(_EXT_BIGINT, _signed_bytes(int(obj)))
+    if isinstance(obj, np.ndarray):
+        return _ndarray_ext(obj)
+    if isinstance(obj, np.generic):
+        return msgpack.ExtType(_EXT_NPSCALAR, _pack([obj.dtype.str, obj.tobytes()]))
+    if isinstance(obj, (set, frozenset)):
+        return msgpack.ExtType(_EXT_SET, _pack(list(obj)))
+    name = _registry_by_type.get(type(obj))
+    if name is not None:
+        fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+        return msgpack.ExtType(_EXT_DATACLASS, _pack([name, fields]))
+    if isinstance(obj, dict):
+        return dict(obj)  # dict subclasses travel as plain dicts
+    if isinstance(obj, list):
+        return list(obj)
+    if isinstance(obj, str):
+        return str(obj)
+    if isinstance(obj, float):
+        return float(obj)
+    raise CodecError(f"values of type {type(obj).__name__} cannot be encoded")
+
+
+def _checked_dtype(descr: Any) -> np.dtype:
+    if not isinstance(descr, str):
+        raise CodecError("malformed numpy dtype")
+    try:
+        dtype = np.dtype(descr)
+    except TypeError as exc:
+        raise CodecError("malformed numpy dtype") from exc
+    if dtype.hasobject:
+        raise CodecError("numpy arrays of Python objects are refused")
+    return dtype
+
+
+def _decode_ndarray(data: bytes) -> np.ndarray:
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
+    unpacker.feed(data)
+    descr, shape = unpacker.unpack()
+    dtype = _checked_dtype(descr)
+    if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+        raise CodecError("malformed numpy shape")
+    body = memoryview(data)[unpacker.tell():]
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(body) != expected:
+        raise CodecError("numpy array length does not match its shape")
+    return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
+
+
+def _decode_dataclass(data: bytes) -> Any:
+    name, fields = _unpack(data)
+    cls = _registry_by_name.get(name)
+    if cls is None or not isinstance(fields, dict):
+        raise CodecError(f"unknown data class {name!r}")
+    return cls(**fields)
+
+
+def _ext_hook(code: int, data: bytes) -> Any:
+    if code == _EXT_TUPLE:
+        return tuple(_unpack(data))
+    if code == _EXT_BIGINT:
+        return int.from_bytes(data, "big", signed=True)
+    if code == _EXT_MPZ:
+        return gmpy2.from_binary(data)
+    if code == _EXT_NDARRAY:
+        return _decode_ndarray(data)
+    if code == _EXT_NPSCALAR:
+        descr, raw = _unpack(data)
+        dtype = _checked_dtype(descr)
+        if not isinstance(raw, bytes) or len(raw) != dtype.itemsize:
+            raise CodecError("malformed numpy scalar")
+        return np.frombuffer(raw, dtype=dtype)[0]
+    if code == _EXT_SET:
+        return set(_unpack(data))
+    if code == _EXT_DATACLASS:
+        return _decode_dataclass(data)
+    raise CodecError(f"unknown extension type {code}")
+
+
+_thread_state = threading.local()
+
+
+def _new_packer() -> msgpack.Packer:
+    return msgpack.Packer(default=_default, use_bin_type=True, strict_types=True, autoreset=True)
+
+
+def _pack(obj: Any) -> bytes:
+    return msgpack.packb(obj, default=_default, use_bin_type=True, strict_types=True)
+
+
+def _unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, ext_hook=_ext_hook, raw=False, strict_map_key=False)
+
+
+def encode(obj: Any) -> bytes:
+    """Encode one value to bytes."""
+    packer = getattr(_thread_state, "packer", None)
+    if packer is None:
+        packer = _thread_state.packer = _new_packer()
+    try:
+        return packer.pack(obj)
+    except CodecError:
+        packer.reset()
+        raise
+    except (TypeError, ValueError, OverflowError) as exc:
+        packer.reset()
+        raise CodecError(f"value cannot be encoded: {exc}") from exc
+
+
+def encode_many(objs: Iterable[Any]) -> list[bytes]:
+    """Encode many values at once (one packer, no per-call set-up)."""
+    pack = _new_packer().pack
+    try:
+        return [pack(obj) for obj in objs]
+    except CodecError:
+        raise
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise CodecError(f"value cannot be encoded: {exc}") from exc
+
+
+def decode(data: bytes) -> Any:
+    """Decode bytes produced by `encode`; anything else raises CodecError."""
+    try:
+        return _unpack(data)
+    except CodecError:
+        raise
+    except (ValueError, TypeError, msgpack.UnpackException, KeyError) as exc:
+        raise CodecError("bytes are not a value of this codec") from exc

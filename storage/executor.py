@@ -1,0 +1,88 @@
+"""Runs per-partition work in a pool of worker processes.
+
+The pool's processes are forked from a clean `forkserver` process, never from the caller:
+the caller may hold gRPC threads and open LMDB environments, neither of which survives a
+fork. Work runs inline when a worker itself asks for parallel work or when the caller
+says the job is too small to be worth a process hop.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Sequence
+
+_PRELOAD = ["storage.operations"]
+
+
+class WorkerDied(RuntimeError):
+    """A worker process exited while running partition work."""
+
+
+_in_worker = False
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def _mark_worker() -> None:
+    global _in_worker
+    _in_worker = True
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def _get_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_mark_worker
+            )
+            _pool_size = workers
+        return _pool
+
+
+def _discard_pool(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the worker processes (they are started again on the next parallel call)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
+def run_all(
+    fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], workers: int, inline: bool = False
+) -> list[Any]:
+    """`[fn(*args) for args in calls]`, spread over `workers` processes unless `inline`."""
+    if inline or _in_worker or workers <= 1 or len(calls) <= 1:
+        return [fn(*args) for args in calls]
+    pool = _get_pool(workers)
+    try:
+        futures = [pool.submit(fn, *args) for args in calls]
+        return [future.result() for future in futures]
+    except BrokenProcessPool as exc:
+        _discard_pool(pool)
+        raise WorkerDied("a storage worker process died while running partition work") from exc

@@ -1,0 +1,49 @@
+"""Table metadata: what a table is, kept as `meta.json` beside its partitions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from typing import Any
+
+META_FILE = "meta.json"
+MAX_PARTITIONS = 1024
+
+
+@dataclasses.dataclass
+class TableMeta:
+    """Partitions, schema (header, sid, label name, ...) and creation time of a table."""
+
+    namespace: str
+    name: str
+    partitions: int
+    schema: dict[str, Any] = dataclasses.field(default_factory=dict)
+    create_time: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "TableMeta":
+        fields = json.loads(text)
+        return cls(**{f.name: fields[f.name] for f in dataclasses.fields(cls) if f.name in fields})
+
+
+def write_meta(directory: str, meta: TableMeta) -> None:
+    """Write `meta.json` atomically (a reader sees the old file or the new one)."""
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".meta-")
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(meta.to_json())
+        os.replace(tmp, os.path.join(directory, META_FILE))
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_meta(directory: str) -> TableMeta:
+    with open(os.path.join(directory, META_FILE)) as src:
+        return TableMeta.from_json(src.read())

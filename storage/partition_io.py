@@ -1,0 +1,80 @@
+"""Reading and writing the encoded (key, value) pairs of partitions in batches."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import TYPE_CHECKING, Iterator
+from zlib import crc32
+
+if TYPE_CHECKING:
+    from storage.table import Table
+
+BATCH_ROWS = 50_000
+_by_key = itemgetter(0)
+
+
+def scan(table: "Table", index: int) -> Iterator[tuple[bytes, bytes]]:
+    """Every encoded pair of one partition, in key-byte order."""
+    with table.partition_env(index).reading() as txn:
+        yield from txn.cursor()
+
+
+class OrderedWriter:
+    """Writes pairs that arrive in increasing key order into one empty partition."""
+
+    def __init__(self, table: "Table", index: int) -> None:
+        self._env = table.partition_env(index)
+        self._batch: list[tuple[bytes, bytes]] = []
+        self.written = 0
+
+    def add(self, key: bytes, value: bytes) -> None:
+        self._batch.append((key, value))
+        if len(self._batch) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> int:
+        if self._batch:
+            self.written += self._env.write(self._batch, append=True)
+            self._batch = []
+        return self.written
+
+
+class ScatterWriter:
+    """Writes pairs in any order to the partitions their keys belong to.
+
+    Pairs are buffered, then each partition's share is sorted (stable, so the last of
+    equal keys wins) and written in one transaction.
+    """
+
+    def __init__(self, table: "Table", batch_rows: int = BATCH_ROWS) -> None:
+        self._table = table
+        self._partitions = table.partitions
+        self._buckets: list[list[tuple[bytes, bytes]]] = [[] for _ in range(self._partitions)]
+        self._pending = 0
+        self._batch_rows = batch_rows
+        self.written = 0
+
+    def add(self, key: bytes, value: bytes) -> None:
+        self._buckets[crc32(key) % self._partitions].append((key, value))
+        self._pending += 1
+        if self._pending >= self._batch_rows:
+            self.flush()
+
+    def add_many(self, pairs: list[tuple[bytes, bytes]]) -> None:
+        buckets = self._buckets
+        partitions = self._partitions
+        for pair in pairs:
+            buckets[crc32(pair[0]) % partitions].append(pair)
+        self._pending += len(pairs)
+        if self._pending >= self._batch_rows:
+            self.flush()
+
+    def flush(self) -> int:
+        for index, bucket in enumerate(self._buckets):
+            if bucket:
+                bucket.sort(key=_by_key)
+                self._table.partition_env(index).write(bucket)
+                self.written += len(bucket)
+                self._buckets[index] = []
+        self._pending = 0
+        return self.written

@@ -1,0 +1,190 @@
+"""The table store: where tables live on disk, and creating, publishing and destroying them.
+
+Layout under the data dir:
+    tables/<namespace>/<name>/meta.json and one LMDB environment per partition (0, 1, ...)
+    staging/<id>/   tables being built; published into tables/ by one directory rename
+    trash/<id>/     replaced or destroyed tables on their way out
+A table becomes visible only when it is complete, so a failed build leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Any, Iterator
+from urllib.parse import quote
+
+from storage.errors import InvalidTableArgument, TableExists, TableNotFound
+from storage.executor import default_workers
+from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
+from storage.meta import MAX_PARTITIONS, META_FILE, TableMeta, read_meta, write_meta
+from storage.table import Table
+
+TEMP_NAMESPACE = "__temp__"
+_MAX_NAME = 200
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreConfig:
+    """Where the store lives and how it works; picklable, so workers can rebuild the store."""
+
+    data_dir: str
+    map_size: int = DEFAULT_MAP_SIZE
+    workers: int = 0
+    inline_rows: int = 20_000
+
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else default_workers()
+
+
+def check_name(kind: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidTableArgument(f"table {kind} must be a non-empty string")
+    if len(value) > _MAX_NAME or value in (".", "..") or any(ord(c) < 32 for c in value):
+        raise InvalidTableArgument(f"table {kind} {value!r} is not allowed")
+    return value
+
+
+def check_partitions(partitions: Any) -> int:
+    if isinstance(partitions, bool) or not isinstance(partitions, int):
+        raise InvalidTableArgument("partition must be an integer")
+    if not 1 <= partitions <= MAX_PARTITIONS:
+        raise InvalidTableArgument(f"partition must be between 1 and {MAX_PARTITIONS}, got {partitions}")
+    return partitions
+
+
+def _dir_name(name: str) -> str:
+    return quote(name, safe="-_.")
+
+
+class Store:
+    """All tables under one data dir."""
+
+    def __init__(self, data_dir: str | StoreConfig, **settings: Any) -> None:
+        config = data_dir if isinstance(data_dir, StoreConfig) else StoreConfig(str(data_dir), **settings)
+        self.config = dataclasses.replace(config, data_dir=os.path.abspath(config.data_dir))
+        for sub in ("tables", "staging", "trash"):
+            os.makedirs(os.path.join(self.config.data_dir, sub), exist_ok=True)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Store, (self.config,))
+
+    def _path(self, *parts: str) -> str:
+        return os.path.join(self.config.data_dir, *parts)
+
+    def table_dir(self, namespace: str, name: str) -> str:
+        return self._path("tables", _dir_name(namespace), _dir_name(name))
+
+    @contextmanager
+    def _catalog_lock(self) -> Iterator[None]:
+        """Serialise publish/destroy across processes sharing this data dir."""
+        with open(self._path(".catalog.lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _build(self, directory: str, meta: TableMeta) -> Table:
+        os.makedirs(directory)
+        for index in range(meta.partitions):
+            environments.get(os.path.join(directory, str(index)), True, self.config.map_size)
+        write_meta(directory, meta)
+        return Table(self, directory, meta)
+
+    def staging(self, partitions: int, schema: dict[str, Any] | None = None) -> Table:
+        """An empty, invisible table to fill and then `publish` (or `discard`)."""
+        meta = TableMeta("", "", check_partitions(partitions), dict(schema or {}), time.time())
+        return self._build(self._path("staging", uuid.uuid4().hex), meta)
+
+    def publish(self, staged: Table, namespace: str, name: str, replace: bool = False) -> Table:
+        """Make a staged table visible as namespace.name in one rename."""
+        target = self.table_dir(check_name("namespace", namespace), check_name("name", name))
+        meta = dataclasses.replace(staged.meta, namespace=namespace, name=name)
+        write_meta(staged.directory, meta)
+        environments.close_under(staged.directory)
+        with self._catalog_lock():
+            if os.path.exists(target):
+                if not replace:
+                    raise TableExists(namespace, name)
+                self._move_to_trash(target)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.rename(staged.directory, target)
+        self._empty_trash()
+        return Table(self, target, meta)
+
+    def discard(self, staged: Table) -> None:
+        """Remove a staged table that will not be published."""
+        environments.close_under(staged.directory)
+        shutil.rmtree(staged.directory, ignore_errors=True)
+
+    def create_table(
+        self,
+        namespace: str,
+        name: str,
+        partitions: int,
+        schema: dict[str, Any] | None = None,
+        replace: bool = False,
+    ) -> Table:
+        """A new empty table (`replace` drops an existing one of that name)."""
+        check_name("namespace", namespace)
+        check_name("name", name)
+        if not replace and self.exists(namespace, name):
+            raise TableExists(namespace, name)
+        return self.publish(self.staging(partitions, schema), namespace, name, replace)
+
+    def temporary(self, partitions: int, schema: dict[str, Any] | None = None) -> Table:
+        """A new empty table with a generated name in the temporary namespace."""
+        return self.create_table(TEMP_NAMESPACE, uuid.uuid4().hex, partitions, schema)
+
+    def exists(self, namespace: str, name: str) -> bool:
+        return os.path.exists(os.path.join(self.table_dir(namespace, name), META_FILE))
+
+    def table(self, namespace: str, name: str) -> Table:
+        """The table namespace.name; TableNotFound if there is none."""
+        directory = self.table_dir(check_name("namespace", namespace), check_name("name", name))
+        try:
+            meta = read_meta(directory)
+        except FileNotFoundError:
+            raise TableNotFound(namespace, name) from None
+        return Table(self, directory, meta)
+
+    def destroy(self, namespace: str, name: str) -> bool:
+        """Remove a table; False if it did not exist."""
+        target = self.table_dir(check_name("namespace", namespace), check_name("name", name))
+        with self._catalog_lock():
+            if not os.path.exists(target):
+                return False
+            self._move_to_trash(target)
+        self._empty_trash()
+        return True
+
+    def list_tables(self, namespace: str | None = None) -> list[TableMeta]:
+        root = self._path("tables")
+        namespaces = [_dir_name(namespace)] if namespace is not None else sorted(os.listdir(root))
+        found = []
+        for ns_dir in namespaces:
+            ns_path = os.path.join(root, ns_dir)
+            if not os.path.isdir(ns_path):
+                continue
+            for name_dir in sorted(os.listdir(ns_path)):
+                try:
+                    found.append(read_meta(os.path.join(ns_path, name_dir)))
+                except FileNotFoundError:
+                    continue
+        return found
+
+    def _move_to_trash(self, directory: str) -> None:
+        environments.close_under(directory)
+        os.rename(directory, self._path("trash", uuid.uuid4().hex))
+
+    def _empty_trash(self) -> None:
+        trash = self._path("trash")
+        for entry in os.listdir(trash):
+            shutil.rmtree(os.path.join(trash, entry), ignore_errors=True)
+

@@ -1,0 +1,246 @@
+"""A handle on one partitioned table and the operations on it.
+
+Whole-table operations run partition by partition in worker processes and write their
+results into new tables; nothing is gathered into memory unless the caller asks for it
+(`collect`, `take`, `reduce`'s result).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+import cloudpickle
+
+from storage import operations
+from storage.codec import decode, encode
+from storage.executor import run_all
+from storage.lmdb_env import PartitionEnv, PartitionMissing, environments
+from storage.meta import TableMeta, write_meta
+from storage.partition_io import BATCH_ROWS, ScatterWriter, scan
+from storage.partitioner import partition_of
+from storage.errors import TableNotFound
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+class PortableFunction:
+    """A user function that can reach worker processes even if it is a lambda or closure.
+
+    It travels with cloudpickle, and only between this node's own processes: nothing
+    from another party is ever unpickled.
+    """
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+
+    def __call__(self, *args: Any) -> Any:
+        return self.fn(*args)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_load_function, (cloudpickle.dumps(self.fn),))
+
+
+def _load_function(data: bytes) -> PortableFunction:
+    return PortableFunction(cloudpickle.loads(data))
+
+
+class Table:
+    """namespace.name with N partitions, each an LMDB environment."""
+
+    def __init__(self, store: "Store", directory: str, meta: TableMeta) -> None:
+        self.store = store
+        self.directory = directory
+        self.meta = meta
+
+    def __repr__(self) -> str:
+        return f"Table({self.namespace!r}, {self.name!r}, partitions={self.partitions})"
+
+    @property
+    def namespace(self) -> str:
+        return self.meta.namespace
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def partitions(self) -> int:
+        return self.meta.partitions
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return self.meta.schema
+
+    def set_schema(self, schema: dict[str, Any]) -> None:
+        self.meta = dataclasses.replace(self.meta, schema=dict(schema))
+        write_meta(self.directory, self.meta)
+
+    def partition_env(self, index: int) -> PartitionEnv:
+        path = os.path.join(self.directory, str(index))
+        try:
+            return environments.get(path, False, self.store.config.map_size)
+        except PartitionMissing:
+            raise TableNotFound(self.namespace, self.name) from None
+
+    # ---- single keys ------------------------------------------------------------
+
+    def put(self, key: Any, value: Any) -> None:
+        key_bytes = encode(key)
+        self.partition_env(partition_of(key_bytes, self.partitions)).write([(key_bytes, encode(value))])
+
+    def get(self, key: Any) -> Any:
+        """The value stored under `key`, or None."""
+        key_bytes = encode(key)
+        with self.partition_env(partition_of(key_bytes, self.partitions)).reading() as txn:
+            found = txn.get(key_bytes)
+        return None if found is None else decode(found)
+
+    def delete(self, key: Any) -> bool:
+        """Remove `key`; False if it was absent."""
+        key_bytes = encode(key)
+        return self.partition_env(partition_of(key_bytes, self.partitions)).delete(key_bytes)
+
+    # ---- bulk in and out --------------------------------------------------------
+
+    def put_all(self, pairs: Iterable[tuple[Any, Any]], batch_rows: int = BATCH_ROWS) -> int:
+        """Stream (key, value) pairs in; one transaction per partition per batch. Returns pairs written."""
+        writer = ScatterWriter(self, batch_rows)
+        batch: list[tuple[bytes, bytes]] = []
+        for key, value in pairs:
+            batch.append((encode(key), encode(value)))
+            if len(batch) >= batch_rows:
+                writer.add_many(batch)
+                batch = []
+        writer.add_many(batch)
+        written = writer.flush()
+        self.sync()
+        return written
+
+    def sync(self) -> None:
+        """Flush written data to disk."""
+        for index in range(self.partitions):
+            self.partition_env(index).sync()
+
+    def count(self) -> int:
+        return sum(self.partition_env(index).entries() for index in range(self.partitions))
+
+    def partition_counts(self) -> list[int]:
+        return [self.partition_env(index).entries() for index in range(self.partitions)]
+
+    def collect(self) -> Iterator[tuple[Any, Any]]:
+        """Every (key, value), partition after partition, streamed."""
+        for index in range(self.partitions):
+            for key, value in scan(self, index):
+                yield decode(key), decode(value)
+
+    def take(self, n: int) -> list[tuple[Any, Any]]:
+        return list(islice(self.collect(), n))
+
+    def first(self) -> tuple[Any, Any] | None:
+        pairs = self.take(1)
+        return pairs[0] if pairs else None
+
+    def destroy(self) -> None:
+        self.store.destroy(self.namespace, self.name)
+
+    # ---- whole-table operations -------------------------------------------------
+
+    def _run(self, fn: Callable[..., Any], calls: list[tuple[Any, ...]], rows: int) -> list[Any]:
+        config = self.store.config
+        return run_all(fn, calls, config.worker_count(), inline=rows < config.inline_rows)
+
+    def _result_table(self, partitions: int, namespace: str | None, name: str | None) -> "Table":
+        if name is None:
+            return self.store.temporary(partitions, self.schema)
+        return self.store.create_table(namespace or self.namespace, name, partitions, self.schema)
+
+    def _per_partition(self, task: Callable[..., Any], *extra: Any, namespace: str | None = None,
+                       name: str | None = None) -> "Table":
+        result = self._result_table(self.partitions, namespace, name)
+        calls = [(self, result, index, *extra) for index in range(self.partitions)]
+        self._run(task, calls, self.count())
+        return result
+
+    def _copy_into(self, result: "Table") -> "Table":
+        same = result.partitions == self.partitions
+        task = operations.copy_partition if same else operations.scatter_partition
+        self._run(task, [(self, result, index) for index in range(self.partitions)], self.count())
+        return result
+
+    def save_as(self, name: str, namespace: str | None = None, partitions: int | None = None) -> "Table":
+        """A copy under a new name, re-partitioned if `partitions` differs."""
+        return self._copy_into(self._result_table(partitions or self.partitions, namespace, name))
+
+    def map_values(self, fn: Callable[[Any], Any], **names: str) -> "Table":
+        return self._per_partition(operations.map_values_partition, PortableFunction(fn), **names)
+
+    def map(self, fn: Callable[[Any, Any], tuple[Any, Any]], **names: str) -> "Table":
+        """fn(key, value) -> (new key, new value); results are re-partitioned by new key."""
+        return self._per_partition(operations.map_partition, PortableFunction(fn), **names)
+
+    def flat_map(self, fn: Callable[[Any, Any], Iterable[tuple[Any, Any]]], **names: str) -> "Table":
+        return self._per_partition(operations.flat_map_partition, PortableFunction(fn), **names)
+
+    def map_partitions(self, fn: Callable[[Iterator[tuple[Any, Any]]], Any], **names: str) -> "Table":
+        """fn(pairs of one partition) -> value, stored under that partition's last key."""
+        return self._per_partition(operations.map_partitions_partition, PortableFunction(fn), **names)
+
+    def filter(self, fn: Callable[[Any, Any], bool], **names: str) -> "Table":
+        return self._per_partition(operations.filter_partition, PortableFunction(fn), **names)
+
+    def glom(self, **names: str) -> "Table":
+        """One row per non-empty partition: its last key -> the list of its (key, value) pairs."""
+        return self._per_partition(operations.glom_partition, **names)
+
+    def sample(self, fraction: float, seed: Any = None, **names: str) -> "Table":
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError("sample fraction must be between 0 and 1")
+        return self._per_partition(operations.sample_partition, fraction, seed, **names)
+
+    def reduce(self, fn: Callable[[Any, Any], Any]) -> Any:
+        """fn folded over all values (partitions in parallel, then their results); None if empty."""
+        portable = PortableFunction(fn)
+        partials = self._run(operations.reduce_partition,
+                             [(self, index, portable) for index in range(self.partitions)], self.count())
+        values = [value for present, value in partials if present]
+        if not values:
+            return None
+        result = values[0]
+        for value in values[1:]:
+            result = fn(result, value)
+        return result
+
+    def _aligned(self, other: "Table") -> tuple["Table", bool]:
+        """`other`, re-partitioned like this table if it is not already."""
+        if other.partitions == self.partitions:
+            return other, False
+        return other._copy_into(self._result_table(self.partitions, None, None)), True
+
+    def _binary(self, task: Callable[..., Any], other: "Table", *extra: Any,
+                namespace: str | None = None, name: str | None = None) -> "Table":
+        right, temporary = self._aligned(other)
+        try:
+            result = self._result_table(self.partitions, namespace, name)
+            calls = [(self, right, result, index, *extra) for index in range(self.partitions)]
+            self._run(task, calls, self.count() + right.count())
+            return result
+        finally:
+            if temporary:
+                right.destroy()
+
+    def join(self, other: "Table", fn: Callable[[Any, Any], Any], **names: str) -> "Table":
+        """Keys in both tables -> fn(this value, other value)."""
+        return self._binary(operations.join_partition, other, PortableFunction(fn), **names)
+
+    def union(self, other: "Table", fn: Callable[[Any, Any], Any] | None = None, **names: str) -> "Table":
+        """Keys in either table; where in both, fn(this value, other value) (default: this value)."""
+        return self._binary(operations.union_partition, other,
+                            None if fn is None else PortableFunction(fn), **names)
+
+    def subtract_by_key(self, other: "Table", **names: str) -> "Table":
+        """Pairs of this table whose key is not in `other`."""
+        return self._binary(operations.subtract_partition, other, **names)

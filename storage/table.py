@@ -165,15 +165,16 @@ class Table:
         self._run(task, calls, self.count())
         return result
 
-    def _copy_into(self, result: "Table") -> "Table":
-        same = result.partitions == self.partitions
-        task = operations.copy_partition if same else operations.scatter_partition
-        self._run(task, [(self, result, index) for index in range(self.partitions)], self.count())
-        return result
+    def copy_into(self, target: "Table") -> "Table":
+        """Write every pair of this table into `target` (pairs already there with the same key are replaced)."""
+        ordered = target.partitions == self.partitions and target.count() == 0
+        task = operations.copy_partition if ordered else operations.scatter_partition
+        self._run(task, [(self, target, index) for index in range(self.partitions)], self.count())
+        return target
 
     def save_as(self, name: str, namespace: str | None = None, partitions: int | None = None) -> "Table":
         """A copy under a new name, re-partitioned if `partitions` differs."""
-        return self._copy_into(self._result_table(partitions or self.partitions, namespace, name))
+        return self.copy_into(self._result_table(partitions or self.partitions, namespace, name))
 
     def map_values(self, fn: Callable[[Any], Any], **names: str) -> "Table":
         return self._per_partition(operations.map_values_partition, PortableFunction(fn), **names)
@@ -218,7 +219,7 @@ class Table:
         """`other`, re-partitioned like this table if it is not already."""
         if other.partitions == self.partitions:
             return other, False
-        return other._copy_into(self._result_table(self.partitions, None, None)), True
+        return other.copy_into(self._result_table(self.partitions, None, None)), True
 
     def _binary(self, task: Callable[..., Any], other: "Table", *extra: Any,
                 namespace: str | None = None, name: str | None = None) -> "Table":

@@ -4,11 +4,11 @@ from storage.codec import CodecError, decode, encode, register_data_class
 from storage.errors import InvalidTableArgument, StorageError, TableExists, TableNotFound
 from storage.executor import WorkerDied
 from storage.meta import MAX_PARTITIONS, TableMeta
-from storage.store import Store, StoreConfig
+from storage.store import Store, StoreConfig, check_name, check_partitions
 from storage.table import Table
 
 __all__ = [
     "CodecError", "InvalidTableArgument", "MAX_PARTITIONS", "StorageError", "Store", "StoreConfig",
     "Table", "TableExists", "TableMeta", "TableNotFound", "WorkerDied",
-    "decode", "encode", "register_data_class",
+    "check_name", "check_partitions", "decode", "encode", "register_data_class",
 ]

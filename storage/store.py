@@ -16,11 +16,11 @@ import shutil
 import time
 import uuid
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote
 
 from storage.errors import InvalidTableArgument, TableExists, TableNotFound
-from storage.executor import default_workers
+from storage.executor import default_workers, run_all
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
 from storage.meta import MAX_PARTITIONS, META_FILE, TableMeta, read_meta, write_meta
 from storage.table import Table
@@ -178,6 +178,10 @@ class Store:
                 except FileNotFoundError:
                     continue
         return found
+
+    def parallel(self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], inline: bool = False) -> list[Any]:
+        """`[fn(*args) for args in calls]` in the store's worker processes (`fn` must be importable)."""
+        return run_all(fn, calls, self.config.worker_count(), inline=inline)
 
     def _move_to_trash(self, directory: str) -> None:
         environments.close_under(directory)

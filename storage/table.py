@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 import cloudpickle
 
 from storage import operations
-from storage.codec import decode, encode
-from storage.executor import run_all
+from storage.codec import decode, encode, encode_many
 from storage.lmdb_env import PartitionEnv, PartitionMissing, environments
 from storage.meta import TableMeta, write_meta
 from storage.partition_io import BATCH_ROWS, ScatterWriter, scan
@@ -106,18 +105,19 @@ class Table:
 
     # ---- bulk in and out --------------------------------------------------------
 
-    def put_all(self, pairs: Iterable[tuple[Any, Any]], batch_rows: int = BATCH_ROWS) -> int:
-        """Stream (key, value) pairs in; one transaction per partition per batch. Returns pairs written."""
+    def put_all(self, pairs: Iterable[tuple[Any, Any]], batch_rows: int = BATCH_ROWS, sync: bool = True) -> int:
+        """Stream (key, value) pairs in; one transaction per partition per batch. Returns pairs written.
+
+        `sync=False` leaves flushing to disk to a later `sync()` (for many writers of one table).
+        """
         writer = ScatterWriter(self, batch_rows)
-        batch: list[tuple[bytes, bytes]] = []
-        for key, value in pairs:
-            batch.append((encode(key), encode(value)))
-            if len(batch) >= batch_rows:
-                writer.add_many(batch)
-                batch = []
-        writer.add_many(batch)
+        source = iter(pairs)
+        while batch := list(islice(source, batch_rows)):
+            keys, values = zip(*batch)
+            writer.add_many(list(zip(encode_many(keys), encode_many(values))))
         written = writer.flush()
-        self.sync()
+        if sync:
+            self.sync()
         return written
 
     def sync(self) -> None:
@@ -137,6 +137,11 @@ class Table:
             for key, value in scan(self, index):
                 yield decode(key), decode(value)
 
+    def collect_encoded(self) -> Iterator[tuple[bytes, bytes]]:
+        """Every (key, value) as the codec's bytes, partition after partition, streamed."""
+        for index in range(self.partitions):
+            yield from scan(self, index)
+
     def take(self, n: int) -> list[tuple[Any, Any]]:
         return list(islice(self.collect(), n))
 
@@ -150,8 +155,7 @@ class Table:
     # ---- whole-table operations -------------------------------------------------
 
     def _run(self, fn: Callable[..., Any], calls: list[tuple[Any, ...]], rows: int) -> list[Any]:
-        config = self.store.config
-        return run_all(fn, calls, config.worker_count(), inline=rows < config.inline_rows)
+        return self.store.parallel(fn, calls, inline=rows < self.store.config.inline_rows)
 
     def _result_table(self, partitions: int, namespace: str | None, name: str | None) -> "Table":
         if name is None:

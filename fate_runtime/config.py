@@ -1,0 +1,82 @@
+"""Node settings: defaults, a JSON conf file, command-line overrides, and their checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any
+
+from storage.lmdb_env import DEFAULT_MAP_SIZE
+
+STANDALONE = 0
+CLUSTER = 1
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work, named in the message."""
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeConfig:
+    """Everything a node needs to start."""
+
+    data_dir: str = "fate_flow_data"
+    host: str = "127.0.0.1"
+    grpc_port: int = 9360
+    http_port: int = 9380
+    base_dir: str = ""
+    allow_dirs: tuple[str, ...] = ()
+    work_mode: int = STANDALONE
+    map_size: int = DEFAULT_MAP_SIZE
+    workers: int = 0
+
+    def __post_init__(self) -> None:
+        base = os.path.abspath(self.base_dir or os.getcwd())
+        object.__setattr__(self, "base_dir", base)
+        object.__setattr__(self, "data_dir", os.path.abspath(os.path.join(base, self.data_dir)))
+        allowed = tuple(os.path.abspath(os.path.join(base, d)) for d in self.allow_dirs)
+        object.__setattr__(self, "allow_dirs", allowed)
+        for name in ("grpc_port", "http_port"):
+            port = getattr(self, name)
+            if not isinstance(port, int) or not 0 <= port <= 65535:
+                raise ConfigError(f"{name} must be a port number between 0 and 65535, got {port!r}")
+        if self.work_mode not in (STANDALONE, CLUSTER):
+            raise ConfigError(f"work_mode must be 0 (standalone) or 1 (cluster), got {self.work_mode!r}")
+        if not isinstance(self.map_size, int) or self.map_size < 1 << 16:
+            raise ConfigError("map_size must be an integer of at least 65536 bytes")
+        for directory in allowed:
+            if not os.path.isdir(directory):
+                raise ConfigError(f"allowed directory {directory} does not exist")
+
+    @property
+    def readable_dirs(self) -> tuple[str, ...]:
+        """Directories whose files upload may read and download may write."""
+        return (self.base_dir, *self.allow_dirs)
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> "NodeConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise ConfigError(f"unknown setting {unknown[0]!r}")
+        values = dict(settings)
+        if "allow_dirs" in values:
+            values["allow_dirs"] = tuple(values["allow_dirs"])
+        return cls(**values)
+
+
+def load_conf_file(path: str) -> dict[str, Any]:
+    """The settings in a JSON conf file (same names as the command-line options)."""
+    try:
+        with open(path) as src:
+            settings = json.load(src)
+    except FileNotFoundError:
+        raise ConfigError(f"conf file {path} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"conf file {path} is not valid JSON (line {exc.lineno})") from None
+    if not isinstance(settings, dict):
+        raise ConfigError(f"conf file {path} must hold a JSON object")
+    if settings.pop("standalone", False):
+        settings["work_mode"] = STANDALONE
+    return settings

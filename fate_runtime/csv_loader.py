@@ -1,0 +1,155 @@
+"""Loading a CSV file into a table the way FATE's upload does, in parallel byte ranges.
+
+Key = the first column (the id), value = the rest of the line as one string, header kept as
+the table's schema. Every row must have the header's number of columns; the first ragged
+row stops the load with its line number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+from fate_runtime.errors import BadRequest
+from storage import Store, Table
+
+_MIN_CHUNK = 4 << 20
+_MAX_CHUNK = 32 << 20
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvLayout:
+    """What the first line(s) of a CSV file say about the rest of it."""
+
+    path: str
+    display_name: str
+    delimiter: str
+    columns: int
+    data_start: int
+    size: int
+    header: tuple[str, ...] | None
+
+    def schema(self) -> dict[str, Any]:
+        if self.header is None:
+            return {"delimiter": self.delimiter}
+        return {"header": self.delimiter.join(self.header[1:]), "sid": self.header[0],
+                "delimiter": self.delimiter}
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkProblem:
+    """A bad line inside a chunk: where the chunk starts, which of its lines, and what is wrong."""
+
+    chunk_start: int
+    line_in_chunk: int
+    message: str
+
+
+def _first_line(path: str) -> tuple[bytes, int]:
+    with open(path, "rb") as src:
+        line = src.readline()
+        while line.strip() == b"" and line:
+            line = src.readline()
+        return line, src.tell()
+
+
+def inspect_csv(path: str, display_name: str, head: int, delimiter: str) -> CsvLayout:
+    """Read the header (or first row) and check the file has data."""
+    size = os.path.getsize(path)
+    line, after = _first_line(path)
+    if not line.strip():
+        raise BadRequest(f"file {display_name} is empty")
+    try:
+        text = line.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise BadRequest(f"file {display_name} is not UTF-8 text (line 1)") from None
+    fields = tuple(text.split(delimiter))
+    if head:
+        if any(not f.strip() for f in fields):
+            raise BadRequest(f"file {display_name} has an empty column name in its header")
+        with open(path, "rb") as src:
+            src.seek(after)
+            if not any(l.strip() for l in iter(lambda: src.readline(), b"")):
+                raise BadRequest(f"file {display_name} has no data rows after its header")
+        return CsvLayout(path, display_name, delimiter, len(fields), after, size, fields)
+    return CsvLayout(path, display_name, delimiter, len(fields), 0, size, None)
+
+
+def _chunks(layout: CsvLayout, workers: int) -> list[tuple[int, int]]:
+    span = layout.size - layout.data_start
+    chunk = max(_MIN_CHUNK, min(_MAX_CHUNK, span // max(1, workers * 4) + 1))
+    return [(start, min(start + chunk, layout.size)) for start in range(layout.data_start, layout.size, chunk)]
+
+
+def _read_owned_lines(path: str, start: int, end: int, data_start: int) -> tuple[int, bytes]:
+    """The lines that start inside [start, end): (offset of the first, their bytes)."""
+    with open(path, "rb") as src:
+        if start > data_start:
+            src.seek(start - 1)
+            if src.read(1) != b"\n":
+                src.readline()
+        else:
+            src.seek(start)
+        first = src.tell()
+        if first >= end:
+            return first, b""
+        data = src.read(end - first)
+        if data and not data.endswith(b"\n"):
+            data += src.readline()
+        return first, data
+
+
+def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[int, ChunkProblem | None]:
+    """Put the rows of one byte range into `table` (runs in a worker). Returns (rows, problem)."""
+    first, data = _read_owned_lines(layout.path, start, end, layout.data_start)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return 0, ChunkProblem(first, data[: exc.start].count(b"\n"), "is not UTF-8 text")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    delimiter = layout.delimiter
+    expected = layout.columns - 1
+    counts = [line.count(delimiter) for line in lines]
+    blank = {i for i, line in enumerate(lines) if not line.strip()} if expected == 0 else set()
+    problems = []
+    for index in (i for i, count in enumerate(counts) if count != expected):
+        if lines[index].strip():
+            problems.append((index, f"has {counts[index] + 1} columns, expected {layout.columns}"))
+        else:
+            blank.add(index)
+    problems.extend((i, "has an empty id") for i, line in enumerate(lines)
+                    if i not in blank and (not line or line.startswith(delimiter)))
+    if problems:
+        index, message = min(problems)
+        return 0, ChunkProblem(first, index, message)
+    if blank:
+        lines = [line for index, line in enumerate(lines) if index not in blank]
+    if expected:
+        pairs = [line.split(delimiter, 1) for line in lines]
+    else:
+        pairs = [[line, ""] for line in lines]
+    return table.put_all(pairs, sync=False), None
+
+
+def _line_number(path: str, problem: ChunkProblem) -> int:
+    with open(path, "rb") as src:
+        before = src.read(problem.chunk_start).count(b"\n")
+    return before + problem.line_in_chunk + 1
+
+
+def load_csv(store: Store, table: Table, layout: CsvLayout) -> int:
+    """Load every data row of the file into `table`; BadRequest names the first bad line."""
+    calls = [(table, layout, start, end) for start, end in _chunks(layout, store.config.worker_count())]
+    results = store.parallel(load_chunk, calls, inline=layout.size < _MIN_CHUNK)
+    problems = [problem for _, problem in results if problem is not None]
+    if problems:
+        first = min(problems, key=lambda p: (p.chunk_start, p.line_in_chunk))
+        line = _line_number(layout.path, first)
+        raise BadRequest(f"line {line} of file {layout.display_name} {first.message}")
+    table.sync()
+    return sum(rows for rows, _ in results)

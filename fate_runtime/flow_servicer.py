@@ -1,0 +1,85 @@
+"""The Flow gRPC service: translates messages to the node's calls and back, nothing more."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import grpc
+
+from fate_runtime.download import Downloader, DownloadRequest
+from fate_runtime.errors import BadRequest
+from fate_runtime.grpc_errors import translate_errors
+from fate_runtime.proto_convert import to_struct
+from fate_runtime.tables import Tables
+from fate_runtime.upload import Uploader, UploadRequest
+from protos import flow_pb2, flow_pb2_grpc
+
+
+def _optional(message: Any, field: str) -> int | None:
+    return getattr(message, field) if message.HasField(field) else None
+
+
+def _upload_request(settings: flow_pb2.UploadSettings) -> UploadRequest:
+    return UploadRequest(
+        namespace=settings.namespace, table_name=settings.table_name,
+        work_mode=_optional(settings, "work_mode"), head=_optional(settings, "head"),
+        partition=_optional(settings, "partition"), drop=_optional(settings, "drop"),
+        file=settings.file, delimiter=settings.delimiter or ",", notes=settings.notes,
+        received_name=settings.file_name)
+
+
+def _files(result: Any) -> flow_pb2.JobFiles:
+    return flow_pb2.JobFiles(job_dsl_path=result.job_dsl_path, job_runtime_conf_path=result.job_runtime_conf_path,
+                             logs_directory=result.logs_directory)
+
+
+class FlowServicer(flow_pb2_grpc.FlowServicer):
+    def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables) -> None:
+        self._uploader = uploader
+        self._downloader = downloader
+        self._tables = tables
+
+    @translate_errors
+    def Upload(self, request_iterator: Iterator[flow_pb2.UploadChunk], context: grpc.ServicerContext) -> flow_pb2.UploadReply:
+        first = next(request_iterator, None)
+        if first is None or first.WhichOneof("part") != "settings":
+            raise BadRequest("an upload must start with its settings")
+        request = _upload_request(first.settings)
+        if first.settings.file_name:
+            result = self._uploader.upload_stream(request, (chunk.data for chunk in request_iterator))
+        else:
+            result = self._uploader.upload(request)
+        return flow_pb2.UploadReply(job_id=result.job_id, namespace=result.namespace, table_name=result.table_name,
+                                    partition=result.partition, count=result.count, files=_files(result))
+
+    @translate_errors
+    def Download(self, request: flow_pb2.DownloadRequest, context: grpc.ServicerContext) -> flow_pb2.DownloadReply:
+        result = self._downloader.download(DownloadRequest(
+            namespace=request.namespace, table_name=request.table_name, output_path=request.output_path,
+            work_mode=_optional(request, "work_mode"), delimiter=request.delimiter or ","))
+        return flow_pb2.DownloadReply(job_id=result.job_id, output_path=result.output_path, count=result.count,
+                                      files=_files(result))
+
+    @translate_errors
+    def UploadHistory(self, request: flow_pb2.UploadHistoryRequest,
+                      context: grpc.ServicerContext) -> flow_pb2.UploadHistoryReply:
+        rows = self._tables.upload_history(request.job_id, _optional(request, "limit"))
+        return flow_pb2.UploadHistoryReply(records=[flow_pb2.UploadRecord(
+            job_id=row["f_job_id"], namespace=row["f_table_namespace"], table_name=row["f_table_name"],
+            partition=row["f_partition"], count=row["f_table_count_actual"], notes=row["f_description"] or "",
+            schema=to_struct(row["f_schema"]), create_time=row["f_create_time"] / 1000.0) for row in rows])
+
+    @translate_errors
+    def TableInfo(self, request: flow_pb2.TableInfoRequest, context: grpc.ServicerContext) -> flow_pb2.TableInfoReply:
+        info = self._tables.info(request.namespace, request.table_name, request.create, _optional(request, "partition"))
+        return flow_pb2.TableInfoReply(namespace=info.namespace, table_name=info.table_name, partition=info.partition,
+                                       count=info.count, schema=to_struct(info.schema), create_time=info.create_time,
+                                       created=info.created)
+
+    @translate_errors
+    def TableDelete(self, request: flow_pb2.TableDeleteRequest,
+                    context: grpc.ServicerContext) -> flow_pb2.TableDeleteReply:
+        deleted = self._tables.delete(request.namespace, request.table_name, request.job_id,
+                                      request.component_name, request.role, request.party_id)
+        return flow_pb2.TableDeleteReply(deleted=[flow_pb2.TableName(namespace=ns, table_name=name)
+                                                  for ns, name in deleted])

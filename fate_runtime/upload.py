@@ -1,0 +1,147 @@
+"""Upload: a CSV file (on the node, or streamed to it) into a table, as one local job.
+
+The rows go into a staging table that is published only when every row is in, so a
+failed upload leaves no table behind, and a replaced table is swapped in one rename.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+import uuid
+from typing import Any, Iterable
+
+from fate_runtime.csv_loader import inspect_csv, load_csv
+from fate_runtime.errors import BadRequest, Conflict, FlowError
+from fate_runtime.local_jobs import LocalJobs
+from fate_runtime.paths import PathPolicy
+from fate_runtime.request_checks import check_table_name, check_work_mode, require
+from storage import MAX_PARTITIONS, Store, StorageError, TableExists
+
+DROP_APPEND = 0
+DROP_REPLACE = 1
+DROP_REFUSE = 2
+
+
+@dataclasses.dataclass
+class UploadRequest:
+    namespace: str
+    table_name: str
+    work_mode: int | None
+    head: int | None
+    partition: int | None
+    drop: int | None = None
+    file: str = ""
+    delimiter: str = ","
+    notes: str = ""
+    conf: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # Set when the file's content was streamed to the node and saved here.
+    received_path: str = ""
+    received_name: str = ""
+
+
+@dataclasses.dataclass
+class UploadResult:
+    job_id: str
+    namespace: str
+    table_name: str
+    partition: int
+    count: int
+    job_dsl_path: str
+    job_runtime_conf_path: str
+    logs_directory: str
+
+
+class Uploader:
+    def __init__(self, store: Store, jobs: LocalJobs, paths: PathPolicy, work_mode: int,
+                 incoming_dir: str) -> None:
+        self._store = store
+        self._jobs = jobs
+        self._paths = paths
+        self._work_mode = work_mode
+        self._incoming = incoming_dir
+        os.makedirs(incoming_dir, exist_ok=True)
+
+    def upload_stream(self, request: UploadRequest, content: Iterable[bytes]) -> UploadResult:
+        """Upload a file whose content arrives in pieces (spooled to disk, removed afterwards)."""
+        self._check(dataclasses.replace(request, received_path="-"))
+        fd, path = tempfile.mkstemp(dir=self._incoming, prefix=f"{uuid.uuid4().hex}-", suffix=".csv")
+        try:
+            with os.fdopen(fd, "wb") as spool:
+                for piece in content:
+                    spool.write(piece)
+            received = dataclasses.replace(request, received_path=path,
+                                           received_name=request.received_name or request.file)
+            return self.upload(received)
+        finally:
+            os.unlink(path)
+
+    def _check(self, request: UploadRequest) -> tuple[str, str, int]:
+        """Everything that can be checked before the job starts: (source path, its name, drop)."""
+        fields = {"namespace": request.namespace, "table_name": request.table_name,
+                  "work_mode": request.work_mode, "head": request.head, "partition": request.partition}
+        if not request.received_path:
+            fields["file"] = request.file
+        require(fields)
+        check_table_name(request.namespace, request.table_name)
+        check_work_mode(request.work_mode, self._work_mode)  # type: ignore[arg-type]
+        if request.head not in (0, 1):
+            raise BadRequest(f"head must be 0 or 1, got {request.head}")
+        if not 1 <= request.partition <= MAX_PARTITIONS:  # type: ignore[operator]
+            raise BadRequest(f"partition must be between 1 and {MAX_PARTITIONS}, got {request.partition}")
+        drop = DROP_REFUSE if request.drop is None else request.drop
+        if drop not in (DROP_APPEND, DROP_REPLACE, DROP_REFUSE):
+            raise BadRequest(f"drop must be 0 (add rows), 1 (replace the table) or 2 (refuse), got {drop}")
+        if len(request.delimiter) != 1 or request.delimiter in "\r\n":
+            raise BadRequest("delimiter must be one character other than a line break")
+        if drop == DROP_REFUSE and self._store.exists(request.namespace, request.table_name):
+            raise self._exists(request)
+        if request.received_path:
+            return request.received_path, request.received_name or "upload", drop
+        return self._paths.readable_file("file", request.file), request.file, drop
+
+    @staticmethod
+    def _exists(request: UploadRequest) -> Conflict:
+        return Conflict(f"The data table {request.namespace}.{request.table_name} already exists; "
+                        "add drop 1 to replace it or drop 0 to add rows to it")
+
+    def upload(self, request: UploadRequest) -> UploadResult:
+        path, display_name, drop = self._check(request)
+        layout = inspect_csv(path, display_name, request.head, request.delimiter)  # type: ignore[arg-type]
+        parameters = {"namespace": request.namespace, "table_name": request.table_name,
+                      "work_mode": request.work_mode, "head": request.head, "partition": request.partition,
+                      "file": request.file or display_name, "drop": drop}
+        job = self._jobs.start("Upload", parameters, request.notes)
+        job.log.info("upload of %s into %s.%s (%d partitions)", display_name, request.namespace,
+                     request.table_name, request.partition)
+        staged = self._store.staging(request.partition, layout.schema())  # type: ignore[arg-type]
+        try:
+            uploaded = load_csv(self._store, staged, layout)
+            table = self._publish(staged, request, drop)
+        except (FlowError, StorageError) as exc:
+            self._store.discard(staged)
+            message = self._exists(request) if isinstance(exc, TableExists) else exc
+            self._jobs.finish(job, str(message))
+            raise type(message)(str(message), job.job_id) from None
+        except BaseException as exc:
+            self._store.discard(staged)
+            job.log.exception("upload failed")
+            self._jobs.finish(job, f"upload failed: {type(exc).__name__}")
+            raise
+        count = table.count()
+        self._jobs.record_table(job, request.namespace, request.table_name, table.partitions,
+                                uploaded, count, table.schema)
+        job.log.info("stored %d rows (%d data lines read)", count, uploaded)
+        self._jobs.finish(job)
+        return UploadResult(job.job_id, request.namespace, request.table_name, table.partitions, count,
+                            job.job_dsl_path, job.job_runtime_conf_path, job.logs_directory)
+
+    def _publish(self, staged, request: UploadRequest, drop: int):  # type: ignore[no-untyped-def]
+        if drop == DROP_APPEND and self._store.exists(request.namespace, request.table_name):
+            existing = self._store.table(request.namespace, request.table_name)
+            staged.copy_into(existing)
+            existing.sync()
+            self._store.discard(staged)
+            return existing
+        return self._store.publish(staged, request.namespace, request.table_name, replace=drop == DROP_REPLACE)

@@ -1,0 +1,43 @@
+"""The Flask application: FATE-Flow's /v1 REST endpoints, each forwarded to the node over gRPC."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from flow_api import data_routes, table_routes
+from flow_api.envelope import NOT_FOUND, ApiError, error_reply
+from flow_api.node_client import NodeClient
+
+log = logging.getLogger("fate_flow.rest")
+
+
+def create_app(node_target: str) -> Flask:
+    """The REST app for the node whose gRPC services listen at `node_target` (host:port)."""
+    app = Flask("fate_flow")
+    app.config["NODE"] = NodeClient(node_target)
+    app.register_blueprint(data_routes.blueprint, url_prefix="/v1/data")
+    app.register_blueprint(table_routes.blueprint, url_prefix="/v1/table")
+
+    @app.errorhandler(ApiError)
+    def refused(error: ApiError) -> Any:
+        log.info("%s %s refused: %s", request.method, request.path, error.retmsg)
+        return error_reply(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.code == 404:
+            return error_reply(ApiError(f"unknown endpoint {request.path}", NOT_FOUND, http_status=404))
+        if error.code == 405:
+            return error_reply(ApiError(f"{request.path} does not accept {request.method}", http_status=405))
+        return error_reply(ApiError(f"bad request: {error.name.lower()}", http_status=error.code or 400))
+
+    @app.errorhandler(Exception)
+    def failed(error: Exception) -> Any:
+        log.exception("%s %s failed", request.method, request.path)
+        return error_reply(ApiError("the REST layer failed to handle the request; the node log has the details"))
+
+    return app

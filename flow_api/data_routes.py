@@ -1,0 +1,111 @@
+"""/v1/data: upload, download and upload history."""
+
+from __future__ import annotations
+
+import json
+from itertools import chain
+from typing import Any, Iterator
+from urllib.parse import unquote
+
+from flask import Blueprint, Request, current_app, request
+
+from flow_api.envelope import ApiError, reply
+from flow_api.request_fields import integer, json_body, text
+from google.protobuf import json_format
+
+from protos import flow_pb2
+
+blueprint = Blueprint("data", __name__)
+
+_CHUNK = 1 << 20
+
+
+def _job_files(files: flow_pb2.JobFiles) -> dict[str, str]:
+    return {"job_dsl_path": files.job_dsl_path, "job_runtime_conf_path": files.job_runtime_conf_path,
+            "logs_directory": files.logs_directory}
+
+
+def _settings(conf: dict[str, Any]) -> flow_pb2.UploadSettings:
+    settings = flow_pb2.UploadSettings(
+        namespace=text(conf, "namespace"), table_name=text(conf, "table_name"), file=text(conf, "file"),
+        delimiter=text(conf, "delimiter"), notes=text(conf, "notes") or text(conf, "description"))
+    for name in ("work_mode", "head", "partition", "drop"):
+        value = integer(conf, name)
+        if value is not None:
+            setattr(settings, name, value)
+    return settings
+
+
+def _multipart_conf(req: Request) -> dict[str, Any]:
+    """The upload conf of a multipart request, as each `flow` client version sends it."""
+    raw = unquote(req.query_string.decode("latin-1"))
+    if raw.startswith("{"):  # fate-client 1.5.1+: the conf is one JSON object as the query string
+        try:
+            conf = json.loads(raw)
+        except json.JSONDecodeError:
+            raise ApiError("the upload conf in the query string is not valid JSON") from None
+        if not isinstance(conf, dict):
+            raise ApiError("the upload conf in the query string must be a JSON object")
+        return conf
+    conf = req.args.to_dict()  # 1.4.x / 1.5.0: conf fields as query parameters
+    conf.update(req.form.to_dict())  # 1.4.0: conf fields as form fields
+    return conf
+
+
+def _file_pieces(stream: Any) -> Iterator[bytes]:
+    while piece := stream.read(_CHUNK):
+        yield piece
+
+
+@blueprint.post("/upload")
+def upload() -> Any:
+    client = current_app.config["NODE"]
+    if request.mimetype == "multipart/form-data":
+        uploaded = request.files.get("file")
+        if uploaded is None:
+            raise ApiError("a multipart upload must carry the file in a field named 'file'")
+        settings = _settings(_multipart_conf(request))
+        settings.file_name = uploaded.filename or "upload.csv"
+        content = (flow_pb2.UploadChunk(data=piece) for piece in _file_pieces(uploaded.stream))
+        stream = chain([flow_pb2.UploadChunk(settings=settings)], content)
+    else:
+        stream = iter([flow_pb2.UploadChunk(settings=_settings(json_body(request)))])
+    result = client.call(client.flow.Upload, stream)
+    data = {"namespace": result.namespace, "table_name": result.table_name, "partition": result.partition,
+            "count": result.count, **_job_files(result.files)}
+    return reply(data, job_id=result.job_id)
+
+
+@blueprint.post("/download")
+def download() -> Any:
+    client = current_app.config["NODE"]
+    body = json_body(request)
+    message = flow_pb2.DownloadRequest(
+        namespace=text(body, "namespace"), table_name=text(body, "table_name"),
+        output_path=text(body, "output_path"),
+        delimiter=text(body, "delimiter") or text(body, "delimitor"))
+    work_mode = integer(body, "work_mode")
+    if work_mode is not None:
+        message.work_mode = work_mode
+    result = client.call(client.flow.Download, message)
+    data = {"output_path": result.output_path, "count": result.count, **_job_files(result.files)}
+    return reply(data, job_id=result.job_id)
+
+
+@blueprint.post("/upload/history")
+def upload_history() -> Any:
+    client = current_app.config["NODE"]
+    body = json_body(request)
+    message = flow_pb2.UploadHistoryRequest(job_id=text(body, "job_id"))
+    limit = integer(body, "limit")
+    if limit is not None:
+        message.limit = limit
+    result = client.call(client.flow.UploadHistory, message)
+    data = []
+    for record in result.records:
+        schema = json_format.MessageToDict(record.schema)
+        data.append({record.job_id: {
+            "upload_info": {"table_name": record.table_name, "namespace": record.namespace,
+                            "partition": record.partition, "upload_count": record.count},
+            "notes": record.notes, "schema": schema, "meta": schema}})
+    return reply(data)

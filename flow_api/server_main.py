@@ -1,0 +1,83 @@
+"""`fate-flow server`: start a node (gRPC services) and the REST layer in front of it."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from fate_runtime import ConfigError, load_conf_file, start_node
+from flow_api.app import create_app
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fate-flow", description="Run a FATE-Flow compatible node.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    server = commands.add_parser("server", help="start a node: gRPC services and the REST API")
+    server.add_argument("--conf", help="JSON file with any of the settings below (options win over it)")
+    server.add_argument("--standalone", action="store_true", help="one node hosts every party (work_mode 0)")
+    server.add_argument("--data-dir", dest="data_dir", help="where tables, jobs and logs live")
+    server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    server.add_argument("--grpc-port", dest="grpc_port", type=int, help="gRPC port (default 9360; 0 picks one)")
+    server.add_argument("--http-port", dest="http_port", type=int, help="REST port (default 9380; 0 picks one)")
+    server.add_argument("--base-dir", dest="base_dir",
+                        help="where relative file paths in requests resolve (default: the current directory)")
+    server.add_argument("--allow-dir", dest="allow_dirs", action="append",
+                        help="another directory upload may read and download may write (repeatable)")
+    server.add_argument("--map-size", dest="map_size", type=int, help="initial LMDB map size per partition, bytes")
+    server.add_argument("--workers", type=int, help="worker processes for partition work (default: CPU count)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    settings = load_conf_file(args.conf) if args.conf else {}
+    for name in ("data_dir", "host", "grpc_port", "http_port", "base_dir", "allow_dirs", "map_size", "workers"):
+        value = getattr(args, name)
+        if value is not None:
+            settings[name] = value
+    if args.standalone:
+        settings["work_mode"] = 0
+    return settings
+
+
+def serve(settings: dict[str, Any]) -> None:
+    """Run until SIGTERM or SIGINT, then stop the REST layer and the node cleanly."""
+    node = start_node(settings)
+    try:
+        http = make_server(node.config.host, node.config.http_port, create_app(node.grpc_address), threaded=True)
+    except OSError:
+        node.stop(0)
+        raise
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    thread = threading.Thread(target=http.serve_forever, name="rest", daemon=True)
+    thread.start()
+    print(f"fate-flow node ready: REST http://{node.config.host}:{http.server_port} "
+          f"gRPC {node.grpc_address} data {node.config.data_dir}", flush=True)
+    stopping.wait()
+    http.shutdown()
+    thread.join()
+    node.stop()
+    print("fate-flow node stopped", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        serve(_settings(args))
+    except ConfigError as exc:
+        print(f"fate-flow: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"fate-flow: cannot start: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,6 +32,7 @@ class NodeConfig:
     workers: int = 0
 
     def __post_init__(self) -> None:
+        self._check_types()
         base = os.path.abspath(self.base_dir or os.getcwd())
         object.__setattr__(self, "base_dir", base)
         object.__setattr__(self, "data_dir", os.path.abspath(os.path.join(base, self.data_dir)))
@@ -49,6 +50,17 @@ class NodeConfig:
             if not os.path.isdir(directory):
                 raise ConfigError(f"allowed directory {directory} does not exist")
 
+    def _check_types(self) -> None:
+        """Refuse settings of the wrong type (as a conf file may give them) before they are used."""
+        for name in ("data_dir", "host", "base_dir"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ConfigError(f"{name} must be a string, got {value!r}")
+        if not isinstance(self.allow_dirs, (list, tuple)) or not all(isinstance(d, str) for d in self.allow_dirs):
+            raise ConfigError(f"allow_dirs must be a list of directory paths, got {self.allow_dirs!r}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
+            raise ConfigError(f"workers must be 0 (one per CPU) or a positive integer, got {self.workers!r}")
+
     @property
     def readable_dirs(self) -> tuple[str, ...]:
         """Directories whose files upload may read and download may write."""
@@ -61,7 +73,8 @@ class NodeConfig:
         if unknown:
             raise ConfigError(f"unknown setting {unknown[0]!r}")
         values = dict(settings)
-        if "allow_dirs" in values:
+        if isinstance(values.get("allow_dirs"), list):
+            # (a bare string is refused by the type check: tuple("/") would allow every path)
             values["allow_dirs"] = tuple(values["allow_dirs"])
         return cls(**values)
 

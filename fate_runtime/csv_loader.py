@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from itertools import repeat
 from typing import Any
 
 from fate_runtime.errors import BadRequest
 from storage import Store, Table
 
-_MIN_CHUNK = 4 << 20
-_MAX_CHUNK = 32 << 20
+_MIN_CHUNK = 2 << 20
+_MAX_CHUNK = 8 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,7 +115,7 @@ def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[i
         lines.pop()
     delimiter = layout.delimiter
     expected = layout.columns - 1
-    counts = [line.count(delimiter) for line in lines]
+    counts = list(map(str.count, lines, repeat(delimiter)))
     blank = {i for i, line in enumerate(lines) if not line.strip()} if expected == 0 else set()
     problems = []
     for index in (i for i, count in enumerate(counts) if count != expected):
@@ -129,11 +130,15 @@ def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[i
         return 0, ChunkProblem(first, index, message)
     if blank:
         lines = [line for index, line in enumerate(lines) if index not in blank]
+    if not lines:
+        return 0, None
     if expected:
-        pairs = [line.split(delimiter, 1) for line in lines]
+        cuts = list(map(str.find, lines, repeat(delimiter)))
+        keys = [line[:cut] for line, cut in zip(lines, cuts)]
+        values = [line[cut + 1:] for line, cut in zip(lines, cuts)]
     else:
-        pairs = [[line, ""] for line in lines]
-    return table.put_all(pairs, sync=False), None
+        keys, values = lines, [""] * len(lines)
+    return table.put_batch(keys, values, sync=False), None
 
 
 def _line_number(path: str, problem: ChunkProblem) -> int:

@@ -70,9 +70,13 @@ class Node:
         flow_pb2_grpc.add_FlowServicer_to_server(self._flow, self._server)
         storage_pb2_grpc.add_StorageServicer_to_server(self._storage, self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
-        self.grpc_port = self._server.add_insecure_port(f"{self.config.host}:{self.config.grpc_port}")
+        address = f"{self.config.host}:{self.config.grpc_port}"
+        try:
+            self.grpc_port = self._server.add_insecure_port(address)
+        except RuntimeError:  # grpcio >= 1.60 raises where older versions returned 0
+            self.grpc_port = 0
         if self.grpc_port == 0:
-            raise OSError(f"cannot listen on {self.config.host}:{self.config.grpc_port}")
+            raise OSError(f"cannot listen on {address} (gRPC): the address is in use or not available")
         self._server.start()
         for service in ("", flow_pb2.DESCRIPTOR.services_by_name["Flow"].full_name,
                         storage_pb2.DESCRIPTOR.services_by_name["Storage"].full_name):

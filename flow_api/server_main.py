@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
+import socket
 import sys
 import threading
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from fate_runtime import ConfigError, load_conf_file, start_node
 from flow_api.app import create_app
@@ -44,11 +46,32 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return settings
 
 
+def _rest_server(host: str, port: int, node_target: str) -> BaseWSGIServer:
+    """The REST server on host:port. The socket is bound here: werkzeug would print and exit on a busy port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        listener = socket.create_server((host, port), family=family, backlog=128)
+    except OSError as exc:
+        raise OSError(f"cannot listen on {host}:{port} (REST): {exc.strerror or exc}") from None
+    with listener:  # werkzeug works on a duplicate of the descriptor
+        return make_server(host, port, create_app(node_target), threaded=True, fd=listener.fileno())
+
+
+def _log_requests_to_node_log() -> None:
+    """HTTP access lines go to the node's log file, not to the terminal."""
+    access = logging.getLogger("werkzeug")
+    for handler in logging.getLogger("fate_flow").handlers:
+        access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+
+
 def serve(settings: dict[str, Any]) -> None:
     """Run until SIGTERM or SIGINT, then stop the REST layer and the node cleanly."""
     node = start_node(settings)
+    _log_requests_to_node_log()
     try:
-        http = make_server(node.config.host, node.config.http_port, create_app(node.grpc_address), threaded=True)
+        http = _rest_server(node.config.host, node.config.http_port, node.grpc_address)
     except OSError:
         node.stop(0)
         raise
@@ -57,7 +80,7 @@ def serve(settings: dict[str, Any]) -> None:
         signal.signal(signum, lambda *_: stopping.set())
     thread = threading.Thread(target=http.serve_forever, name="rest", daemon=True)
     thread.start()
-    print(f"fate-flow node ready: REST http://{node.config.host}:{http.server_port} "
+    print(f"fate-flow node ready: REST http://{node.config.host}:{http.port} "
           f"gRPC {node.grpc_address} data {node.config.data_dir}", flush=True)
     stopping.wait()
     http.shutdown()

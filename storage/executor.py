@@ -2,8 +2,11 @@
 
 The pool's processes are forked from a clean `forkserver` process, never from the caller:
 the caller may hold gRPC threads and open LMDB environments, neither of which survives a
-fork. Work runs inline when a worker itself asks for parallel work or when the caller
-says the job is too small to be worth a process hop.
+fork. Work runs inline when a worker itself asks for parallel work, when the caller
+says the job is too small to be worth a process hop, or when worker processes could not
+start: like every non-fork start method, forkserver re-imports the main module in each
+worker, which is impossible for a script read from stdin. Scripts that use the store
+must keep their top-level work under `if __name__ == "__main__":`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +40,15 @@ def _mark_worker() -> None:
 
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)))
+
+
+def _main_importable() -> bool:
+    """Whether worker processes can re-import the main module (they must, under forkserver)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.exists(path)
 
 
 def _get_pool(workers: int) -> ProcessPoolExecutor:
@@ -77,7 +90,7 @@ def run_all(
     fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], workers: int, inline: bool = False
 ) -> list[Any]:
     """`[fn(*args) for args in calls]`, spread over `workers` processes unless `inline`."""
-    if inline or _in_worker or workers <= 1 or len(calls) <= 1:
+    if inline or _in_worker or workers <= 1 or len(calls) <= 1 or not _main_importable():
         return [fn(*args) for args in calls]
     pool = _get_pool(workers)
     try:

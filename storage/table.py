@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import cloudpickle
 
@@ -115,6 +115,17 @@ class Table:
         while batch := list(islice(source, batch_rows)):
             keys, values = zip(*batch)
             writer.add_many(list(zip(encode_many(keys), encode_many(values))))
+        return self._finish(writer, sync)
+
+    def put_batch(self, keys: Sequence[Any], values: Sequence[Any], sync: bool = True) -> int:
+        """Put keys[i] -> values[i] for every i (the fastest way in for rows already in two lists)."""
+        if len(keys) != len(values):
+            raise ValueError("put_batch needs as many values as keys")
+        writer = ScatterWriter(self, max(len(keys), 1))
+        writer.add_many(list(zip(encode_many(keys), encode_many(values))))
+        return self._finish(writer, sync)
+
+    def _finish(self, writer: ScatterWriter, sync: bool) -> int:
         written = writer.flush()
         if sync:
             self.sync()

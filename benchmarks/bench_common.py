@@ -1,0 +1,107 @@
+"""Helpers shared by the benchmark scripts: timing, result lines, test data, a node subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def result_line(name: str, value: float, baseline: float) -> str:
+    """The project's result format: one line per figure, value beside a baseline from the same run."""
+    ratio = value / baseline if baseline else float("nan")
+    return f"RESULT {name} value={value:.6g} baseline={baseline:.6g} ratio={ratio:.3f}"
+
+
+def write_csv(path: str, rows: int, columns: int, seed: int = 0) -> int:
+    """A CSV like FATE's data sets: `id` then `x0..x{columns-1}` floats. Returns its size in bytes."""
+    rng = np.random.default_rng(seed)
+    with open(path, "w") as out:
+        out.write("id," + ",".join(f"x{i}" for i in range(columns)) + "\n")
+        block = 50_000
+        for start in range(0, rows, block):
+            matrix = rng.standard_normal((min(block, rows - start), columns))
+            ids = np.arange(start, start + len(matrix)).astype(str)
+            body = np.char.mod("%.6f", matrix)
+            lines = [f"{i}," + ",".join(r) for i, r in zip(ids, body)]
+            out.write("\n".join(lines) + "\n")
+    return os.path.getsize(path)
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def peak_rss_mb(pid: int) -> tuple[float, float]:
+    """(peak RSS of the process, sum of the peaks of it and all its descendants), in MB."""
+    peaks = {}
+    for proc in _descendants(pid):
+        try:
+            with open(f"/proc/{proc}/status") as status:
+                match = re.search(r"VmHWM:\s+(\d+) kB", status.read())
+        except OSError:
+            continue
+        if match:
+            peaks[proc] = int(match.group(1)) / 1024
+    return peaks.get(pid, 0.0), sum(peaks.values())
+
+
+class NodeProcess:
+    """`fate-flow server --standalone` as a subprocess on free loopback ports."""
+
+    def __init__(self, data_dir: str, base_dir: str, *extra: str) -> None:
+        command = [sys.executable, "-m", "flow_api.server_main", "server", "--standalone",
+                   "--data-dir", data_dir, "--base-dir", base_dir, "--grpc-port", "0", "--http-port", "0", *extra]
+        self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        text=True)
+        line = self.process.stdout.readline() if self.process.stdout else ""
+        match = re.search(r"REST (http://\S+)", line)
+        if not match:
+            self.stop()
+            raise RuntimeError(f"node did not start: {line!r}")
+        self.url = match.group(1)
+
+    def cli(self, *args: str) -> tuple[float, str]:
+        """Run the CLI against this node: (wall seconds, its stdout)."""
+        command = [sys.executable, os.path.join(REPO, "fate_flow_client.py"), *args, "--server", self.url]
+        seconds, done = timed(lambda: subprocess.run(command, capture_output=True, text=True, check=False))
+        if done.returncode != 0:
+            raise RuntimeError(f"CLI failed: {done.stdout} {done.stderr}")
+        return seconds, done.stdout
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -50,7 +50,8 @@ class FlowServicer(flow_pb2_grpc.FlowServicer):
         else:
             result = self._uploader.upload(request)
         return flow_pb2.UploadReply(job_id=result.job_id, namespace=result.namespace, table_name=result.table_name,
-                                    partition=result.partition, count=result.count, files=_files(result))
+                                    partition=result.partition, count=result.count, files=_files(result),
+                                    table_count=result.table_count)
 
     @translate_errors
     def Download(self, request: flow_pb2.DownloadRequest, context: grpc.ServicerContext) -> flow_pb2.DownloadReply:
@@ -66,7 +67,8 @@ class FlowServicer(flow_pb2_grpc.FlowServicer):
         rows = self._tables.upload_history(request.job_id, _optional(request, "limit"))
         return flow_pb2.UploadHistoryReply(records=[flow_pb2.UploadRecord(
             job_id=row["f_job_id"], namespace=row["f_table_namespace"], table_name=row["f_table_name"],
-            partition=row["f_partition"], count=row["f_table_count_actual"], notes=row["f_description"] or "",
+            partition=row["f_partition"], count=row["f_table_count_upload"], table_count=row["f_table_count_actual"],
+            notes=row["f_description"] or "",
             schema=to_struct(row["f_schema"]), create_time=row["f_create_time"] / 1000.0) for row in rows])
 
     @translate_errors

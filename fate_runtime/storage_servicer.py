@@ -60,7 +60,7 @@ class StorageServicer(storage_pb2_grpc.StorageServicer):
                 for key, value in zip(batch.keys, batch.values):
                     yield decode(key), decode(value)
 
-        return storage_pb2.PutReply(written=table.put_all(pairs()))
+        return storage_pb2.PutReply(written=table.put_all_atomic(pairs()))
 
     @translate_stream_errors
     def Scan(self, request: storage_pb2.ScanRequest,

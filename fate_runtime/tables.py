@@ -77,7 +77,8 @@ class Tables:
         """Successful uploads, newest first: job id, table, partitions, stored rows, notes, schema."""
         if limit is not None and limit < 1:
             raise BadRequest(f"limit must be a positive integer, got {limit}")
-        sql = ("SELECT v.f_job_id, v.f_table_namespace, v.f_table_name, v.f_partition, v.f_table_count_actual,"
+        sql = ("SELECT v.f_job_id, v.f_table_namespace, v.f_table_name, v.f_partition, v.f_table_count_upload,"
+               " v.f_table_count_actual,"
                " v.f_schema, j.f_description, j.f_create_time FROM t_data_view v JOIN t_job j"
                " ON v.f_job_id = j.f_job_id AND v.f_role = j.f_role AND v.f_party_id = j.f_party_id"
                " WHERE v.f_component_name = 'upload_0' AND j.f_status = 'success'")

@@ -48,6 +48,7 @@ class UploadResult:
     table_name: str
     partition: int
     count: int
+    table_count: int
     job_dsl_path: str
     job_runtime_conf_path: str
     logs_directory: str
@@ -117,7 +118,8 @@ class Uploader:
                      request.table_name, request.partition)
         staged = self._store.staging(request.partition, layout.schema())  # type: ignore[arg-type]
         try:
-            uploaded = load_csv(self._store, staged, layout)
+            lines = load_csv(self._store, staged, layout)
+            stored = staged.count()
             table = self._publish(staged, request, drop)
         except (FlowError, StorageError) as exc:
             self._store.discard(staged)
@@ -129,12 +131,12 @@ class Uploader:
             job.log.exception("upload failed")
             self._jobs.finish(job, f"upload failed: {type(exc).__name__}")
             raise
-        count = table.count()
+        total = table.count()
         self._jobs.record_table(job, request.namespace, request.table_name, table.partitions,
-                                uploaded, count, table.schema)
-        job.log.info("stored %d rows (%d data lines read)", count, uploaded)
+                                stored, total, table.schema)
+        job.log.info("stored %d rows from %d data lines; the table has %d rows", stored, lines, total)
         self._jobs.finish(job)
-        return UploadResult(job.job_id, request.namespace, request.table_name, table.partitions, count,
+        return UploadResult(job.job_id, request.namespace, request.table_name, table.partitions, stored, total,
                             job.job_dsl_path, job.job_runtime_conf_path, job.logs_directory)
 
     def _publish(self, staged, request: UploadRequest, drop: int):  # type: ignore[no-untyped-def]

@@ -72,7 +72,7 @@ def upload() -> Any:
         stream = iter([flow_pb2.UploadChunk(settings=_settings(json_body(request)))])
     result = client.call(client.flow.Upload, stream)
     data = {"namespace": result.namespace, "table_name": result.table_name, "partition": result.partition,
-            "count": result.count, **_job_files(result.files)}
+            "count": result.count, "table_count": result.table_count, **_job_files(result.files)}
     return reply(data, job_id=result.job_id)
 
 
@@ -106,6 +106,7 @@ def upload_history() -> Any:
         schema = json_format.MessageToDict(record.schema)
         data.append({record.job_id: {
             "upload_info": {"table_name": record.table_name, "namespace": record.namespace,
-                            "partition": record.partition, "upload_count": record.count},
+                            "partition": record.partition, "upload_count": record.count,
+                            "actual_count": record.table_count},
             "notes": record.notes, "schema": schema, "meta": schema}})
     return reply(data)

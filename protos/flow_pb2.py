@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11protos/flow.proto\x12\x11\x66\x61te_runtime.flow\x1a\x1cgoogle/protobuf/struct.proto\"\xfe\x01\n\x0eUploadSettings\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x16\n\twork_mode\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x11\n\x04head\x18\x04 \x01(\x05H\x01\x88\x01\x01\x12\x16\n\tpartition\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12\x11\n\x04\x64rop\x18\x06 \x01(\x05H\x03\x88\x01\x01\x12\x0c\n\x04\x66ile\x18\x07 \x01(\t\x12\x11\n\tdelimiter\x18\x08 \x01(\t\x12\r\n\x05notes\x18\t \x01(\t\x12\x11\n\tfile_name\x18\n \x01(\tB\x0c\n\n_work_modeB\x07\n\x05_headB\x0c\n\n_partitionB\x07\n\x05_drop\"\\\n\x0bUploadChunk\x12\x35\n\x08settings\x18\x01 \x01(\x0b\x32!.fate_runtime.flow.UploadSettingsH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"W\n\x08JobFiles\x12\x14\n\x0cjob_dsl_path\x18\x01 \x01(\t\x12\x1d\n\x15job_runtime_conf_path\x18\x02 \x01(\t\x12\x16\n\x0elogs_directory\x18\x03 \x01(\t\"\x92\x01\n\x0bUploadReply\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x12\n\ntable_name\x18\x03 \x01(\t\x12\x11\n\tpartition\x18\x04 \x01(\x05\x12\r\n\x05\x63ount\x18\x05 \x01(\x03\x12*\n\x05\x66iles\x18\x06 \x01(\x0b\x32\x1b.fate_runtime.flow.JobFiles\"\x86\x01\n\x0f\x44ownloadRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x13\n\x0boutput_path\x18\x03 \x01(\t\x12\x16\n\twork_mode\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x11\n\tdelimiter\x18\x05 \x01(\tB\x0c\n\n_work_mode\"o\n\rDownloadReply\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x13\n\x0boutput_path\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\x12*\n\x05\x66iles\x18\x04 \x01(\x0b\x32\x1b.fate_runtime.flow.JobFiles\"D\n\x14UploadHistoryRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x12\n\x05limit\x18\x02 \x01(\x05H\x00\x88\x01\x01\x42\x08\n\x06_limit\"\xb4\x01\n\x0cUploadRecord\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x12\n\ntable_name\x18\x03 \x01(\t\x12\x11\n\tpartition\x18\x04 \x01(\x05\x12\r\n\x05\x63ount\x18\x05 \x01(\x03\x12\r\n\x05notes\x18\x06 \x01(\t\x12\'\n\x06schema\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0b\x63reate_time\x18\x08 \x01(\x01\"F\n\x12UploadHistoryReply\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.fate_runtime.flow.UploadRecord\"o\n\x10TableInfoRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x0e\n\x06\x63reate\x18\x03 \x01(\x08\x12\x16\n\tpartition\x18\x04 \x01(\x05H\x00\x88\x01\x01\x42\x0c\n\n_partition\"\xa8\x01\n\x0eTableInfoReply\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x11\n\tpartition\x18\x03 \x01(\x05\x12\r\n\x05\x63ount\x18\x04 \x01(\x03\x12\'\n\x06schema\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0b\x63reate_time\x18\x06 \x01(\x01\x12\x0f\n\x07\x63reated\x18\x07 \x01(\x08\"\x83\x01\n\x12TableDeleteRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x0e\n\x06job_id\x18\x03 \x01(\t\x12\x16\n\x0e\x63omponent_name\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x10\n\x08party_id\x18\x06 \x01(\t\"2\n\tTableName\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\"A\n\x10TableDeleteReply\x12-\n\x07\x64\x65leted\x18\x01 \x03(\x0b\x32\x1c.fate_runtime.flow.TableName2\xb5\x03\n\x04\x46low\x12J\n\x06Upload\x12\x1e.fate_runtime.flow.UploadChunk\x1a\x1e.fate_runtime.flow.UploadReply(\x01\x12P\n\x08\x44ownload\x12\".fate_runtime.flow.DownloadRequest\x1a .fate_runtime.flow.DownloadReply\x12_\n\rUploadHistory\x12\'.fate_runtime.flow.UploadHistoryRequest\x1a%.fate_runtime.flow.UploadHistoryReply\x12S\n\tTableInfo\x12#.fate_runtime.flow.TableInfoRequest\x1a!.fate_runtime.flow.TableInfoReply\x12Y\n\x0bTableDelete\x12%.fate_runtime.flow.TableDeleteRequest\x1a#.fate_runtime.flow.TableDeleteReplyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11protos/flow.proto\x12\x11\x66\x61te_runtime.flow\x1a\x1cgoogle/protobuf/struct.proto\"\xfe\x01\n\x0eUploadSettings\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x16\n\twork_mode\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x11\n\x04head\x18\x04 \x01(\x05H\x01\x88\x01\x01\x12\x16\n\tpartition\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12\x11\n\x04\x64rop\x18\x06 \x01(\x05H\x03\x88\x01\x01\x12\x0c\n\x04\x66ile\x18\x07 \x01(\t\x12\x11\n\tdelimiter\x18\x08 \x01(\t\x12\r\n\x05notes\x18\t \x01(\t\x12\x11\n\tfile_name\x18\n \x01(\tB\x0c\n\n_work_modeB\x07\n\x05_headB\x0c\n\n_partitionB\x07\n\x05_drop\"\\\n\x0bUploadChunk\x12\x35\n\x08settings\x18\x01 \x01(\x0b\x32!.fate_runtime.flow.UploadSettingsH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"W\n\x08JobFiles\x12\x14\n\x0cjob_dsl_path\x18\x01 \x01(\t\x12\x1d\n\x15job_runtime_conf_path\x18\x02 \x01(\t\x12\x16\n\x0elogs_directory\x18\x03 \x01(\t\"\xa7\x01\n\x0bUploadReply\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x12\n\ntable_name\x18\x03 \x01(\t\x12\x11\n\tpartition\x18\x04 \x01(\x05\x12\r\n\x05\x63ount\x18\x05 \x01(\x03\x12*\n\x05\x66iles\x18\x06 \x01(\x0b\x32\x1b.fate_runtime.flow.JobFiles\x12\x13\n\x0btable_count\x18\x07 \x01(\x03\"\x86\x01\n\x0f\x44ownloadRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x13\n\x0boutput_path\x18\x03 \x01(\t\x12\x16\n\twork_mode\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x11\n\tdelimiter\x18\x05 \x01(\tB\x0c\n\n_work_mode\"o\n\rDownloadReply\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x13\n\x0boutput_path\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\x12*\n\x05\x66iles\x18\x04 \x01(\x0b\x32\x1b.fate_runtime.flow.JobFiles\"D\n\x14UploadHistoryRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x12\n\x05limit\x18\x02 \x01(\x05H\x00\x88\x01\x01\x42\x08\n\x06_limit\"\xc9\x01\n\x0cUploadRecord\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x12\n\ntable_name\x18\x03 \x01(\t\x12\x11\n\tpartition\x18\x04 \x01(\x05\x12\r\n\x05\x63ount\x18\x05 \x01(\x03\x12\r\n\x05notes\x18\x06 \x01(\t\x12\'\n\x06schema\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0b\x63reate_time\x18\x08 \x01(\x01\x12\x13\n\x0btable_count\x18\t \x01(\x03\"F\n\x12UploadHistoryReply\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.fate_runtime.flow.UploadRecord\"o\n\x10TableInfoRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x0e\n\x06\x63reate\x18\x03 \x01(\x08\x12\x16\n\tpartition\x18\x04 \x01(\x05H\x00\x88\x01\x01\x42\x0c\n\n_partition\"\xa8\x01\n\x0eTableInfoReply\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x11\n\tpartition\x18\x03 \x01(\x05\x12\r\n\x05\x63ount\x18\x04 \x01(\x03\x12\'\n\x06schema\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0b\x63reate_time\x18\x06 \x01(\x01\x12\x0f\n\x07\x63reated\x18\x07 \x01(\x08\"\x83\x01\n\x12TableDeleteRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\x12\x0e\n\x06job_id\x18\x03 \x01(\t\x12\x16\n\x0e\x63omponent_name\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x10\n\x08party_id\x18\x06 \x01(\t\"2\n\tTableName\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x12\n\ntable_name\x18\x02 \x01(\t\"A\n\x10TableDeleteReply\x12-\n\x07\x64\x65leted\x18\x01 \x03(\x0b\x32\x1c.fate_runtime.flow.TableName2\xb5\x03\n\x04\x46low\x12J\n\x06Upload\x12\x1e.fate_runtime.flow.UploadChunk\x1a\x1e.fate_runtime.flow.UploadReply(\x01\x12P\n\x08\x44ownload\x12\".fate_runtime.flow.DownloadRequest\x1a .fate_runtime.flow.DownloadReply\x12_\n\rUploadHistory\x12\'.fate_runtime.flow.UploadHistoryRequest\x1a%.fate_runtime.flow.UploadHistoryReply\x12S\n\tTableInfo\x12#.fate_runtime.flow.TableInfoRequest\x1a!.fate_runtime.flow.TableInfoReply\x12Y\n\x0bTableDelete\x12%.fate_runtime.flow.TableDeleteRequest\x1a#.fate_runtime.flow.TableDeleteReplyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,27 +39,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_JOBFILES']._serialized_start=421
   _globals['_JOBFILES']._serialized_end=508
   _globals['_UPLOADREPLY']._serialized_start=511
-  _globals['_UPLOADREPLY']._serialized_end=657
-  _globals['_DOWNLOADREQUEST']._serialized_start=660
-  _globals['_DOWNLOADREQUEST']._serialized_end=794
-  _globals['_DOWNLOADREPLY']._serialized_start=796
-  _globals['_DOWNLOADREPLY']._serialized_end=907
-  _globals['_UPLOADHISTORYREQUEST']._serialized_start=909
-  _globals['_UPLOADHISTORYREQUEST']._serialized_end=977
-  _globals['_UPLOADRECORD']._serialized_start=980
-  _globals['_UPLOADRECORD']._serialized_end=1160
-  _globals['_UPLOADHISTORYREPLY']._serialized_start=1162
-  _globals['_UPLOADHISTORYREPLY']._serialized_end=1232
-  _globals['_TABLEINFOREQUEST']._serialized_start=1234
-  _globals['_TABLEINFOREQUEST']._serialized_end=1345
-  _globals['_TABLEINFOREPLY']._serialized_start=1348
-  _globals['_TABLEINFOREPLY']._serialized_end=1516
-  _globals['_TABLEDELETEREQUEST']._serialized_start=1519
-  _globals['_TABLEDELETEREQUEST']._serialized_end=1650
-  _globals['_TABLENAME']._serialized_start=1652
-  _globals['_TABLENAME']._serialized_end=1702
-  _globals['_TABLEDELETEREPLY']._serialized_start=1704
-  _globals['_TABLEDELETEREPLY']._serialized_end=1769
-  _globals['_FLOW']._serialized_start=1772
-  _globals['_FLOW']._serialized_end=2209
+  _globals['_UPLOADREPLY']._serialized_end=678
+  _globals['_DOWNLOADREQUEST']._serialized_start=681
+  _globals['_DOWNLOADREQUEST']._serialized_end=815
+  _globals['_DOWNLOADREPLY']._serialized_start=817
+  _globals['_DOWNLOADREPLY']._serialized_end=928
+  _globals['_UPLOADHISTORYREQUEST']._serialized_start=930
+  _globals['_UPLOADHISTORYREQUEST']._serialized_end=998
+  _globals['_UPLOADRECORD']._serialized_start=1001
+  _globals['_UPLOADRECORD']._serialized_end=1202
+  _globals['_UPLOADHISTORYREPLY']._serialized_start=1204
+  _globals['_UPLOADHISTORYREPLY']._serialized_end=1274
+  _globals['_TABLEINFOREQUEST']._serialized_start=1276
+  _globals['_TABLEINFOREQUEST']._serialized_end=1387
+  _globals['_TABLEINFOREPLY']._serialized_start=1390
+  _globals['_TABLEINFOREPLY']._serialized_end=1558
+  _globals['_TABLEDELETEREQUEST']._serialized_start=1561
+  _globals['_TABLEDELETEREQUEST']._serialized_end=1692
+  _globals['_TABLENAME']._serialized_start=1694
+  _globals['_TABLENAME']._serialized_end=1744
+  _globals['_TABLEDELETEREPLY']._serialized_start=1746
+  _globals['_TABLEDELETEREPLY']._serialized_end=1811
+  _globals['_FLOW']._serialized_start=1814
+  _globals['_FLOW']._serialized_end=2251
 # @@protoc_insertion_point(module_scope)

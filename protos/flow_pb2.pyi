@@ -50,20 +50,22 @@ class JobFiles(_message.Message):
     def __init__(self, job_dsl_path: _Optional[str] = ..., job_runtime_conf_path: _Optional[str] = ..., logs_directory: _Optional[str] = ...) -> None: ...
 
 class UploadReply(_message.Message):
-    __slots__ = ("job_id", "namespace", "table_name", "partition", "count", "files")
+    __slots__ = ("job_id", "namespace", "table_name", "partition", "count", "files", "table_count")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
     PARTITION_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     FILES_FIELD_NUMBER: _ClassVar[int]
+    TABLE_COUNT_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     namespace: str
     table_name: str
     partition: int
     count: int
     files: JobFiles
-    def __init__(self, job_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., count: _Optional[int] = ..., files: _Optional[_Union[JobFiles, _Mapping]] = ...) -> None: ...
+    table_count: int
+    def __init__(self, job_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., count: _Optional[int] = ..., files: _Optional[_Union[JobFiles, _Mapping]] = ..., table_count: _Optional[int] = ...) -> None: ...
 
 class DownloadRequest(_message.Message):
     __slots__ = ("namespace", "table_name", "output_path", "work_mode", "delimiter")
@@ -100,7 +102,7 @@ class UploadHistoryRequest(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class UploadRecord(_message.Message):
-    __slots__ = ("job_id", "namespace", "table_name", "partition", "count", "notes", "schema", "create_time")
+    __slots__ = ("job_id", "namespace", "table_name", "partition", "count", "notes", "schema", "create_time", "table_count")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +111,7 @@ class UploadRecord(_message.Message):
     NOTES_FIELD_NUMBER: _ClassVar[int]
     SCHEMA_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    TABLE_COUNT_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     namespace: str
     table_name: str
@@ -117,7 +120,8 @@ class UploadRecord(_message.Message):
     notes: str
     schema: _struct_pb2.Struct
     create_time: float
-    def __init__(self, job_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., count: _Optional[int] = ..., notes: _Optional[str] = ..., schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., create_time: _Optional[float] = ...) -> None: ...
+    table_count: int
+    def __init__(self, job_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., count: _Optional[int] = ..., notes: _Optional[str] = ..., schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., create_time: _Optional[float] = ..., table_count: _Optional[int] = ...) -> None: ...
 
 class UploadHistoryReply(_message.Message):
     __slots__ = ("records",)

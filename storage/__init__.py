@@ -3,8 +3,8 @@
 from storage.codec import CodecError, decode, encode, register_data_class
 from storage.errors import InvalidTableArgument, StorageError, TableExists, TableNotFound
 from storage.executor import WorkerDied
-from storage.meta import MAX_PARTITIONS, TableMeta
-from storage.store import Store, StoreConfig, check_name, check_partitions
+from storage.meta import MAX_PARTITIONS, TableMeta, check_name, check_partitions
+from storage.store import Store, StoreConfig
 from storage.table import Table
 
 __all__ = [

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, Callable, Iterable, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import gmpy2
 import msgpack
 import numpy as np
 
-__all__ = ["encode", "decode", "encode_many", "register_data_class", "CodecError"]
+__all__ = ["encode", "decode", "encode_many", "encode_pairs", "register_data_class", "CodecError"]
 
 _EXT_BIGINT = 1
 _EXT_TUPLE = 2
@@ -27,6 +28,7 @@ _EXT_SET = 6
 _EXT_MPZ = 7
 
 _MPZ_TYPE = type(gmpy2.mpz(0))
+_MAX_NESTING = 64  # extension values (tuples, sets, data classes) inside one another
 
 T = TypeVar("T")
 
@@ -35,6 +37,7 @@ class CodecError(ValueError):
     """Raised when bytes are not a value this codec produced, or a value cannot be encoded."""
 
 
+_thread_state = threading.local()
 _registry_by_name: dict[str, type] = {}
 _registry_by_type: dict[type, str] = {}
 
@@ -55,19 +58,52 @@ def register_data_class(name: str) -> Callable[[type[T]], type[T]]:
     return decorate
 
 
+def registered_modules() -> list[str]:
+    """The importable modules that registered data classes (for worker processes to import)."""
+    modules = {cls.__module__ for cls in _registry_by_type}
+    return sorted(m for m in modules if m not in ("__main__", "__mp_main__"))
+
+
+@contextmanager
+def _nested() -> Iterator[None]:
+    depth = getattr(_thread_state, "depth", 0)
+    if depth >= _MAX_NESTING:
+        raise CodecError("value is nested too deeply")
+    _thread_state.depth = depth + 1
+    try:
+        yield
+    finally:
+        _thread_state.depth = depth
+
+
 def _signed_bytes(value: int) -> bytes:
     return value.to_bytes((value.bit_length() + 8) // 8, "big", signed=True)
+
+
+def _dtype_description(dtype: np.dtype) -> Any:
+    """dtype.str, or the field list of a structured dtype (whose str would lose the fields)."""
+    return dtype.descr if dtype.fields is not None else dtype.str
 
 
 def _ndarray_ext(array: np.ndarray) -> msgpack.ExtType:
     if array.dtype.hasobject:
         raise CodecError("numpy arrays of Python objects cannot be encoded")
-    contiguous = np.ascontiguousarray(array)
-    header = _pack([contiguous.dtype.str, list(contiguous.shape)])
-    return msgpack.ExtType(_EXT_NDARRAY, header + contiguous.tobytes())
+    header = _pack([_dtype_description(array.dtype), list(array.shape)])
+    return msgpack.ExtType(_EXT_NDARRAY, header + array.tobytes(order="C"))
+
+
+def _set_payload(items: Any) -> bytes:
+    """Elements in the order of their encoded bytes: equal sets encode alike in every process."""
+    encoded = sorted(_pack(item) for item in items)
+    return msgpack.Packer().pack_array_header(len(encoded)) + b"".join(encoded)
 
 
 def _default(obj: Any) -> msgpack.ExtType:
+    with _nested():
+        return _extension(obj)
+
+
+def _extension(obj: Any) -> msgpack.ExtType:
     if isinstance(obj, tuple):
         return msgpack.ExtType(_EXT_TUPLE, _pack(list(obj)))
     if isinstance(obj, _MPZ_TYPE):
@@ -77,9 +113,9 @@ def _default(obj: Any) -> msgpack.ExtType:
     if isinstance(obj, np.ndarray):
         return _ndarray_ext(obj)
     if isinstance(obj, np.generic):
-        return msgpack.ExtType(_EXT_NPSCALAR, _pack([obj.dtype.str, obj.tobytes()]))
+        return msgpack.ExtType(_EXT_NPSCALAR, _pack([_dtype_description(obj.dtype), obj.tobytes()]))
     if isinstance(obj, (set, frozenset)):
-        return msgpack.ExtType(_EXT_SET, _pack(list(obj)))
+        return msgpack.ExtType(_EXT_SET, _set_payload(obj))
     name = _registry_by_type.get(type(obj))
     if name is not None:
         fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
@@ -96,11 +132,11 @@ def _default(obj: Any) -> msgpack.ExtType:
 
 
 def _checked_dtype(descr: Any) -> np.dtype:
-    if not isinstance(descr, str):
+    if not isinstance(descr, (str, list)):
         raise CodecError("malformed numpy dtype")
     try:
         dtype = np.dtype(descr)
-    except TypeError as exc:
+    except Exception as exc:  # numpy's dtype parser raises several kinds of error
         raise CodecError("malformed numpy dtype") from exc
     if dtype.hasobject:
         raise CodecError("numpy arrays of Python objects are refused")
@@ -108,7 +144,7 @@ def _checked_dtype(descr: Any) -> np.dtype:
 
 
 def _decode_ndarray(data: bytes) -> np.ndarray:
-    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, ext_hook=_ext_hook)
     unpacker.feed(data)
     descr, shape = unpacker.unpack()
     dtype = _checked_dtype(descr)
@@ -130,6 +166,11 @@ def _decode_dataclass(data: bytes) -> Any:
 
 
 def _ext_hook(code: int, data: bytes) -> Any:
+    with _nested():
+        return _decode_extension(code, data)
+
+
+def _decode_extension(code: int, data: bytes) -> Any:
     if code == _EXT_TUPLE:
         return tuple(_unpack(data))
     if code == _EXT_BIGINT:
@@ -149,9 +190,6 @@ def _ext_hook(code: int, data: bytes) -> Any:
     if code == _EXT_DATACLASS:
         return _decode_dataclass(data)
     raise CodecError(f"unknown extension type {code}")
-
-
-_thread_state = threading.local()
 
 
 def _new_packer() -> msgpack.Packer:
@@ -186,6 +224,17 @@ def encode_many(objs: Iterable[Any]) -> list[bytes]:
     pack = _new_packer().pack
     try:
         return [pack(obj) for obj in objs]
+    except CodecError:
+        raise
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise CodecError(f"value cannot be encoded: {exc}") from exc
+
+
+def encode_pairs(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[bytes, bytes]]:
+    """Encode (key, value) pairs at once."""
+    pack = _new_packer().pack
+    try:
+        return [(pack(key), pack(value)) for key, value in pairs]
     except CodecError:
         raise
     except (TypeError, ValueError, OverflowError) as exc:

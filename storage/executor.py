@@ -12,13 +12,17 @@ must keep their top-level work under `if __name__ == "__main__":`.
 from __future__ import annotations
 
 import atexit
+import importlib
 import multiprocessing
 import os
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence
+
+from storage.codec import registered_modules
+from storage.lmdb_env import environments
 
 _PRELOAD = ["storage.operations"]
 
@@ -86,6 +90,21 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
+def _in_worker_process(fn: Callable[..., Any], args: tuple[Any, ...], modules: list[str]) -> Any:
+    """Run one task in a worker, then close the environments it opened (tasks share nothing).
+
+    `modules` are those that registered codec data classes in the caller: importing them
+    here registers the same classes, so the task can decode their values.
+    """
+    for module in modules:
+        if module not in sys.modules:
+            importlib.import_module(module)
+    try:
+        return fn(*args)
+    finally:
+        environments.close_idle()
+
+
 def run_all(
     fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], workers: int, inline: bool = False
 ) -> list[Any]:
@@ -94,7 +113,8 @@ def run_all(
         return [fn(*args) for args in calls]
     pool = _get_pool(workers)
     try:
-        futures = [pool.submit(fn, *args) for args in calls]
+        futures = [pool.submit(_in_worker_process, fn, args, registered_modules()) for args in calls]
+        wait(futures)  # every task has ended before anyone cleans up after a failed one
         return [future.result() for future in futures]
     except BrokenProcessPool as exc:
         _discard_pool(pool)

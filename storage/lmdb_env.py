@@ -3,19 +3,23 @@
 py-lmdb refuses to open one environment twice in a process, and an environment must
 not be resized while another thread of the process has a transaction on it; this module
 owns both rules. A full map is doubled and the write retried; a map grown by another
-process is adopted.
+process is adopted. At most `MAX_OPEN` environments stay open per process: the least
+recently used idle ones are closed (their handle objects stay, and reopen on next use),
+so a process that touches many tables does not run out of file descriptors.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import lmdb
 
 DEFAULT_MAP_SIZE = 1 << 30
+MAX_OPEN = 256
 _DATA_FILE = "data.mdb"
 
 
@@ -23,22 +27,57 @@ class PartitionMissing(FileNotFoundError):
     """The partition's directory does not exist (its table was destroyed or never made)."""
 
 
-class _SharedExclusiveLock:
-    """Many transactions at once, or one resize alone."""
+def _open_env(path: str, map_size: int, create: bool) -> lmdb.Environment:
+    try:
+        return lmdb.open(path, map_size=map_size, subdir=True, create=create, sync=False,
+                         metasync=False, readahead=False, max_dbs=0, max_readers=1024)
+    except lmdb.Error as exc:
+        if not os.path.isdir(path):
+            raise PartitionMissing(path) from exc
+        raise
 
-    def __init__(self) -> None:
+
+class PartitionEnv:
+    """The handle of one partition's LMDB environment, opened on demand.
+
+    Every use holds a share of the handle; growing the map, or closing the environment to
+    free its descriptors, waits until no share is held.
+    """
+
+    def __init__(self, path: str, map_size: int, inode: int, on_open: Callable[[int], None]) -> None:
+        self.path = path
+        self.inode = inode
+        self._map_size = map_size
+        self._on_open = on_open
+        self._env: lmdb.Environment | None = None
         self._cond = threading.Condition(threading.Lock())
         self._active = 0
-        self._resizing = False
+        self._exclusive = False
+        self._writer = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._env is not None
+
+    def open(self, create: bool) -> None:
+        with self._cond:
+            self._ensure_open(create)
+
+    def _ensure_open(self, create: bool = False) -> lmdb.Environment:
+        if self._env is None:
+            self._env = _open_env(self.path, self._map_size, create)
+            self._on_open(1)
+        return self._env
 
     @contextmanager
-    def shared(self) -> Iterator[None]:
+    def _shared(self) -> Iterator[lmdb.Environment]:
         with self._cond:
-            while self._resizing:
+            while self._exclusive:
                 self._cond.wait()
+            env = self._ensure_open()
             self._active += 1
         try:
-            yield
+            yield env
         finally:
             with self._cond:
                 self._active -= 1
@@ -46,36 +85,45 @@ class _SharedExclusiveLock:
                     self._cond.notify_all()
 
     @contextmanager
-    def exclusive(self) -> Iterator[None]:
+    def _alone(self) -> Iterator[lmdb.Environment]:
         with self._cond:
-            while self._resizing or self._active:
+            while self._exclusive or self._active:
                 self._cond.wait()
-            self._resizing = True
+            env = self._ensure_open()
+            self._exclusive = True
         try:
-            yield
+            yield env
         finally:
             with self._cond:
-                self._resizing = False
+                self._exclusive = False
                 self._cond.notify_all()
 
+    def close_if_idle(self) -> bool:
+        """Close the environment if no one uses it now; True if it was closed."""
+        with self._cond:
+            if self._env is None or self._active or self._exclusive:
+                return False
+            self._close_locked()
+            return True
 
-class PartitionEnv:
-    """An open LMDB environment for one partition and its in-process guard."""
+    def close(self) -> None:
+        """Close now (the table is going away; users still reading will get an error)."""
+        with self._cond:
+            self._close_locked()
 
-    def __init__(self, path: str, env: lmdb.Environment, inode: int) -> None:
-        self.path = path
-        self.env = env
-        self.inode = inode
-        self._guard = _SharedExclusiveLock()
-        self._writer = threading.Lock()
+    def _close_locked(self) -> None:
+        env, self._env = self._env, None
+        if env is not None:
+            env.close()
+            self._on_open(-1)
 
     @contextmanager
     def reading(self) -> Iterator[lmdb.Transaction]:
         """A read transaction (values as bytes)."""
         while True:
-            with self._guard.shared():
+            with self._shared() as env:
                 try:
-                    txn = self.env.begin(buffers=False)
+                    txn = env.begin(buffers=False)
                 except lmdb.MapResizedError:
                     txn = None
                 if txn is not None:
@@ -87,18 +135,18 @@ class PartitionEnv:
             self._adopt_new_size()
 
     def write(self, pairs: list[tuple[bytes, bytes]], append: bool = False) -> int:
-        """Put sorted-or-not (key, value) pairs in one transaction; grow the map if full."""
+        """Put (key, value) pairs in one transaction; grow the map if it is full."""
         return self._write(lambda txn: txn.cursor().putmulti(pairs, append=append)[1])
 
     def delete(self, key: bytes) -> bool:
         return self._write(lambda txn: txn.delete(key))
 
-    def _write(self, action):  # type: ignore[no-untyped-def]
+    def _write(self, action: Callable[[lmdb.Transaction], Any]) -> Any:
         with self._writer:
             while True:
-                with self._guard.shared():
+                with self._shared() as env:
                     try:
-                        with self.env.begin(write=True) as txn:
+                        with env.begin(write=True) as txn:
                             return action(txn)
                     except lmdb.MapFullError:
                         grow = True
@@ -110,64 +158,78 @@ class PartitionEnv:
                     self._adopt_new_size()
 
     def _double_size(self) -> None:
-        with self._guard.exclusive():
-            self.env.set_mapsize(self.env.info()["map_size"] * 2)
+        with self._alone() as env:
+            self._map_size = env.info()["map_size"] * 2
+            env.set_mapsize(self._map_size)
 
     def _adopt_new_size(self) -> None:
-        with self._guard.exclusive():
-            self.env.set_mapsize(0)
+        with self._alone() as env:
+            env.set_mapsize(0)
+            self._map_size = env.info()["map_size"]
 
     def entries(self) -> int:
-        with self._guard.shared():
-            return self.env.stat()["entries"]
+        with self._shared() as env:
+            return env.stat()["entries"]
 
     def sync(self) -> None:
-        with self._guard.shared():
-            self.env.sync(True)
+        with self._shared() as env:
+            env.sync(True)
 
 
 class _EnvCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._open: dict[str, PartitionEnv] = {}
+        self._handles: OrderedDict[str, PartitionEnv] = OrderedDict()
+        self._open_count = 0
+        self._count_lock = threading.Lock()
         self._pid = os.getpid()
 
+    def _count(self, delta: int) -> None:
+        with self._count_lock:
+            self._open_count += delta
+
     def get(self, path: str, create: bool, map_size: int) -> PartitionEnv:
-        """The handle for `path`; reopened if the directory was replaced since."""
+        """The handle for `path`; a new one if the directory was replaced since."""
         with self._lock:
             if self._pid != os.getpid():  # inherited through fork: never reuse
-                self._open = {}
+                self._handles = OrderedDict()
+                self._open_count = 0
                 self._pid = os.getpid()
+            if self._open_count > MAX_OPEN:
+                self._close_idle(MAX_OPEN * 3 // 4)
             inode = _data_inode(path)
-            handle = self._open.get(path)
+            handle = self._handles.get(path)
             if handle is not None and inode is not None and handle.inode == inode:
+                self._handles.move_to_end(path)
                 return handle
             if handle is not None:
-                handle.env.close()
-                del self._open[path]
+                handle.close()
+                del self._handles[path]
             if inode is None and not create:
                 raise PartitionMissing(path)
-            env = lmdb.open(
-                path,
-                map_size=map_size,
-                subdir=True,
-                create=create,
-                sync=False,
-                metasync=False,
-                readahead=False,
-                max_dbs=0,
-                max_readers=1024,
-            )
-            handle = PartitionEnv(path, env, _data_inode(path) or 0)
-            self._open[path] = handle
+            handle = PartitionEnv(path, map_size, 0, self._count)
+            handle.open(create)
+            handle.inode = _data_inode(path) or 0
+            self._handles[path] = handle
             return handle
 
+    def _close_idle(self, keep: int) -> None:
+        for handle in list(self._handles.values()):
+            if self._open_count <= keep:
+                return
+            handle.close_if_idle()
+
+    def close_idle(self) -> None:
+        """Close every environment not in use right now (they reopen when used again)."""
+        with self._lock:
+            self._close_idle(0)
+
     def close_under(self, directory: str) -> None:
-        """Close every handle below `directory` (before it is removed or renamed)."""
+        """Forget every handle below `directory` (before it is removed or renamed)."""
         prefix = os.path.join(directory, "")
         with self._lock:
-            for path in [p for p in self._open if p.startswith(prefix)]:
-                self._open.pop(path).env.close()
+            for path in [p for p in self._handles if p.startswith(prefix)]:
+                self._handles.pop(path).close()
 
 
 def _data_inode(path: str) -> int | None:

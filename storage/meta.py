@@ -8,8 +8,12 @@ import os
 import tempfile
 from typing import Any
 
+from storage.errors import InvalidTableArgument
+
 META_FILE = "meta.json"
 MAX_PARTITIONS = 1024
+TEMP_NAMESPACE = "__temp__"
+_MAX_NAME = 200
 
 
 @dataclasses.dataclass
@@ -47,3 +51,19 @@ def write_meta(directory: str, meta: TableMeta) -> None:
 def read_meta(directory: str) -> TableMeta:
     with open(os.path.join(directory, META_FILE)) as src:
         return TableMeta.from_json(src.read())
+
+
+def check_name(kind: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidTableArgument(f"table {kind} must be a non-empty string")
+    if len(value) > _MAX_NAME or value in (".", "..") or any(ord(c) < 32 for c in value):
+        raise InvalidTableArgument(f"table {kind} {value!r} is not allowed")
+    return value
+
+
+def check_partitions(partitions: Any) -> int:
+    if isinstance(partitions, bool) or not isinstance(partitions, int):
+        raise InvalidTableArgument("partition must be an integer")
+    if not 1 <= partitions <= MAX_PARTITIONS:
+        raise InvalidTableArgument(f"partition must be between 1 and {MAX_PARTITIONS}, got {partitions}")
+    return partitions

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from operator import itemgetter
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 from zlib import crc32
 
 if TYPE_CHECKING:
@@ -13,10 +14,34 @@ BATCH_ROWS = 50_000
 _by_key = itemgetter(0)
 
 
+SCAN_BATCH = 4096
+
+
 def scan(table: "Table", index: int) -> Iterator[tuple[bytes, bytes]]:
-    """Every encoded pair of one partition, in key-byte order."""
-    with table.partition_env(index).reading() as txn:
-        yield from txn.cursor()
+    """Every encoded pair of one partition, in key-byte order.
+
+    Pairs are read in batches, each in a short read transaction, so a paused iteration
+    holds no transaction: it neither blocks the map from growing nor pins old pages.
+    """
+    env = table.partition_env(index)
+    after: bytes | None = None
+    while True:
+        with env.reading() as txn:
+            cursor = txn.cursor()
+            if after is not None and not _seek_past(cursor, after):
+                return
+            batch = list(islice(cursor.iternext(), SCAN_BATCH))
+        yield from batch
+        if len(batch) < SCAN_BATCH:
+            return
+        after = batch[-1][0]
+
+
+def _seek_past(cursor: Any, key: bytes) -> bool:
+    """Put the cursor on the first key after `key`; False if there is none."""
+    if not cursor.set_range(key):
+        return False
+    return cursor.next() if cursor.key() == key else True
 
 
 class OrderedWriter:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import hashlib
 import os
 import shutil
 import time
@@ -19,14 +20,13 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote
 
-from storage.errors import InvalidTableArgument, TableExists, TableNotFound
+from storage.errors import TableExists, TableNotFound
 from storage.executor import default_workers, run_all
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
-from storage.meta import MAX_PARTITIONS, META_FILE, TableMeta, read_meta, write_meta
+from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, read_meta,
+                          write_meta)
 from storage.table import Table
 
-TEMP_NAMESPACE = "__temp__"
-_MAX_NAME = 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,24 +42,19 @@ class StoreConfig:
         return self.workers if self.workers > 0 else default_workers()
 
 
-def check_name(kind: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidTableArgument(f"table {kind} must be a non-empty string")
-    if len(value) > _MAX_NAME or value in (".", "..") or any(ord(c) < 32 for c in value):
-        raise InvalidTableArgument(f"table {kind} {value!r} is not allowed")
-    return value
-
-
-def check_partitions(partitions: Any) -> int:
-    if isinstance(partitions, bool) or not isinstance(partitions, int):
-        raise InvalidTableArgument("partition must be an integer")
-    if not 1 <= partitions <= MAX_PARTITIONS:
-        raise InvalidTableArgument(f"partition must be between 1 and {MAX_PARTITIONS}, got {partitions}")
-    return partitions
+_MAX_DIR_NAME = 180
 
 
 def _dir_name(name: str) -> str:
-    return quote(name, safe="-_.")
+    """A file-system-safe directory name for a namespace or table name, one per name.
+
+    Names whose quoted form is too long for a file system keep a quoted prefix and add a
+    hash of the whole name after "%~", which no quoted name contains.
+    """
+    quoted = quote(name, safe="-_.")
+    if len(quoted) <= _MAX_DIR_NAME:
+        return quoted
+    return quoted[:100] + "%~" + hashlib.sha256(name.encode()).hexdigest()
 
 
 class Store:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import uuid
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import cloudpickle
 
 from storage import operations
-from storage.codec import decode, encode, encode_many
+from storage.codec import decode, encode, encode_many, encode_pairs
 from storage.lmdb_env import PartitionEnv, PartitionMissing, environments
-from storage.meta import TableMeta, write_meta
 from storage.partition_io import BATCH_ROWS, ScatterWriter, scan
 from storage.partitioner import partition_of
-from storage.errors import TableNotFound
+from storage.errors import TableExists, TableNotFound
+from storage.meta import TEMP_NAMESPACE, TableMeta, check_name, check_partitions, write_meta
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -112,10 +113,20 @@ class Table:
         """
         writer = ScatterWriter(self, batch_rows)
         source = iter(pairs)
-        while batch := list(islice(source, batch_rows)):
-            keys, values = zip(*batch)
-            writer.add_many(list(zip(encode_many(keys), encode_many(values))))
+        while batch := encode_pairs(islice(source, batch_rows)):
+            writer.add_many(batch)
         return self._finish(writer, sync)
+
+    def put_all_atomic(self, pairs: Iterable[tuple[Any, Any]]) -> int:
+        """put_all, except that nothing is written if the stream fails part way (it is staged first)."""
+        staged = self.store.staging(self.partitions, self.schema)
+        try:
+            written = staged.put_all(pairs, sync=False)
+            staged.copy_into(self)
+        finally:
+            self.store.discard(staged)
+        self.sync()
+        return written
 
     def put_batch(self, keys: Sequence[Any], values: Sequence[Any], sync: bool = True) -> int:
         """Put keys[i] -> values[i] for every i (the fastest way in for rows already in two lists)."""
@@ -168,17 +179,32 @@ class Table:
     def _run(self, fn: Callable[..., Any], calls: list[tuple[Any, ...]], rows: int) -> list[Any]:
         return self.store.parallel(fn, calls, inline=rows < self.store.config.inline_rows)
 
-    def _result_table(self, partitions: int, namespace: str | None, name: str | None) -> "Table":
-        if name is None:
-            return self.store.temporary(partitions, self.schema)
-        return self.store.create_table(namespace or self.namespace, name, partitions, self.schema)
+    def _produce(self, partitions: int, namespace: str | None, name: str | None,
+                 fill: Callable[["Table"], Any]) -> "Table":
+        """A new table filled by `fill`; it becomes visible only if `fill` succeeds.
+
+        Without a name the result goes to the temporary namespace under a generated name.
+        """
+        target_namespace = namespace or self.namespace if name is not None else TEMP_NAMESPACE
+        target_name = name if name is not None else uuid.uuid4().hex
+        check_name("namespace", target_namespace)
+        check_name("name", target_name)
+        if self.store.exists(target_namespace, target_name):
+            raise TableExists(target_namespace, target_name)
+        staged = self.store.staging(partitions, self.schema)
+        try:
+            fill(staged)
+        except BaseException:
+            self.store.discard(staged)
+            raise
+        return self.store.publish(staged, target_namespace, target_name)
 
     def _per_partition(self, task: Callable[..., Any], *extra: Any, namespace: str | None = None,
                        name: str | None = None) -> "Table":
-        result = self._result_table(self.partitions, namespace, name)
-        calls = [(self, result, index, *extra) for index in range(self.partitions)]
-        self._run(task, calls, self.count())
-        return result
+        def fill(result: "Table") -> None:
+            self._run(task, [(self, result, index, *extra) for index in range(self.partitions)], self.count())
+
+        return self._produce(self.partitions, namespace, name, fill)
 
     def copy_into(self, target: "Table") -> "Table":
         """Write every pair of this table into `target` (pairs already there with the same key are replaced)."""
@@ -189,7 +215,8 @@ class Table:
 
     def save_as(self, name: str, namespace: str | None = None, partitions: int | None = None) -> "Table":
         """A copy under a new name, re-partitioned if `partitions` differs."""
-        return self.copy_into(self._result_table(partitions or self.partitions, namespace, name))
+        count = self.partitions if partitions is None else check_partitions(partitions)
+        return self._produce(count, namespace, name, self.copy_into)
 
     def map_values(self, fn: Callable[[Any], Any], **names: str) -> "Table":
         return self._per_partition(operations.map_values_partition, PortableFunction(fn), **names)
@@ -234,16 +261,17 @@ class Table:
         """`other`, re-partitioned like this table if it is not already."""
         if other.partitions == self.partitions:
             return other, False
-        return other.copy_into(self._result_table(self.partitions, None, None)), True
+        return other._produce(self.partitions, None, None, other.copy_into), True
 
     def _binary(self, task: Callable[..., Any], other: "Table", *extra: Any,
                 namespace: str | None = None, name: str | None = None) -> "Table":
         right, temporary = self._aligned(other)
         try:
-            result = self._result_table(self.partitions, namespace, name)
-            calls = [(self, right, result, index, *extra) for index in range(self.partitions)]
-            self._run(task, calls, self.count() + right.count())
-            return result
+            def fill(result: "Table") -> None:
+                calls = [(self, right, result, index, *extra) for index in range(self.partitions)]
+                self._run(task, calls, self.count() + right.count())
+
+            return self._produce(self.partitions, namespace, name, fill)
         finally:
             if temporary:
                 right.destroy()

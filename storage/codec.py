@@ -28,7 +28,7 @@ _EXT_SET = 6
 _EXT_MPZ = 7
 
 _MPZ_TYPE = type(gmpy2.mpz(0))
-_MAX_NESTING = 64  # extension values (tuples, sets, data classes) inside one another
+_MAX_NESTING = 32  # extension values (tuples, sets, data classes) inside one another
 
 T = TypeVar("T")
 

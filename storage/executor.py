@@ -98,7 +98,10 @@ def _in_worker_process(fn: Callable[..., Any], args: tuple[Any, ...], modules: l
     """
     for module in modules:
         if module not in sys.modules:
-            importlib.import_module(module)
+            try:
+                importlib.import_module(module)
+            except ImportError:  # not importable by name here: its classes stay unknown to this task
+                pass
     try:
         return fn(*args)
     finally:

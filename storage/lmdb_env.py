@@ -18,9 +18,13 @@ from typing import Any, Callable, Iterator
 
 import lmdb
 
+from storage.errors import InvalidTableArgument, StorageError
+
 DEFAULT_MAP_SIZE = 1 << 30
 MAX_OPEN = 256
+MAX_KEY_BYTES = 511
 _DATA_FILE = "data.mdb"
+_OPEN_ATTEMPTS = 20
 
 
 class PartitionMissing(FileNotFoundError):
@@ -28,13 +32,17 @@ class PartitionMissing(FileNotFoundError):
 
 
 def _open_env(path: str, map_size: int, create: bool) -> lmdb.Environment:
-    try:
-        return lmdb.open(path, map_size=map_size, subdir=True, create=create, sync=False,
-                         metasync=False, readahead=False, max_dbs=0, max_readers=1024)
-    except lmdb.Error as exc:
-        if not os.path.isdir(path):
-            raise PartitionMissing(path) from exc
-        raise
+    for _ in range(_OPEN_ATTEMPTS):
+        try:
+            return lmdb.open(path, map_size=map_size, subdir=True, create=create, sync=False,
+                             metasync=False, readahead=False, max_dbs=0, max_readers=1024)
+        except lmdb.MapResizedError:
+            continue  # another process grew the map while this one opened it: open again
+        except lmdb.Error as exc:
+            if not os.path.isdir(path):
+                raise PartitionMissing(path) from exc
+            raise
+    raise StorageError(f"partition {path} kept changing size while being opened")
 
 
 class PartitionEnv:
@@ -136,7 +144,10 @@ class PartitionEnv:
 
     def write(self, pairs: list[tuple[bytes, bytes]], append: bool = False) -> int:
         """Put (key, value) pairs in one transaction; grow the map if it is full."""
-        return self._write(lambda txn: txn.cursor().putmulti(pairs, append=append)[1])
+        try:
+            return self._write(lambda txn: txn.cursor().putmulti(pairs, append=append)[1])
+        except lmdb.BadValsizeError:
+            raise InvalidTableArgument(f"keys can be at most {MAX_KEY_BYTES} bytes once encoded") from None
 
     def delete(self, key: bytes) -> bool:
         return self._write(lambda txn: txn.delete(key))

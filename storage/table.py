@@ -17,7 +17,7 @@ import cloudpickle
 
 from storage import operations
 from storage.codec import decode, encode, encode_many, encode_pairs
-from storage.lmdb_env import PartitionEnv, PartitionMissing, environments
+from storage.lmdb_env import MAX_KEY_BYTES, PartitionEnv, PartitionMissing, environments
 from storage.partition_io import BATCH_ROWS, ScatterWriter, scan
 from storage.partitioner import partition_of
 from storage.errors import TableExists, TableNotFound
@@ -95,6 +95,8 @@ class Table:
     def get(self, key: Any) -> Any:
         """The value stored under `key`, or None."""
         key_bytes = encode(key)
+        if len(key_bytes) > MAX_KEY_BYTES:
+            return None
         with self.partition_env(partition_of(key_bytes, self.partitions)).reading() as txn:
             found = txn.get(key_bytes)
         return None if found is None else decode(found)
@@ -102,6 +104,8 @@ class Table:
     def delete(self, key: Any) -> bool:
         """Remove `key`; False if it was absent."""
         key_bytes = encode(key)
+        if len(key_bytes) > MAX_KEY_BYTES:
+            return False
         return self.partition_env(partition_of(key_bytes, self.partitions)).delete(key_bytes)
 
     # ---- bulk in and out --------------------------------------------------------

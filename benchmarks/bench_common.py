@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any, Callable
 
@@ -60,18 +61,51 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def peak_rss_mb(pid: int) -> tuple[float, float]:
-    """(peak RSS of the process, sum of the peaks of it and all its descendants), in MB."""
-    peaks = {}
-    for proc in _descendants(pid):
-        try:
-            with open(f"/proc/{proc}/status") as status:
-                match = re.search(r"VmHWM:\s+(\d+) kB", status.read())
-        except OSError:
-            continue
-        if match:
-            peaks[proc] = int(match.group(1)) / 1024
-    return peaks.get(pid, 0.0), sum(peaks.values())
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(proportional set size, its anonymous part) in kB of one process; zeros if it is gone.
+
+    PSS splits each shared page among the processes mapping it, so sums over processes
+    count forked workers' shared pages once (summed RSS would count them in every worker).
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            text = rollup.read()
+    except OSError:
+        return 0, 0
+    pss = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    anon = re.search(r"^Pss_Anon:\s+(\d+) kB", text, re.M)
+    return (int(pss.group(1)) if pss else 0), (int(anon.group(1)) if anon else 0)
+
+
+class MemorySampler:
+    """Samples the summed memory of a process and all its descendants until stopped.
+
+    The peaks are the largest sums seen at one instant: of PSS, and of its anonymous part
+    (what is not LMDB's file pages mapped into the processes).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        self._pid = pid
+        self._interval = interval
+        self._stop = threading.Event()
+        self.peak_pss_mb = 0.0
+        self.peak_anon_mb = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            sizes = [_memory_kb(pid) for pid in _descendants(self._pid)]
+            self.peak_pss_mb = max(self.peak_pss_mb, sum(s[0] for s in sizes) / 1024)
+            self.peak_anon_mb = max(self.peak_anon_mb, sum(s[1] for s in sizes) / 1024)
+            self._stop.wait(self._interval)
 
 
 class NodeProcess:

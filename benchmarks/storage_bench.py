@@ -18,7 +18,7 @@ import tempfile
 
 import lmdb
 
-from bench_common import NodeProcess, peak_rss_mb, result_line, timed, write_csv
+from bench_common import MemorySampler, NodeProcess, result_line, timed, write_csv
 from storage import Store
 from storage.codec import encode_many
 
@@ -74,10 +74,10 @@ def upload_figures(work: str, csv_path: str, rows: int, partitions: int, keys: l
         with open(conf, "w") as out:
             json.dump({"file": os.path.basename(csv_path), "head": 1, "partition": partitions, "work_mode": 0,
                        "namespace": "bench", "table_name": "upload"}, out)
-        seconds, output = node.cli("-f", "upload", "-c", conf)
+        with MemorySampler(node.process.pid) as memory:
+            seconds, output = node.cli("-f", "upload", "-c", conf)
         reply = json.loads(output)
         assert reply["data"]["count"] == rows, reply
-        server_peak, total_peak = peak_rss_mb(node.process.pid)
     finally:
         node.stop()
 
@@ -90,8 +90,9 @@ def upload_figures(work: str, csv_path: str, rows: int, partitions: int, keys: l
         env.close()
 
     raw_seconds, _ = timed(raw_upload)
-    print(f"upload: {rows} rows in {seconds:.2f} s end to end; node peak RSS {server_peak:.0f} MB, "
-          f"node + workers {total_peak:.0f} MB")
+    print(f"upload: {rows} rows in {seconds:.2f} s end to end; peak memory of the node and its workers "
+          f"together: {memory.peak_pss_mb:.0f} MB (PSS), of which {memory.peak_anon_mb:.0f} MB anonymous "
+          f"(the rest is LMDB file pages mapped in)")
     print(result_line("upload_rows_per_s", rows / seconds, rows / raw_seconds))
 
 

@@ -16,7 +16,7 @@ from fate_runtime.errors import BadRequest
 from storage import Store, Table
 
 _MIN_CHUNK = 2 << 20
-_MAX_CHUNK = 8 << 20
+_MAX_CHUNK = 4 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,9 +108,11 @@ def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[i
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return 0, ChunkProblem(first, data[: exc.start].count(b"\n"), "is not UTF-8 text")
+    del data
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     lines = text.split("\n")
+    del text
     if lines and lines[-1] == "":
         lines.pop()
     delimiter = layout.delimiter
@@ -136,6 +138,7 @@ def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[i
         cuts = list(map(str.find, lines, repeat(delimiter)))
         keys = [line[:cut] for line, cut in zip(lines, cuts)]
         values = [line[cut + 1:] for line, cut in zip(lines, cuts)]
+        del lines, cuts
     else:
         keys, values = lines, [""] * len(lines)
     return table.put_batch(keys, values, sync=False), None

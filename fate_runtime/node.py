@@ -78,6 +78,7 @@ class Node:
         if self.grpc_port == 0:
             raise OSError(f"cannot listen on {address} (gRPC): the address is in use or not available")
         self._server.start()
+        self.store.start_workers()
         for service in ("", flow_pb2.DESCRIPTOR.services_by_name["Flow"].full_name,
                         storage_pb2.DESCRIPTOR.services_by_name["Storage"].full_name):
             self._health.set(service, health_pb2.HealthCheckResponse.SERVING)

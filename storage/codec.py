@@ -17,7 +17,7 @@ import gmpy2
 import msgpack
 import numpy as np
 
-__all__ = ["encode", "decode", "encode_many", "encode_pairs", "register_data_class", "CodecError"]
+__all__ = ["encode", "decode", "decode_pairs", "encode_many", "encode_pairs", "register_data_class", "CodecError"]
 
 _EXT_BIGINT = 1
 _EXT_TUPLE = 2
@@ -239,6 +239,19 @@ def encode_pairs(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[bytes, bytes]]:
         raise
     except (TypeError, ValueError, OverflowError) as exc:
         raise CodecError(f"value cannot be encoded: {exc}") from exc
+
+
+def decode_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[Any, Any]]:
+    """Decode many (key, value) pairs of bytes at once."""
+    unpack = msgpack.unpackb
+    hook = _ext_hook
+    try:
+        return [(unpack(key, ext_hook=hook, raw=False, strict_map_key=False),
+                 unpack(value, ext_hook=hook, raw=False, strict_map_key=False)) for key, value in pairs]
+    except CodecError:
+        raise
+    except (ValueError, TypeError, msgpack.UnpackException, KeyError) as exc:
+        raise CodecError("bytes are not a value of this codec") from exc
 
 
 def decode(data: bytes) -> Any:

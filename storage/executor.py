@@ -78,6 +78,18 @@ def _discard_pool(broken: ProcessPoolExecutor) -> None:
     broken.shutdown(wait=False, cancel_futures=True)
 
 
+def _ready() -> bool:
+    return True
+
+
+def prestart(workers: int) -> None:
+    """Start the worker processes now, in the background, so the first parallel call does not wait."""
+    if workers > 1 and not _in_worker and _main_importable():
+        pool = _get_pool(workers)
+        for _ in range(workers):
+            pool.submit(_ready)
+
+
 def shutdown() -> None:
     """Stop the worker processes (they are started again on the next parallel call)."""
     global _pool

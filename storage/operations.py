@@ -9,10 +9,11 @@ two tables with the same partition count are merged partition by partition.
 from __future__ import annotations
 
 import random
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from storage.codec import decode, encode
-from storage.partition_io import OrderedWriter, ScatterWriter, scan
+from storage.codec import decode, decode_pairs, encode
+from storage.partition_io import OrderedWriter, ScatterWriter, last_key, scan, scan_batches
 
 if TYPE_CHECKING:
     from storage.table import Table
@@ -20,9 +21,8 @@ if TYPE_CHECKING:
 _MISSING = b""  # no encoded value is empty
 
 
-def _decoded(pairs: Iterator[tuple[bytes, bytes]]) -> Iterator[tuple[Any, Any]]:
-    for key, value in pairs:
-        yield decode(key), decode(value)
+def _decoded_partition(table: "Table", index: int) -> Iterator[tuple[Any, Any]]:
+    return chain.from_iterable(map(decode_pairs, scan_batches(table, index)))
 
 
 def _merge(
@@ -73,7 +73,7 @@ def map_values_partition(src: "Table", dst: "Table", index: int, fn: Callable[[A
 
 def map_partition(src: "Table", dst: "Table", index: int, fn: Callable[[Any, Any], tuple[Any, Any]]) -> int:
     writer = ScatterWriter(dst)
-    for key, value in _decoded(scan(src, index)):
+    for key, value in _decoded_partition(src, index):
         new_key, new_value = fn(key, value)
         writer.add(encode(new_key), encode(new_value))
     return writer.flush()
@@ -81,40 +81,25 @@ def map_partition(src: "Table", dst: "Table", index: int, fn: Callable[[Any, Any
 
 def flat_map_partition(src: "Table", dst: "Table", index: int, fn: Callable[[Any, Any], Any]) -> int:
     writer = ScatterWriter(dst)
-    for key, value in _decoded(scan(src, index)):
+    for key, value in _decoded_partition(src, index):
         for new_key, new_value in fn(key, value):
             writer.add(encode(new_key), encode(new_value))
     return writer.flush()
 
 
-class _LastKey:
-    """Passes pairs through while remembering the last encoded key seen."""
-
-    def __init__(self, pairs: Iterator[tuple[bytes, bytes]]) -> None:
-        self._pairs = pairs
-        self.key: bytes | None = None
-
-    def __iter__(self) -> Iterator[tuple[bytes, bytes]]:
-        for pair in self._pairs:
-            self.key = pair[0]
-            yield pair
-
-
 def map_partitions_partition(src: "Table", dst: "Table", index: int, fn: Callable[[Iterator], Any]) -> int:
     """fn(iterator of pairs) -> value, stored under the partition's last key (as FATE does)."""
-    if src.partition_env(index).entries() == 0:
+    last = last_key(src, index)
+    if last is None:
         return 0
-    tracked = _LastKey(scan(src, index))
-    result = fn(_decoded(iter(tracked)))
-    for _ in tracked:  # fn may stop early: the partition's last key is wanted
-        pass
+    result = fn(_decoded_partition(src, index))
     writer = OrderedWriter(dst, index)
-    writer.add(tracked.key or b"", encode(result))
+    writer.add(last, encode(result))
     return writer.flush()
 
 
 def glom_partition(src: "Table", dst: "Table", index: int) -> int:
-    pairs = list(_decoded(scan(src, index)))
+    pairs = list(_decoded_partition(src, index))
     if not pairs:
         return 0
     writer = OrderedWriter(dst, index)

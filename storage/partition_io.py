@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterator
 from zlib import crc32
@@ -18,10 +18,15 @@ SCAN_BATCH = 4096
 
 
 def scan(table: "Table", index: int) -> Iterator[tuple[bytes, bytes]]:
-    """Every encoded pair of one partition, in key-byte order.
+    """Every encoded pair of one partition, in key-byte order."""
+    return chain.from_iterable(scan_batches(table, index))
 
-    Pairs are read in batches, each in a short read transaction, so a paused iteration
-    holds no transaction: it neither blocks the map from growing nor pins old pages.
+
+def scan_batches(table: "Table", index: int) -> Iterator[list[tuple[bytes, bytes]]]:
+    """The encoded pairs of one partition in key-byte order, a batch at a time.
+
+    Each batch is read in a short read transaction, so a paused iteration holds no
+    transaction: it neither blocks the map from growing nor pins old pages.
     """
     env = table.partition_env(index)
     after: bytes | None = None
@@ -31,10 +36,18 @@ def scan(table: "Table", index: int) -> Iterator[tuple[bytes, bytes]]:
             if after is not None and not _seek_past(cursor, after):
                 return
             batch = list(islice(cursor.iternext(), SCAN_BATCH))
-        yield from batch
+        if batch:
+            yield batch
         if len(batch) < SCAN_BATCH:
             return
         after = batch[-1][0]
+
+
+def last_key(table: "Table", index: int) -> bytes | None:
+    """The greatest encoded key of one partition; None if it is empty."""
+    with table.partition_env(index).reading() as txn:
+        cursor = txn.cursor()
+        return cursor.key() if cursor.last() else None
 
 
 def _seek_past(cursor: Any, key: bytes) -> bool:

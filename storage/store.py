@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote
 
 from storage.errors import TableExists, TableNotFound
-from storage.executor import default_workers, run_all
+from storage.executor import default_workers, prestart, run_all
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
 from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, read_meta,
                           write_meta)
@@ -173,6 +173,10 @@ class Store:
                 except FileNotFoundError:
                     continue
         return found
+
+    def start_workers(self) -> None:
+        """Start the worker processes ahead of the first parallel operation."""
+        prestart(self.config.worker_count())
 
     def parallel(self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], inline: bool = False) -> list[Any]:
         """`[fn(*args) for args in calls]` in the store's worker processes (`fn` must be importable)."""

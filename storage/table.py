@@ -10,15 +10,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import uuid
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import cloudpickle
 
 from storage import operations
-from storage.codec import decode, encode, encode_many, encode_pairs
+from storage.codec import decode, decode_pairs, encode, encode_many, encode_pairs
 from storage.lmdb_env import MAX_KEY_BYTES, PartitionEnv, PartitionMissing, environments
-from storage.partition_io import BATCH_ROWS, ScatterWriter, scan
+from storage.partition_io import BATCH_ROWS, ScatterWriter, scan, scan_batches
 from storage.partitioner import partition_of
 from storage.errors import TableExists, TableNotFound
 from storage.meta import TEMP_NAMESPACE, TableMeta, check_name, check_partitions, write_meta
@@ -159,9 +159,8 @@ class Table:
 
     def collect(self) -> Iterator[tuple[Any, Any]]:
         """Every (key, value), partition after partition, streamed."""
-        for index in range(self.partitions):
-            for key, value in scan(self, index):
-                yield decode(key), decode(value)
+        batches = (batch for index in range(self.partitions) for batch in scan_batches(self, index))
+        return chain.from_iterable(map(decode_pairs, batches))
 
     def collect_encoded(self) -> Iterator[tuple[bytes, bytes]]:
         """Every (key, value) as the codec's bytes, partition after partition, streamed."""

@@ -83,8 +83,8 @@ def _chunks(layout: CsvLayout, workers: int) -> list[tuple[int, int]]:
     return [(start, min(start + chunk, layout.size)) for start in range(layout.data_start, layout.size, chunk)]
 
 
-def _read_owned_lines(path: str, start: int, end: int, data_start: int) -> tuple[int, bytes]:
-    """The lines that start inside [start, end): (offset of the first, their bytes)."""
+def _read_owned_lines(path: str, start: int, end: int, data_start: int) -> tuple[int, bytes, bytes]:
+    """The lines that start inside [start, end): (offset of the first, bytes up to end, rest of the last line)."""
     with open(path, "rb") as src:
         if start > data_start:
             src.seek(start - 1)
@@ -94,44 +94,60 @@ def _read_owned_lines(path: str, start: int, end: int, data_start: int) -> tuple
             src.seek(start)
         first = src.tell()
         if first >= end:
-            return first, b""
+            return first, b"", b""
         data = src.read(end - first)
-        if data and not data.endswith(b"\n"):
-            data += src.readline()
-        return first, data
+        tail = src.readline() if data and not data.endswith(b"\n") else b""
+        return first, data, tail
+
+
+def _decode_lines(data: bytes, tail: bytes) -> tuple[list[str], int | None]:
+    """The text lines of data + tail, and the index of the first line that is not UTF-8 (or None)."""
+    cut = data.rfind(b"\n") + 1
+    parts = (memoryview(data)[:cut], data[cut:] + tail)
+    lines: list[str] = []
+    for part in parts:
+        try:
+            text = str(part, "utf-8")
+        except UnicodeDecodeError as exc:
+            return lines, len(lines) + bytes(part[: exc.start]).count(b"\n")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        lines.extend(text.split("\n"))
+        if lines and lines[-1] == "":
+            lines.pop()
+    return lines, None
+
+
+def _row_problem(lines: list[str], counts: list[int], layout: CsvLayout) -> tuple[int, str] | None:
+    """The first line with the wrong number of columns or an empty id (blank lines are allowed)."""
+    expected = layout.columns - 1
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if counts[index] != expected:
+            return index, f"has {counts[index] + 1} columns, expected {layout.columns}"
+        if line.startswith(layout.delimiter):
+            return index, "has an empty id"
+    return None
 
 
 def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[int, ChunkProblem | None]:
     """Put the rows of one byte range into `table` (runs in a worker). Returns (rows, problem)."""
-    first, data = _read_owned_lines(layout.path, start, end, layout.data_start)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return 0, ChunkProblem(first, data[: exc.start].count(b"\n"), "is not UTF-8 text")
+    first, data, tail = _read_owned_lines(layout.path, start, end, layout.data_start)
+    lines, not_utf8 = _decode_lines(data, tail)
     del data
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    del text
-    if lines and lines[-1] == "":
-        lines.pop()
+    if not_utf8 is not None:
+        return 0, ChunkProblem(first, not_utf8, "is not UTF-8 text")
     delimiter = layout.delimiter
     expected = layout.columns - 1
     counts = list(map(str.count, lines, repeat(delimiter)))
-    blank = {i for i, line in enumerate(lines) if not line.strip()} if expected == 0 else set()
-    problems = []
-    for index in (i for i, count in enumerate(counts) if count != expected):
-        if lines[index].strip():
-            problems.append((index, f"has {counts[index] + 1} columns, expected {layout.columns}"))
-        else:
-            blank.add(index)
-    problems.extend((i, "has an empty id") for i, line in enumerate(lines)
-                    if i not in blank and (not line or line.startswith(delimiter)))
-    if problems:
-        index, message = min(problems)
-        return 0, ChunkProblem(first, index, message)
-    if blank:
-        lines = [line for index, line in enumerate(lines) if index not in blank]
+    all_regular = counts.count(expected) == len(counts) and (
+        "" not in lines if expected == 0 else not any(map(str.startswith, lines, repeat(delimiter))))
+    if not all_regular:
+        problem = _row_problem(lines, counts, layout)
+        if problem is not None:
+            return 0, ChunkProblem(first, *problem)
+        lines = [line for line in lines if line.strip()]
     if not lines:
         return 0, None
     if expected:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import chain, islice
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from zlib import crc32
 
 if TYPE_CHECKING:
@@ -98,12 +98,12 @@ class ScatterWriter:
         if self._pending >= self._batch_rows:
             self.flush()
 
-    def add_many(self, pairs: list[tuple[bytes, bytes]]) -> None:
+    def add_many(self, pairs: Iterable[tuple[bytes, bytes]]) -> None:
         buckets = self._buckets
         partitions = self._partitions
         for pair in pairs:
             buckets[crc32(pair[0]) % partitions].append(pair)
-        self._pending += len(pairs)
+        self._pending = sum(map(len, buckets))
         if self._pending >= self._batch_rows:
             self.flush()
 

@@ -137,7 +137,7 @@ class Table:
         if len(keys) != len(values):
             raise ValueError("put_batch needs as many values as keys")
         writer = ScatterWriter(self, max(len(keys), 1))
-        writer.add_many(list(zip(encode_many(keys), encode_many(values))))
+        writer.add_many(zip(encode_many(keys), encode_many(values)))
         return self._finish(writer, sync)
 
     def _finish(self, writer: ScatterWriter, sync: bool) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 from fate_runtime.errors import BadRequest
 from storage import Store, Table
 
+_BOM = b"\xef\xbb\xbf"
 _MIN_CHUNK = 2 << 20
 _MAX_CHUNK = 4 << 20
 
@@ -74,7 +75,8 @@ def inspect_csv(path: str, display_name: str, head: int, delimiter: str) -> CsvL
             if not any(l.strip() for l in iter(lambda: src.readline(), b"")):
                 raise BadRequest(f"file {display_name} has no data rows after its header")
         return CsvLayout(path, display_name, delimiter, len(fields), after, size, fields)
-    return CsvLayout(path, display_name, delimiter, len(fields), 0, size, None)
+    start = len(_BOM) if line.startswith(_BOM) else 0
+    return CsvLayout(path, display_name, delimiter, len(fields), start, size, None)
 
 
 def _chunks(layout: CsvLayout, workers: int) -> list[tuple[int, int]]:

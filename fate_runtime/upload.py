@@ -17,7 +17,7 @@ from fate_runtime.errors import BadRequest, Conflict, FlowError
 from fate_runtime.local_jobs import LocalJobs
 from fate_runtime.paths import PathPolicy
 from fate_runtime.request_checks import check_table_name, check_work_mode, require
-from storage import MAX_PARTITIONS, Store, StorageError, TableExists
+from storage import MAX_PARTITIONS, Store, StorageError, Table, TableExists
 
 DROP_APPEND = 0
 DROP_REPLACE = 1
@@ -54,6 +54,17 @@ class UploadResult:
     logs_directory: str
 
 
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    """A request that passed every check: where to read, what to call it, and its settings."""
+
+    path: str
+    name: str
+    drop: int
+    head: int
+    partition: int
+
+
 class Uploader:
     def __init__(self, store: Store, jobs: LocalJobs, paths: PathPolicy, work_mode: int,
                  incoming_dir: str) -> None:
@@ -78,19 +89,20 @@ class Uploader:
         finally:
             os.unlink(path)
 
-    def _check(self, request: UploadRequest) -> tuple[str, str, int]:
-        """Everything that can be checked before the job starts: (source path, its name, drop)."""
+    def _check(self, request: UploadRequest) -> _Checked:
+        """Everything that can be checked before the job starts."""
         fields = {"namespace": request.namespace, "table_name": request.table_name,
                   "work_mode": request.work_mode, "head": request.head, "partition": request.partition}
         if not request.received_path:
             fields["file"] = request.file
         require(fields)
+        head, partition, work_mode = int(request.head or 0), int(request.partition or 0), int(request.work_mode or 0)
         check_table_name(request.namespace, request.table_name)
-        check_work_mode(request.work_mode, self._work_mode)  # type: ignore[arg-type]
-        if request.head not in (0, 1):
-            raise BadRequest(f"head must be 0 or 1, got {request.head}")
-        if not 1 <= request.partition <= MAX_PARTITIONS:  # type: ignore[operator]
-            raise BadRequest(f"partition must be between 1 and {MAX_PARTITIONS}, got {request.partition}")
+        check_work_mode(work_mode, self._work_mode)
+        if head not in (0, 1):
+            raise BadRequest(f"head must be 0 or 1, got {head}")
+        if not 1 <= partition <= MAX_PARTITIONS:
+            raise BadRequest(f"partition must be between 1 and {MAX_PARTITIONS}, got {partition}")
         drop = DROP_REFUSE if request.drop is None else request.drop
         if drop not in (DROP_APPEND, DROP_REPLACE, DROP_REFUSE):
             raise BadRequest(f"drop must be 0 (add rows), 1 (replace the table) or 2 (refuse), got {drop}")
@@ -99,8 +111,10 @@ class Uploader:
         if drop == DROP_REFUSE and self._store.exists(request.namespace, request.table_name):
             raise self._exists(request)
         if request.received_path:
-            return request.received_path, request.received_name or "upload", drop
-        return self._paths.readable_file("file", request.file), request.file, drop
+            path, name = request.received_path, request.received_name or "upload"
+        else:
+            path, name = self._paths.readable_file("file", request.file), request.file
+        return _Checked(path, name, drop, head, partition)
 
     @staticmethod
     def _exists(request: UploadRequest) -> Conflict:
@@ -108,24 +122,27 @@ class Uploader:
                         "add drop 1 to replace it or drop 0 to add rows to it")
 
     def upload(self, request: UploadRequest) -> UploadResult:
-        path, display_name, drop = self._check(request)
-        layout = inspect_csv(path, display_name, request.head, request.delimiter)  # type: ignore[arg-type]
+        checked = self._check(request)
+        layout = inspect_csv(checked.path, checked.name, checked.head, request.delimiter)
+        if checked.drop == DROP_APPEND:
+            self._check_same_columns(request, layout.schema())
         parameters = {"namespace": request.namespace, "table_name": request.table_name,
-                      "work_mode": request.work_mode, "head": request.head, "partition": request.partition,
-                      "file": request.file or display_name, "drop": drop}
+                      "work_mode": request.work_mode, "head": checked.head, "partition": checked.partition,
+                      "file": request.file or checked.name, "drop": checked.drop}
         job = self._jobs.start("Upload", parameters, request.notes)
-        job.log.info("upload of %s into %s.%s (%d partitions)", display_name, request.namespace,
-                     request.table_name, request.partition)
-        staged = self._store.staging(request.partition, layout.schema())  # type: ignore[arg-type]
+        job.log.info("upload of %s into %s.%s (%d partitions)", checked.name, request.namespace,
+                     request.table_name, checked.partition)
+        staged = self._store.staging(checked.partition, layout.schema())
         try:
             lines = load_csv(self._store, staged, layout)
             stored = staged.count()
-            table = self._publish(staged, request, drop)
+            table = self._publish(staged, request, checked.drop)
         except (FlowError, StorageError) as exc:
             self._store.discard(staged)
-            message = self._exists(request) if isinstance(exc, TableExists) else exc
-            self._jobs.finish(job, str(message))
-            raise type(message)(str(message), job.job_id) from None
+            error = self._flow_error(exc, request)
+            self._jobs.finish(job, str(error))
+            error.job_id = job.job_id
+            raise error from None
         except BaseException as exc:
             self._store.discard(staged)
             job.log.exception("upload failed")
@@ -139,7 +156,24 @@ class Uploader:
         return UploadResult(job.job_id, request.namespace, request.table_name, table.partitions, stored, total,
                             job.job_dsl_path, job.job_runtime_conf_path, job.logs_directory)
 
-    def _publish(self, staged, request: UploadRequest, drop: int):  # type: ignore[no-untyped-def]
+    def _flow_error(self, exc: Exception, request: UploadRequest) -> FlowError:
+        if isinstance(exc, FlowError):
+            return exc
+        if isinstance(exc, TableExists):  # created by another upload while this one ran
+            return self._exists(request)
+        return BadRequest(str(exc))
+
+    def _check_same_columns(self, request: UploadRequest, schema: dict[str, Any]) -> None:
+        """Rows added to a table must have its columns."""
+        if not self._store.exists(request.namespace, request.table_name):
+            return
+        existing = self._store.table(request.namespace, request.table_name).schema
+        for key in ("sid", "header"):
+            if existing.get(key) != schema.get(key):
+                raise BadRequest(f"the file's columns do not match those of table "
+                                 f"{request.namespace}.{request.table_name}, so its rows cannot be added")
+
+    def _publish(self, staged: Table, request: UploadRequest, drop: int) -> Table:
         if drop == DROP_APPEND and self._store.exists(request.namespace, request.table_name):
             existing = self._store.table(request.namespace, request.table_name)
             staged.copy_into(existing)

@@ -162,3 +162,16 @@ def test_table_delete_by_upload_job(node: Node) -> None:
     code, again = node.cli("-f", "table_delete", "-j", upload["jobId"])
     assert code == 1
     assert_refused(again, 101, upload["jobId"])
+
+
+def test_adding_rows_with_other_columns_is_refused(node: Node) -> None:
+    first = write_csv(node.files / "columns_a.csv", "id,a,b", ["1,2,3"])
+    code, reply = node.cli("-f", "upload", "-c", str(write_conf(node.files / "columns_a.json",
+                                                                  upload_conf(first, "columns", "t"))))
+    assert code == 0 and reply["retcode"] == 0, reply
+    other = write_csv(node.files / "columns_b.csv", "id,x", ["2,5"])
+    code, reply = node.cli("-f", "upload", "-c", str(write_conf(node.files / "columns_b.json",
+                                                                  upload_conf(other, "columns", "t"))), "-drop", "0")
+    assert code == 1
+    assert_refused(reply, 100, "columns do not match", "columns.t")
+    assert node.table_count("columns", "t") == 1

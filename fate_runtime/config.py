@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from storage.lmdb_env import DEFAULT_MAP_SIZE
+from storage import DEFAULT_MAP_SIZE
 
 STANDALONE = 0
 CLUSTER = 1

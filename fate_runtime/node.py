@@ -21,7 +21,7 @@ from fate_runtime.storage_servicer import StorageServicer
 from fate_runtime.tables import Tables
 from fate_runtime.upload import Uploader
 from protos import flow_pb2, flow_pb2_grpc, storage_pb2, storage_pb2_grpc
-from storage import Store, executor
+from storage import Store, shutdown_workers
 
 log = logging.getLogger("fate_flow.node")
 
@@ -92,7 +92,7 @@ class Node:
         """Stop taking calls, let running ones finish (up to `grace` seconds), stop the workers."""
         self._health.enter_graceful_shutdown()
         self._server.stop(grace).wait()
-        executor.shutdown()
+        shutdown_workers()
         log.info("node stopped")
 
 

@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any
 
+from federation import FederationError, TlsConfig, parse_route
 from storage import DEFAULT_MAP_SIZE
 
 STANDALONE = 0
@@ -30,6 +31,11 @@ class NodeConfig:
     work_mode: int = STANDALONE
     map_size: int = DEFAULT_MAP_SIZE
     workers: int = 0
+    party_ids: tuple[str, ...] = ()
+    routes: dict[str, str] | list[str] = dataclasses.field(default_factory=dict)
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_ca: str = ""
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -49,6 +55,39 @@ class NodeConfig:
         for directory in allowed:
             if not os.path.isdir(directory):
                 raise ConfigError(f"allowed directory {directory} does not exist")
+        self._check_federation(base)
+
+    def _check_federation(self, base: str) -> None:
+        object.__setattr__(self, "party_ids", tuple(str(p) for p in self.party_ids))
+        if self.work_mode == CLUSTER and not self.party_ids:
+            raise ConfigError("a cluster node needs at least one party id (--party-id)")
+        given = self.routes.items() if isinstance(self.routes, dict) else (("", r) for r in self.routes)
+        routes = {}
+        for party, address in given:
+            try:
+                routes.update([parse_route(f"{party}={address}" if party else str(address))])
+            except FederationError as exc:
+                raise ConfigError(str(exc)) from None
+        object.__setattr__(self, "routes", routes)
+        tls = (self.tls_cert, self.tls_key, self.tls_ca)
+        if any(tls) and not all(tls):
+            raise ConfigError("TLS needs all three of --tls-cert, --tls-key and --tls-ca")
+        for name in ("tls_cert", "tls_key", "tls_ca"):
+            path = getattr(self, name)
+            if path:
+                path = os.path.abspath(os.path.join(base, path))
+                if not os.path.isfile(path):
+                    raise ConfigError(f"{name} file {path} does not exist")
+                object.__setattr__(self, name, path)
+
+    @property
+    def tls(self) -> TlsConfig | None:
+        return TlsConfig(self.tls_cert, self.tls_key, self.tls_ca) if self.tls_cert else None
+
+    @property
+    def local_parties(self) -> frozenset[str] | None:
+        """The party ids this node serves; None in standalone mode, where it serves every party."""
+        return None if self.work_mode == STANDALONE else frozenset(self.party_ids)
 
     def _check_types(self) -> None:
         """Refuse settings of the wrong type (as a conf file may give them) before they are used."""
@@ -56,6 +95,13 @@ class NodeConfig:
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise ConfigError(f"{name} must be a string, got {value!r}")
+        if not isinstance(self.party_ids, (list, tuple)) or not all(isinstance(p, (str, int)) for p in self.party_ids):
+            raise ConfigError(f"party_ids must be a list of party ids, got {self.party_ids!r}")
+        if not isinstance(self.routes, (dict, list, tuple)):
+            raise ConfigError(f"routes must map party ids to HOST:PORT addresses, got {self.routes!r}")
+        for name in ("tls_cert", "tls_key", "tls_ca"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError(f"{name} must be a file path")
         if not isinstance(self.allow_dirs, (list, tuple)) or not all(isinstance(d, str) for d in self.allow_dirs):
             raise ConfigError(f"allow_dirs must be a list of directory paths, got {self.allow_dirs!r}")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
@@ -73,6 +119,8 @@ class NodeConfig:
         if unknown:
             raise ConfigError(f"unknown setting {unknown[0]!r}")
         values = dict(settings)
+        if isinstance(values.get("party_ids"), list):
+            values["party_ids"] = tuple(values["party_ids"])
         if isinstance(values.get("allow_dirs"), list):
             # (a bare string is refused by the type check: tuple("/") would allow every path)
             values["allow_dirs"] = tuple(values["allow_dirs"])

@@ -101,6 +101,10 @@ class Database:
             raise
         conn.execute("COMMIT")
 
+    def execute_script(self, script: str) -> None:
+        """Run DDL (CREATE TABLE IF NOT EXISTS ...) of a module that keeps its own tables here."""
+        self._connection().executescript(script)
+
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         return self._connection().execute(sql, params).fetchall()
 

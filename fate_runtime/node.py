@@ -15,12 +15,16 @@ from fate_runtime.config import NodeConfig
 from fate_runtime.db import Database
 from fate_runtime.download import Downloader
 from fate_runtime.flow_servicer import FlowServicer
+from fate_runtime.job_registry import JobRegistry
 from fate_runtime.local_jobs import LocalJobs
 from fate_runtime.paths import PathPolicy
+from fate_runtime.scheduler_servicer import SchedulerServicer
 from fate_runtime.storage_servicer import StorageServicer
 from fate_runtime.tables import Tables
 from fate_runtime.upload import Uploader
-from protos import flow_pb2, flow_pb2_grpc, storage_pb2, storage_pb2_grpc
+from federation import FederationServicer, Receiver, TransferLog
+from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
+                    storage_pb2, storage_pb2_grpc)
 from storage import Store, shutdown_workers
 
 log = logging.getLogger("fate_flow.node")
@@ -62,6 +66,12 @@ class Node:
             Downloader(self.store, jobs, paths, config.work_mode),
             Tables(self.store, db))
         self._storage = StorageServicer(self.store)
+        registry = JobRegistry(db)
+        self._scheduler = SchedulerServicer(registry, config.local_parties)
+        receiver = Receiver(self.store, TransferLog(os.path.join(config.data_dir, "federation", "transfers.db")),
+                            os.path.join(config.data_dir, "federation", "objects"), registry.lookup,
+                            config.local_parties)
+        self._federation = FederationServicer(receiver, config.local_parties)
         self._health = health.HealthServicer()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=GRPC_OPTIONS)
         self.grpc_port = 0
@@ -70,19 +80,29 @@ class Node:
         flow_pb2_grpc.add_FlowServicer_to_server(self._flow, self._server)
         storage_pb2_grpc.add_StorageServicer_to_server(self._storage, self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
+        scheduler_pb2_grpc.add_SchedulerServicer_to_server(self._scheduler, self._server)
+        federation_pb2_grpc.add_FederationServicer_to_server(self._federation, self._server)
         address = f"{self.config.host}:{self.config.grpc_port}"
+        tls = self.config.tls
         try:
-            self.grpc_port = self._server.add_insecure_port(address)
+            if tls is None:
+                self.grpc_port = self._server.add_insecure_port(address)
+            else:
+                self.grpc_port = self._server.add_secure_port(address, tls.server_credentials())
         except RuntimeError:  # grpcio >= 1.60 raises where older versions returned 0
             self.grpc_port = 0
         if self.grpc_port == 0:
             raise OSError(f"cannot listen on {address} (gRPC): the address is in use or not available")
         self._server.start()
         self.store.start_workers()
-        for service in ("", flow_pb2.DESCRIPTOR.services_by_name["Flow"].full_name,
-                        storage_pb2.DESCRIPTOR.services_by_name["Storage"].full_name):
+        services = [flow_pb2.DESCRIPTOR.services_by_name["Flow"], storage_pb2.DESCRIPTOR.services_by_name["Storage"],
+                    scheduler_pb2.DESCRIPTOR.services_by_name["Scheduler"],
+                    federation_pb2.DESCRIPTOR.services_by_name["Federation"]]
+        for service in ("", *(s.full_name for s in services)):
             self._health.set(service, health_pb2.HealthCheckResponse.SERVING)
-        log.info("node serving gRPC on %s:%d, data in %s", self.config.host, self.grpc_port, self.config.data_dir)
+        log.info("node serving gRPC on %s:%d (%s, parties %s), data in %s", self.config.host, self.grpc_port,
+                 "standalone" if self.config.local_parties is None else "cluster",
+                 ",".join(self.config.party_ids) or "all", self.config.data_dir)
 
     @property
     def grpc_address(self) -> str:

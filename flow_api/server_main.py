@@ -32,18 +32,37 @@ def _parser() -> argparse.ArgumentParser:
                         help="another directory upload may read and download may write (repeatable)")
     server.add_argument("--map-size", dest="map_size", type=int, help="initial LMDB map size per partition, bytes")
     server.add_argument("--workers", type=int, help="worker processes for partition work (default: CPU count)")
+    server.add_argument("--party-id", dest="party_ids", action="append",
+                        help="a party id this node serves (cluster mode; repeatable)")
+    server.add_argument("--route", dest="routes", action="append", metavar="PARTY_ID=HOST:PORT",
+                        help="where another party's node listens for gRPC (repeatable)")
+    server.add_argument("--tls-cert", dest="tls_cert", help="this node's certificate (PEM) for mutual TLS")
+    server.add_argument("--tls-key", dest="tls_key", help="the certificate's private key (PEM)")
+    server.add_argument("--tls-ca", dest="tls_ca", help="the CA certificate that signed every node's certificate")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     settings = load_conf_file(args.conf) if args.conf else {}
-    for name in ("data_dir", "host", "grpc_port", "http_port", "base_dir", "allow_dirs", "map_size", "workers"):
+    for name in ("data_dir", "host", "grpc_port", "http_port", "base_dir", "allow_dirs", "map_size", "workers",
+                 "party_ids", "tls_cert", "tls_key", "tls_ca"):
         value = getattr(args, name)
         if value is not None:
             settings[name] = value
+    if args.routes:
+        settings["routes"] = [*_route_texts(settings.get("routes", {})), *args.routes]
     if args.standalone:
         settings["work_mode"] = 0
+    elif settings.get("party_ids") and "work_mode" not in settings:
+        settings["work_mode"] = 1
     return settings
+
+
+def _route_texts(routes: Any) -> list[str]:
+    """Routes from a conf file (a {party: address} object or ["party=address", ...]) as strings."""
+    if isinstance(routes, dict):
+        return [f"{party}={address}" for party, address in routes.items()]
+    return list(routes) if isinstance(routes, list) else [str(routes)]
 
 
 def _rest_server(host: str, port: int, node_target: str) -> BaseWSGIServer:

@@ -146,6 +146,11 @@ class Table:
             self.sync()
         return written
 
+    def append_sorted(self, index: int, pairs: list[tuple[bytes, bytes]]) -> int:
+        """Append encoded pairs to partition `index`; their keys must be increasing and greater than
+        the partition's (pairs that are not are skipped). Returns the pairs added."""
+        return self.partition_env(index).write(pairs, append=True)
+
     def sync(self) -> None:
         """Flush written data to disk."""
         for index in range(self.partitions):
@@ -161,6 +166,10 @@ class Table:
         """Every (key, value), partition after partition, streamed."""
         batches = (batch for index in range(self.partitions) for batch in scan_batches(self, index))
         return chain.from_iterable(map(decode_pairs, batches))
+
+    def encoded_batches(self, index: int) -> Iterator[list[tuple[bytes, bytes]]]:
+        """Partition `index` as lists of (key, value) codec bytes, in key order."""
+        return scan_batches(self, index)
 
     def collect_encoded(self) -> Iterator[tuple[bytes, bytes]]:
         """Every (key, value) as the codec's bytes, partition after partition, streamed."""

@@ -1,0 +1,68 @@
+"""The sending side of a push: bounded retries with backoff, then one clear error."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Iterator
+
+import grpc
+
+from federation.errors import PeerUnreachable, TransferRefused
+from protos import federation_pb2 as pb
+from protos import federation_pb2_grpc
+
+log = logging.getLogger("fate_flow.federation")
+
+_RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED,
+              grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED}
+_REFUSED = {grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INVALID_ARGUMENT,
+            grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.FAILED_PRECONDITION}
+
+
+class RetryPolicy:
+    """How often and how patiently to retry a push to an unreachable peer."""
+
+    def __init__(self, attempts: int = 5, first_delay: float = 0.2, factor: float = 2.0) -> None:
+        self.attempts = attempts
+        self.first_delay = first_delay
+        self.factor = factor
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first_delay
+        for _ in range(self.attempts - 1):
+            yield delay
+            delay *= self.factor
+
+
+def push(channel: grpc.Channel, chunks: Callable[[], Iterator[pb.TransferChunk]], what: str, peer: str,
+         retry: RetryPolicy) -> pb.PushAck:
+    """Send one transfer (`chunks()` makes the stream afresh for every attempt)."""
+    stub = federation_pb2_grpc.FederationStub(channel)
+    delays = retry.delays()
+    attempt = 0
+    while True:
+        attempt += 1
+        started = time.monotonic()
+        try:
+            ack = stub.Push(chunks(), wait_for_ready=False)
+        except grpc.RpcError as exc:
+            code = exc.code()
+            if code in _REFUSED:
+                raise TransferRefused(f"{peer} refused {what}: {exc.details()}") from None
+            delay = next(delays, None) if code in _RETRYABLE else None
+            log.warning("push of %s to %s failed (attempt %d): %s %s", what, peer, attempt, code, exc.details())
+            if delay is None:
+                raise PeerUnreachable(f"cannot send {what} to {peer}: {_reason(code)} "
+                                      f"(gave up after {attempt} attempts)") from None
+            time.sleep(delay)
+            continue
+        log.info("sent %s to %s: %d bytes, %d rows in %.3f s%s", what, peer, ack.bytes, ack.rows,
+                 time.monotonic() - started, " (already there)" if ack.duplicate else "")
+        return ack
+
+
+def _reason(code: grpc.StatusCode) -> str:
+    return {grpc.StatusCode.UNAVAILABLE: "it is not reachable",
+            grpc.StatusCode.DEADLINE_EXCEEDED: "it did not answer in time",
+            grpc.StatusCode.RESOURCE_EXHAUSTED: "it is out of resources"}.get(code, "the transfer failed")

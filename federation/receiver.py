@@ -145,7 +145,6 @@ class Receiver:
             rows, size = self._fill(staged, header, chunks)
             if rows != header.total_rows:
                 raise TransferRefused(f"{key.describe()} ended after {rows} of {header.total_rows} rows")
-            staged.sync()
             namespace, name = table_location(key)
             self._store.publish(staged, namespace, name, replace=True)
         except BaseException:

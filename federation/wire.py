@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from itertools import accumulate, chain
+from operator import lt
 from typing import Iterator
 from zlib import crc32
+
+import numpy as np
 
 from federation.errors import TransferRefused
 from protos import federation_pb2 as pb
@@ -27,24 +31,27 @@ def _table_chunk(partition: int, pairs: list[tuple[bytes, bytes]]) -> pb.Transfe
                                                      sizes=list(map(len, parts))))
 
 
+def _bounded(pairs: list[tuple[bytes, bytes]]) -> Iterator[list[tuple[bytes, bytes]]]:
+    """`pairs` cut into runs of about CHUNK_BYTES (a single larger pair travels alone)."""
+    ends = list(accumulate(len(key) + len(value) for key, value in pairs))
+    start, offset = 0, 0
+    while start < len(pairs):
+        stop = max(start + 1, bisect_right(ends, offset + CHUNK_BYTES, lo=start))
+        yield pairs[start:stop]
+        offset = ends[stop - 1]
+        start = stop
+
+
 def table_chunks(header: pb.TransferHeader, table: Table) -> Iterator[pb.TransferChunk]:
-    """The header, then each partition's pairs in key order, about CHUNK_BYTES per chunk."""
+    """The header, then each partition's pairs in key order, at most about CHUNK_BYTES per chunk."""
     yield pb.TransferChunk(header=header)
     for index in range(table.partitions):
-        pending: list[tuple[bytes, bytes]] = []
-        size = 0
         for batch in table.encoded_batches(index):
-            for pair in batch:
-                pending.append(pair)
-                size += len(pair[0]) + len(pair[1])
-                if size >= CHUNK_BYTES:
-                    yield _table_chunk(index, pending)
-                    pending, size = [], 0
-        if pending:
-            yield _table_chunk(index, pending)
+            for pairs in _bounded(batch):
+                yield _table_chunk(index, pairs)
 
 
-def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, bytes]]:
+def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, memoryview]]:
     """The (key, value) pairs of a table chunk; TransferRefused if it is malformed.
 
     Keys must be in increasing order and belong to the partition the chunk names.
@@ -55,10 +62,12 @@ def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, byte
         raise TransferRefused("a table chunk is malformed")
     ends = list(accumulate(sizes))
     starts = [0, *ends[:-1]]
-    pieces = [data[start:end] for start, end in zip(starts, ends)]
-    keys = pieces[0::2]
-    if any(crc32(key) % partitions != chunk.partition for key in keys):
+    keys = [data[start:end] for start, end in zip(starts[0::2], ends[0::2])]
+    view = memoryview(data)  # values are only copied once more: into LMDB
+    values = [view[start:end] for start, end in zip(starts[1::2], ends[1::2])]
+    placed = np.fromiter(map(crc32, keys), dtype=np.uint64, count=len(keys)) % partitions
+    if (placed != chunk.partition).any():
         raise TransferRefused("a table chunk holds keys of another partition")
-    if keys != sorted(set(keys)):
+    if not all(map(lt, keys, keys[1:])):
         raise TransferRefused("a table chunk's keys are not in increasing order")
-    return list(zip(keys, pieces[1::2]))
+    return list(zip(keys, values))

@@ -57,6 +57,9 @@ class Node:
         _setup_logging(config.data_dir)
         self.store = Store(os.path.join(config.data_dir, "storage"), map_size=config.map_size,
                            workers=config.workers)
+        leftovers = self.store.clear_staging()
+        if leftovers:
+            log.info("removed %d half-built tables left by the previous run", leftovers)
         db = Database(os.path.join(config.data_dir, "fate_flow.db"))
         jobs = LocalJobs(db, config.data_dir)
         paths = PathPolicy(config.base_dir, config.readable_dirs)

@@ -61,6 +61,8 @@ class Receiver:
         self._jobs = jobs
         self._local_parties = local_parties
         os.makedirs(objects_dir, exist_ok=True)
+        for leftover in (f for f in os.listdir(objects_dir) if f.endswith(".part")):
+            os.unlink(os.path.join(objects_dir, leftover))  # a push cut off when this node stopped
 
     def _serves(self, party_id: str) -> bool:
         return self._local_parties is None or party_id in self._local_parties

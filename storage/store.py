@@ -174,6 +174,19 @@ class Store:
                     continue
         return found
 
+    def clear_staging(self) -> int:
+        """Remove every staged table (left by a process that died while building it); returns how many.
+
+        Only for when no process is building tables in this store, such as a node starting.
+        """
+        staging = self._path("staging")
+        leftovers = os.listdir(staging)
+        for entry in leftovers:
+            environments.close_under(os.path.join(staging, entry))
+            shutil.rmtree(os.path.join(staging, entry), ignore_errors=True)
+        self._empty_trash()
+        return len(leftovers)
+
     def start_workers(self) -> None:
         """Start the worker processes ahead of the first parallel operation."""
         prestart(self.config.worker_count())

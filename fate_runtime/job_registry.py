@@ -10,7 +10,7 @@ import json
 from typing import Iterable
 
 from fate_runtime.db import Database, now_ms
-from fate_runtime.errors import BadRequest
+from fate_runtime.errors import BadRequest, Conflict
 from federation import Declarations, JobView, TransferVariable
 
 _SCHEMA = """
@@ -34,6 +34,11 @@ class JobRegistry:
         if not roles or not all(roles.values()):
             raise BadRequest(f"job {job_id} must name at least one party for each of its roles")
         declared = [{"name": v.name, "src": v.src, "dst": list(v.dst)} for v in variables]
+        known = self._db.query("SELECT f_roles, f_variables FROM t_job_federation WHERE f_job_id = ?", (job_id,))
+        if known:
+            if json.loads(known[0]["f_roles"]) == roles and json.loads(known[0]["f_variables"]) == declared:
+                return  # registered again as it was: nothing to do
+            raise Conflict(f"job {job_id} is registered already with other parties or variables")
         self._db.insert("t_job_federation", {"f_job_id": job_id, "f_roles": json.dumps(roles),
                                              "f_variables": json.dumps(declared), "f_create_time": now_ms()})
 

@@ -22,7 +22,7 @@ from fate_runtime.scheduler_servicer import SchedulerServicer
 from fate_runtime.storage_servicer import StorageServicer
 from fate_runtime.tables import Tables
 from fate_runtime.upload import Uploader
-from federation import FederationServicer, Receiver, TransferLog
+from federation import MAX_MESSAGE, FederationServicer, Receiver, TransferLog
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
                     storage_pb2, storage_pb2_grpc)
 from storage import Store, shutdown_workers
@@ -30,8 +30,8 @@ from storage import Store, shutdown_workers
 log = logging.getLogger("fate_flow.node")
 
 GRPC_OPTIONS = [
-    ("grpc.max_receive_message_length", 16 << 20),
-    ("grpc.max_send_message_length", 16 << 20),
+    ("grpc.max_receive_message_length", MAX_MESSAGE),
+    ("grpc.max_send_message_length", MAX_MESSAGE),
 ]
 
 

@@ -1,6 +1,6 @@
 """Moving objects and whole tables between parties over gRPC: routes, TLS, remote/get."""
 
-from federation.channels import open_channel
+from federation.channels import MAX_MESSAGE, open_channel
 from federation.client import FederationClient, Party
 from federation.errors import FederationError, PeerUnreachable, TransferRefused, TransferTimeout
 from federation.receiver import JobView, Receiver
@@ -12,7 +12,7 @@ from federation.transfers import TransferLog
 from federation.variables import Declarations, TransferVariable
 
 __all__ = [
-    "Declarations", "FederationClient", "FederationError", "FederationServicer", "JobView", "Party",
+    "MAX_MESSAGE", "Declarations", "FederationClient", "FederationError", "FederationServicer", "JobView", "Party",
     "PeerUnreachable", "Receiver", "RetryPolicy", "RouteTable", "TlsConfig", "TransferLog", "TransferRefused",
     "TransferTimeout", "TransferVariable", "open_channel", "parse_route",
 ]

@@ -6,13 +6,18 @@ import grpc
 
 from federation.tls import TlsConfig, server_name
 
-MAX_MESSAGE = 16 << 20
+MAX_MESSAGE = 128 << 20  # chunks are ~1 MiB; only a single larger table value makes a larger one
 
 CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE),
     ("grpc.max_send_message_length", MAX_MESSAGE),
     ("grpc.keepalive_time_ms", 30_000),
     ("grpc.keepalive_timeout_ms", 10_000),
+    # Reconnect as quickly as the sender's own retries ask, not after gRPC's default growing
+    # delay (up to 120 s), so a peer that is back is reached on the next attempt.
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 2_000),
 ]
 
 

@@ -108,7 +108,7 @@ class FederationClient:
                                   dst=pb.Party(role=self.local.role, party_id=self.local.party_id),
                                   timeout_seconds=wait)
         try:
-            reply = stub.Await(request, timeout=wait + _AWAIT_MARGIN)
+            reply = stub.Await(request, timeout=wait + _AWAIT_MARGIN, wait_for_ready=True)
         except grpc.RpcError as exc:
             if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
                 raise TransferTimeout(exc.details() or f"timed out waiting for variable {name!r}") from None

@@ -44,10 +44,19 @@ def transfer_key(job_id: str, name: str, tag: str, src: pb.Party, dst: pb.Party)
     return TransferKey(job_id, name, tag, src.role, src.party_id, dst.role, dst.party_id)
 
 
+_MAX_NAME = 200
+
+
 def table_location(key: TransferKey) -> tuple[str, str]:
-    """The (namespace, name) a received table is stored as."""
-    return (f"federation.{key.job_id}",
-            f"{key.name}.{key.tag}.{key.src_role}.{key.src_party}.{key.dst_role}.{key.dst_party}")
+    """The (namespace, name) a received table is stored as (long ones end in a digest)."""
+    namespace = f"federation.{key.job_id}"
+    name = f"{key.name}.{key.tag}.{key.src_role}.{key.src_party}.{key.dst_role}.{key.dst_party}"
+    digest = hashlib.sha256(repr(dataclasses.astuple(key)).encode()).hexdigest()
+    if len(namespace) > _MAX_NAME:
+        namespace = f"federation.{digest}"
+    if len(name) > _MAX_NAME:
+        name = f"{name[:100]}.{digest}"
+    return namespace, name
 
 
 class Receiver:

@@ -23,10 +23,12 @@ _REFUSED = {grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INVALID_ARGUMENT,
 class RetryPolicy:
     """How often and how patiently to retry a push to an unreachable peer."""
 
-    def __init__(self, attempts: int = 5, first_delay: float = 0.2, factor: float = 2.0) -> None:
+    def __init__(self, attempts: int = 5, first_delay: float = 0.2, factor: float = 2.0,
+                 connect_timeout: float = 5.0) -> None:
         self.attempts = attempts
         self.first_delay = first_delay
         self.factor = factor
+        self.connect_timeout = connect_timeout
 
     def delays(self) -> Iterator[float]:
         delay = self.first_delay
@@ -45,6 +47,7 @@ def push(channel: grpc.Channel, chunks: Callable[[], Iterator[pb.TransferChunk]]
         attempt += 1
         started = time.monotonic()
         try:
+            _connect(channel, retry.connect_timeout)
             ack = stub.Push(chunks(), wait_for_ready=False)
         except grpc.RpcError as exc:
             code = exc.code()
@@ -60,6 +63,22 @@ def push(channel: grpc.Channel, chunks: Callable[[], Iterator[pb.TransferChunk]]
         log.info("sent %s to %s: %d bytes, %d rows in %.3f s%s", what, peer, ack.bytes, ack.rows,
                  time.monotonic() - started, " (already there)" if ack.duplicate else "")
         return ack
+
+
+class _NotConnected(grpc.RpcError):
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.UNAVAILABLE
+
+    def details(self) -> str:
+        return "could not connect"
+
+
+def _connect(channel: grpc.Channel, timeout: float) -> None:
+    """Wait (a bounded time) until the channel is connected: this makes it try now."""
+    try:
+        grpc.channel_ready_future(channel).result(timeout=timeout)
+    except grpc.FutureTimeoutError:
+        raise _NotConnected() from None
 
 
 def _reason(code: grpc.StatusCode) -> str:

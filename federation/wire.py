@@ -10,11 +10,13 @@ from zlib import crc32
 
 import numpy as np
 
-from federation.errors import TransferRefused
+from federation.channels import MAX_MESSAGE
+from federation.errors import FederationError, TransferRefused
 from protos import federation_pb2 as pb
 from storage import Table
 
 CHUNK_BYTES = 1 << 20
+MAX_PAIR_BYTES = MAX_MESSAGE - (1 << 20)
 
 
 def object_chunks(header: pb.TransferHeader, data: bytes) -> Iterator[pb.TransferChunk]:
@@ -34,6 +36,10 @@ def _table_chunk(partition: int, pairs: list[tuple[bytes, bytes]]) -> pb.Transfe
 def _bounded(pairs: list[tuple[bytes, bytes]]) -> Iterator[list[tuple[bytes, bytes]]]:
     """`pairs` cut into runs of about CHUNK_BYTES (a single larger pair travels alone)."""
     ends = list(accumulate(len(key) + len(value) for key, value in pairs))
+    largest = max(b - a for a, b in zip([0, *ends], ends)) if ends else 0
+    if largest > MAX_PAIR_BYTES:
+        raise FederationError(f"a table value of {largest >> 20} MiB is larger than the "
+                              f"{MAX_PAIR_BYTES >> 20} MiB that can travel in one piece")
     start, offset = 0, 0
     while start < len(pairs):
         stop = max(start + 1, bisect_right(ends, offset + CHUNK_BYTES, lo=start))

@@ -144,7 +144,8 @@ def _checked_dtype(descr: Any) -> np.dtype:
 
 
 def _decode_ndarray(data: bytes) -> np.ndarray:
-    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, ext_hook=_ext_hook)
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, ext_hook=_ext_hook,
+                                max_buffer_size=max(len(data), 1))
     unpacker.feed(data)
     descr, shape = unpacker.unpack()
     dtype = _checked_dtype(descr)

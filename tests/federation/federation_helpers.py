@@ -1,0 +1,547 @@
+"""Helpers for the federation tests: `fate-flow server` nodes as subprocesses, jobs, clients, certificates.
+
+A node is started as `python -m flow_api.server_main server --party-id P --grpc-port PORT ...`
+(or `--standalone`) on 127.0.0.1 with a data dir under a temporary directory. Every process
+started here is stopped here: `NodeProcess.stop` signals the node and then kills whatever is
+left of the process group it was started in (the node's forkserver and worker processes).
+Tests import this module by name (tests/ directories are not packages).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import math
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from zlib import crc32
+
+import grpc
+import numpy as np
+
+from federation import (Declarations, FederationClient, RetryPolicy, RouteTable, TlsConfig, TransferVariable,
+                        open_channel)
+from federation.wire import object_chunks
+from protos import federation_pb2 as fpb
+from protos import federation_pb2_grpc
+from protos import scheduler_pb2 as spb
+from protos import scheduler_pb2_grpc
+from storage import Store, Table
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+RPC_TIMEOUT = 60.0
+READY = re.compile(r"fate-flow node ready: REST (http://\S+) gRPC (\S+) data (.+)$")
+
+# Every job id of a test run is unique (nodes are shared between tests and modules).
+_RUN = f"{os.getpid()}{int(time.time() * 1000) % 10**9}"
+_counter = 0
+_counter_lock = threading.Lock()
+
+
+def job_id(label: str) -> str:
+    global _counter
+    with _counter_lock:
+        _counter += 1
+        return f"fedtest_{label}_{_RUN}_{_counter}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ---- node processes ---------------------------------------------------------------
+
+
+class NodeProcess:
+    """One `fate-flow server` subprocess; `party` is None for a standalone node."""
+
+    def __init__(self, data_dir: Path, party: str | None, grpc_port: int | None = None,
+                 routes: dict[str, str] | None = None, tls: TlsConfig | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.party = party
+        self.grpc_port = grpc_port if grpc_port is not None else free_port()
+        self.routes = dict(routes or {})
+        self.tls = tls
+        self.proc: subprocess.Popen[str] | None = None
+        self._lines: list[str] = []
+        self._lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+        self._ready = threading.Event()
+        self.ready_line: re.Match[str] | None = None
+        self._groups: list[int] = []  # process groups of every start (a killed node's workers stay in theirs)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+    def args(self) -> list[str]:
+        args = [sys.executable, "-m", "flow_api.server_main", "server", "--data-dir", str(self.data_dir),
+                "--host", "127.0.0.1", "--grpc-port", str(self.grpc_port), "--http-port", "0",
+                "--base-dir", str(self.data_dir), "--workers", "1"]
+        if self.party is None:
+            args.append("--standalone")
+        else:
+            args += ["--party-id", self.party]
+        for party, address in sorted(self.routes.items()):
+            args += ["--route", f"{party}={address}"]
+        if self.tls is not None:
+            args += ["--tls-cert", self.tls.cert, "--tls-key", self.tls.key, "--tls-ca", self.tls.ca]
+        return args
+
+    def start(self) -> "NodeProcess":
+        """Start (or restart) the node and wait for its ready line."""
+        assert self.proc is None or self.proc.poll() is not None, "the node is running"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lines = []
+        self._ready.clear()
+        self.ready_line = None
+        self.proc = subprocess.Popen(self.args(), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self._groups.append(self.proc.pid)
+        self._reader = threading.Thread(target=self._read, args=(self.proc,), name="node-output", daemon=True)
+        self._reader.start()
+        self._ready.wait(READY_TIMEOUT)
+        if self.ready_line is None:
+            output = self.output
+            self.stop()
+            raise RuntimeError(f"fate-flow server did not start (exit code {self.proc.poll()}); "
+                               f"command {self.args()}; output:\n{output}")
+        assert self.ready_line.group(2) == self.address, self.ready_line.group(0)
+        return self
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            with self._lock:
+                self._lines.append(line)
+            found = READY.search(line.rstrip("\n"))
+            if found and self.ready_line is None:
+                self.ready_line = found
+                self._ready.set()
+        self._ready.set()
+
+    @property
+    def output(self) -> str:
+        with self._lock:
+            return "".join(self._lines)
+
+    def log(self) -> str:
+        path = self.data_dir / "logs" / "fate_flow" / "fate_flow.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the node process (only it: its workers are left as a crash leaves them)."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(STOP_TIMEOUT)
+
+    def stop(self) -> None:
+        """SIGTERM, wait, SIGKILL if needed; then kill what is left of its process group."""
+        proc = self.proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(STOP_TIMEOUT)
+        for group in self._groups:  # the sessions the node was started in: its forkserver and workers
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._groups.clear()
+        if self._reader is not None:
+            self._reader.join(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def stop_all(nodes: Iterable[NodeProcess]) -> None:
+    errors = []
+    for node in nodes:
+        try:
+            node.stop()
+        except Exception as exc:  # noqa: BLE001 - stop every node, then report
+            errors.append(exc)
+    if errors:
+        raise errors[0]
+
+
+def vm_hwm_kb(pid: int) -> int:
+    """The peak resident set size of a process so far (VmHWM), in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmHWM in /proc/{pid}/status")
+
+
+# ---- clusters, jobs and clients -----------------------------------------------------
+
+
+@dataclasses.dataclass
+class Cluster:
+    """Nodes by party id (cluster mode), all routed to each other."""
+
+    nodes: dict[str, NodeProcess]
+    tls: dict[str, TlsConfig] = dataclasses.field(default_factory=dict)
+
+    def node(self, party: str) -> NodeProcess:
+        return self.nodes[party]
+
+    def routes_for(self, party: str) -> RouteTable:
+        node = self.nodes[party]
+        others = {p: n.address for p, n in self.nodes.items() if p != party}
+        return RouteTable([party], node.address, others)
+
+    def store(self, party: str) -> Store:
+        return Store(str(self.nodes[party].storage_dir), workers=1)
+
+    def register(self, job: str, roles: dict[str, Sequence[str]], variables: Sequence[TransferVariable],
+                 parties: Iterable[str] | None = None) -> None:
+        for party in (parties if parties is not None else self.nodes):
+            register_job(self.nodes[party].address, job, roles, variables, self.tls.get(party), party)
+
+    def client(self, job: str, role: str, party: str, variables: Sequence[TransferVariable],
+               retry: RetryPolicy | None = None, tls: TlsConfig | None = None, **kwargs: Any) -> FederationClient:
+        return FederationClient(job, role, party, self.routes_for(party), Declarations(variables), self.store(party),
+                                tls=tls if tls is not None else self.tls.get(party),
+                                retry=retry or RetryPolicy(3, 0.05), **kwargs)
+
+
+def start_cluster(base: Path, parties: Sequence[str], tls: dict[str, TlsConfig] | None = None) -> Cluster:
+    """Start one node per party, each with routes to all the others; stopped again if any fails."""
+    ports = {party: free_port() for party in parties}
+    nodes = {}
+    try:
+        for party in parties:
+            routes = {p: f"127.0.0.1:{port}" for p, port in ports.items() if p != party}
+            nodes[party] = NodeProcess(base / f"node_{party}", party, ports[party], routes,
+                                       (tls or {}).get(party))
+            nodes[party].start()
+    except BaseException:
+        stop_all(nodes.values())
+        raise
+    return Cluster(nodes, dict(tls or {}))
+
+
+def register_job(address: str, job: str, roles: dict[str, Sequence[str]], variables: Sequence[TransferVariable],
+                 tls: TlsConfig | None = None, server_party: str | None = None) -> list[str]:
+    registration = spb.JobRegistration(
+        job_id=job, roles={role: spb.PartyIds(party_ids=list(parties)) for role, parties in roles.items()},
+        variables=[spb.VariableDeclaration(name=v.name, src_role=v.src, dst_roles=list(v.dst)) for v in variables])
+    channel = open_channel(address, tls, server_party)
+    try:
+        reply = scheduler_pb2_grpc.SchedulerStub(channel).RegisterJob(registration, timeout=RPC_TIMEOUT)
+    finally:
+        channel.close()
+    return list(reply.local_parties)
+
+
+def federation_stub(address: str, tls: TlsConfig | None = None,
+                    server_party: str | None = None) -> tuple[grpc.Channel, federation_pb2_grpc.FederationStub]:
+    channel = open_channel(address, tls, server_party)
+    return channel, federation_pb2_grpc.FederationStub(channel)
+
+
+def header(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+           **fields: Any) -> fpb.TransferHeader:
+    return fpb.TransferHeader(job_id=job, name=name, tag=tag, src=fpb.Party(role=src[0], party_id=src[1]),
+                              dst=fpb.Party(role=dst[0], party_id=dst[1]), **fields)
+
+
+def object_header(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+                  data: bytes) -> fpb.TransferHeader:
+    return header(job, name, tag, src, dst, kind=fpb.OBJECT, total_bytes=len(data))
+
+
+def object_stream(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+                  data: bytes) -> list[fpb.TransferChunk]:
+    return list(object_chunks(object_header(job, name, tag, src, dst, data), data))
+
+
+def table_chunk(partition: int, pairs: Sequence[tuple[bytes, bytes]]) -> fpb.TransferChunk:
+    flat = [piece for pair in pairs for piece in pair]
+    return fpb.TransferChunk(table_data=fpb.TableChunk(partition=partition, data=b"".join(flat),
+                                                       sizes=[len(p) for p in flat]))
+
+
+def partitioned(pairs: Iterable[tuple[bytes, bytes]], partitions: int) -> list[list[tuple[bytes, bytes]]]:
+    """Encoded pairs grouped by partition (CRC-32 of the key) and sorted by key, as a push sends them."""
+    buckets: list[list[tuple[bytes, bytes]]] = [[] for _ in range(partitions)]
+    for key, value in pairs:
+        buckets[crc32(key) % partitions].append((key, value))
+    return [sorted(bucket) for bucket in buckets]
+
+
+def table_stream(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+                 pairs: Sequence[tuple[bytes, bytes]], partitions: int, total_rows: int | None = None,
+                 rows_per_chunk: int = 100) -> list[fpb.TransferChunk]:
+    """A hand-built table push: header, then each partition's sorted pairs in chunks."""
+    head = header(job, name, tag, src, dst, kind=fpb.TABLE, partitions=partitions,
+                  total_rows=len(pairs) if total_rows is None else total_rows)
+    chunks = [fpb.TransferChunk(header=head)]
+    for index, bucket in enumerate(partitioned(pairs, partitions)):
+        for start in range(0, len(bucket), rows_per_chunk):
+            chunks.append(table_chunk(index, bucket[start:start + rows_per_chunk]))
+    return chunks
+
+
+def await_reply(address: str, job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+                timeout: float = 10.0) -> fpb.AwaitReply:
+    channel, stub = federation_stub(address)
+    try:
+        return stub.Await(fpb.AwaitRequest(job_id=job, name=name, tag=tag,
+                                           src=fpb.Party(role=src[0], party_id=src[1]),
+                                           dst=fpb.Party(role=dst[0], party_id=dst[1]), timeout_seconds=timeout),
+                          timeout=timeout + 30)
+    finally:
+        channel.close()
+
+
+# ---- what a node has stored ---------------------------------------------------------
+
+
+def received_tables(node: NodeProcess, job: str) -> list[str]:
+    return [meta.name for meta in Store(str(node.storage_dir)).list_tables(f"federation.{job}")]
+
+
+def object_files(node: NodeProcess) -> set[str]:
+    directory = node.data_dir / "federation" / "objects"
+    return set(os.listdir(directory)) if directory.exists() else set()
+
+
+def staging_entries(node: NodeProcess) -> list[str]:
+    directory = node.storage_dir / "staging"
+    return sorted(os.listdir(directory)) if directory.exists() else []
+
+
+def wait_for(condition: Any, timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll until `condition()` is true (bounded: a node finishing work after the client saw the error)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+# ---- tables -------------------------------------------------------------------------
+
+
+def make_table(store: Store, namespace: str, name: str, partitions: int, keys: Sequence[Any],
+               values: Sequence[Any]) -> Table:
+    table = store.create_table(namespace, name, partitions)
+    if keys:
+        table.put_batch(list(keys), list(values))
+    return table
+
+
+def table_digest(table: Table) -> tuple[int, str]:
+    """(row count, sha256 over the encoded pairs in partition and key order)."""
+    digest = hashlib.sha256()
+    rows = 0
+    for index in range(table.partitions):
+        digest.update(f"|partition {index}|".encode())
+        for batch in table.encoded_batches(index):
+            for key, value in batch:
+                digest.update(len(key).to_bytes(4, "big") + key + len(value).to_bytes(4, "big") + value)
+                rows += 1
+    return rows, digest.hexdigest()
+
+
+# ---- strict equality ----------------------------------------------------------------
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of exactly equal types, recursively (nan equals nan, -0.0 is not 0.0)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, np.generic):
+        return a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        if len(a) != len(b):
+            return False
+        b_items = list(b.items())
+        return all(same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b_items))
+    if isinstance(a, (set, frozenset)):
+        return a == b
+    return bool(a == b)
+
+
+# ---- certificates -------------------------------------------------------------------
+
+
+class CertificateAuthority:
+    """A CA that signs node certificates (CN = party id, DNS SAN party-<id>) into a directory."""
+
+    def __init__(self, directory: Path, name: str) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        self._x509, self._hashes, self._serialization, self._ec, self._oid = x509, hashes, serialization, ec, NameOID
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} test CA")])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self._cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+                      .public_key(self._key.public_key()).serial_number(x509.random_serial_number())
+                      .not_valid_before(now - datetime.timedelta(days=1))
+                      .not_valid_after(now + datetime.timedelta(days=7))
+                      .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                      .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                                   key_encipherment=False, data_encipherment=False,
+                                                   key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                                   encipher_only=False, decipher_only=False), critical=True)
+                      .sign(self._key, hashes.SHA256()))
+        self.ca_path = self.directory / f"{name}_ca.pem"
+        self.ca_path.write_bytes(self._cert.public_bytes(serialization.Encoding.PEM))
+
+    def issue(self, party: str, label: str | None = None) -> TlsConfig:
+        """A certificate for `party` signed by this CA, trusting this CA."""
+        x509, serialization = self._x509, self._serialization
+        key = self._ec.generate_private_key(self._ec.SECP256R1())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (x509.CertificateBuilder()
+                .subject_name(x509.Name([x509.NameAttribute(self._oid.COMMON_NAME, party)]))
+                .issuer_name(self._cert.subject).public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(days=1))
+                .not_valid_after(now + datetime.timedelta(days=7))
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"party-{party}")]), critical=False)
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .sign(self._key, self._hashes.SHA256()))
+        stem = self.directory / f"{self.name}_{label or party}"
+        cert_path, key_path = Path(f"{stem}.crt"), Path(f"{stem}.key")
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        return TlsConfig(str(cert_path), str(key_path), str(self.ca_path))
+
+
+def sample_objects() -> list[Any]:
+    """Values that must cross exactly: scalars, strings, None, arrays, big integers, nested containers."""
+    import gmpy2
+
+    big = (1 << 2047) + 12345678901234567890
+    return [
+        0, 1, -1, 2**63 - 1, -(2**63), 2**64, True, False, None, 3.5, -0.0, float("inf"), float("nan"),
+        "", "text", "ünïcødé ✓", b"", b"\x00\xffbytes",
+        np.arange(12, dtype=np.int64).reshape(3, 4),
+        np.linspace(-1, 1, 7, dtype=np.float32),
+        np.array([[1.5, np.nan], [np.inf, -0.0]], dtype=np.float64),
+        np.zeros((0, 3), dtype=np.int16),
+        np.array(True), np.array([1 + 2j, 3 - 4j], dtype=np.complex128),
+        np.arange(24, dtype=np.uint8).reshape(2, 3, 4)[:, ::2],  # not contiguous
+        np.float32(1.25), np.int8(-5), np.uint64(2**64 - 1),
+        [big, -big, big * big, 0, 1],
+        [gmpy2.mpz(big), gmpy2.mpz(-big), gmpy2.mpz(0)],
+        {"a": 1, "b": [1, 2, (3, 4)], "c": {"d": None, "e": (big, "x", (np.int32(7),))}, 5: "int key",
+         (1, 2): "tuple key"},
+        (1, "two", 3.0, None, (4, (5, [6, {"seven": 7}]))),
+        {1, 2, 3}, [[], {}, ()],
+    ]
+
+
+def wait_reachable(address: str, tls: TlsConfig | None = None, server_party: str | None = None,
+                   timeout: float = 60.0) -> None:
+    """Until a channel to `address` built like the clients' (same options, so the same gRPC subchannel)
+    is connected: after a node restarts, gRPC's reconnect backoff may still hold connections back."""
+    channel = open_channel(address, tls, server_party)
+    try:
+        grpc.channel_ready_future(channel).result(timeout=timeout)
+    finally:
+        channel.close()
+
+
+class FlakyProxy:
+    """A TCP proxy on a free loopback port to `target`: it drops the first `drop_first` connections
+    at once (a peer that is down, or restarting) and forwards every later one."""
+
+    def __init__(self, target: str, drop_first: int = 1) -> None:
+        host, port = target.rsplit(":", 1)
+        self.target = (host, int(port))
+        self.drop_first = drop_first
+        self.accepted = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self.port = self._listener.getsockname()[1]
+        self._stopping = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, name="flaky-proxy", daemon=True)
+        self._thread.start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.accepted += 1
+            if self.accepted <= self.drop_first:
+                conn.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self._sockets += [conn, upstream]
+            for src, dst in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(1 << 16):
+                dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._thread.join(5)
+        self._listener.close()
+        for sock in self._sockets:
+            try:
+                sock.close()
+            except OSError:
+                pass

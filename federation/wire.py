@@ -55,6 +55,7 @@ def table_chunks(header: pb.TransferHeader, table: Table) -> Iterator[pb.Transfe
         for batch in table.encoded_batches(index):
             for pairs in _bounded(batch):
                 yield _table_chunk(index, pairs)
+        table.release_partition(index)  # keeps the sender's memory to about one partition's pages
 
 
 def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, memoryview]]:

@@ -171,6 +171,10 @@ class Table:
         """Partition `index` as lists of (key, value) codec bytes, in key order."""
         return scan_batches(self, index)
 
+    def release_partition(self, index: int) -> None:
+        """Unmap partition `index` if no one uses it now (its pages leave this process's memory)."""
+        self.partition_env(index).close_if_idle()
+
     def collect_encoded(self) -> Iterator[tuple[bytes, bytes]]:
         """Every (key, value) as the codec's bytes, partition after partition, streamed."""
         for index in range(self.partitions):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate, chain
-from operator import lt
-from typing import Iterator
+from operator import add, lt
+from typing import Any, Iterator
 from zlib import crc32
 
 import numpy as np
@@ -16,6 +16,7 @@ from protos import federation_pb2 as pb
 from storage import Table
 
 CHUNK_BYTES = 1 << 20
+_VIEW_VALUES_ABOVE = 1024  # mean bytes per key or value above which values are passed as views
 MAX_PAIR_BYTES = MAX_MESSAGE - (1 << 20)
 
 
@@ -27,24 +28,21 @@ def object_chunks(header: pb.TransferHeader, data: bytes) -> Iterator[pb.Transfe
         yield pb.TransferChunk(object_data=bytes(view[start:start + CHUNK_BYTES]))
 
 
-def _table_chunk(partition: int, pairs: list[tuple[bytes, bytes]]) -> pb.TransferChunk:
+def _batch_chunks(partition: int, pairs: list[tuple[bytes, bytes]]) -> Iterator[pb.TransferChunk]:
+    """One scan batch as chunks of about CHUNK_BYTES, cut between pairs (a larger pair travels alone)."""
     parts = list(chain.from_iterable(pairs))
-    return pb.TransferChunk(table_data=pb.TableChunk(partition=partition, data=b"".join(parts),
-                                                     sizes=list(map(len, parts))))
-
-
-def _bounded(pairs: list[tuple[bytes, bytes]]) -> Iterator[list[tuple[bytes, bytes]]]:
-    """`pairs` cut into runs of about CHUNK_BYTES (a single larger pair travels alone)."""
-    ends = list(accumulate(len(key) + len(value) for key, value in pairs))
-    largest = max(b - a for a, b in zip([0, *ends], ends)) if ends else 0
+    sizes = list(map(len, parts))
+    largest = max(map(add, sizes[0::2], sizes[1::2]), default=0)
     if largest > MAX_PAIR_BYTES:
         raise FederationError(f"a table value of {largest >> 20} MiB is larger than the "
                               f"{MAX_PAIR_BYTES >> 20} MiB that can travel in one piece")
-    start, offset = 0, 0
-    while start < len(pairs):
-        stop = max(start + 1, bisect_right(ends, offset + CHUNK_BYTES, lo=start))
-        yield pairs[start:stop]
-        offset = ends[stop - 1]
+    ends = list(accumulate(sizes))
+    start = 0
+    while start < len(parts):
+        stop = bisect_right(ends, (ends[start - 1] if start else 0) + CHUNK_BYTES, lo=start)
+        stop = max(stop - stop % 2, start + 2)
+        yield pb.TransferChunk(table_data=pb.TableChunk(partition=partition, data=b"".join(parts[start:stop]),
+                                                        sizes=sizes[start:stop]))
         start = stop
 
 
@@ -53,12 +51,11 @@ def table_chunks(header: pb.TransferHeader, table: Table) -> Iterator[pb.Transfe
     yield pb.TransferChunk(header=header)
     for index in range(table.partitions):
         for batch in table.encoded_batches(index):
-            for pairs in _bounded(batch):
-                yield _table_chunk(index, pairs)
+            yield from _batch_chunks(index, batch)
         table.release_partition(index)  # keeps the sender's memory to about one partition's pages
 
 
-def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, memoryview]]:
+def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, Any]]:
     """The (key, value) pairs of a table chunk; TransferRefused if it is malformed.
 
     Keys must be in increasing order and belong to the partition the chunk names.
@@ -69,9 +66,13 @@ def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, memo
         raise TransferRefused("a table chunk is malformed")
     ends = list(accumulate(sizes))
     starts = [0, *ends[:-1]]
-    keys = [data[start:end] for start, end in zip(starts[0::2], ends[0::2])]
-    view = memoryview(data)  # values are only copied once more: into LMDB
-    values = [view[start:end] for start, end in zip(starts[1::2], ends[1::2])]
+    if len(data) > _VIEW_VALUES_ABOVE * len(sizes):
+        keys = [data[start:end] for start, end in zip(starts[0::2], ends[0::2])]
+        view = memoryview(data)  # large values are not copied again before LMDB copies them
+        values: list[Any] = [view[start:end] for start, end in zip(starts[1::2], ends[1::2])]
+    else:  # small values: slicing bytes is cheaper than making views
+        pieces = [data[start:end] for start, end in zip(starts, ends)]
+        keys, values = pieces[0::2], pieces[1::2]
     placed = np.fromiter(map(crc32, keys), dtype=np.uint64, count=len(keys)) % partitions
     if (placed != chunk.partition).any():
         raise TransferRefused("a table chunk holds keys of another partition")

@@ -1,0 +1,55 @@
+"""The one object a component sees: its parameters, input tables, federation, tracker and storage."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Protocol, Sequence
+
+from storage import Store, Table
+
+
+class Federation(Protocol):
+    def remote(self, obj: Any, name: str, tag: Any, parties: Sequence[tuple[str, Any]]) -> None: ...
+
+    def get(self, name: str, tag: Any, parties: Sequence[tuple[str, Any]], timeout: float | None = None) -> list[Any]: ...
+
+
+class Tracker(Protocol):
+    """Where a component's results go: metrics, output data tables, output models."""
+
+    def log_metric_data(self, namespace: str, name: str, data: list[tuple[Any, Any]]) -> None: ...
+
+    def set_metric_meta(self, namespace: str, name: str, meta: dict[str, Any]) -> None: ...
+
+    def save_output_data(self, name: str, table: Table) -> None: ...
+
+    def save_output_model(self, name: str, model: dict[str, bytes]) -> None: ...
+
+
+@dataclasses.dataclass
+class ComponentContext:
+    job_id: str
+    component: str
+    role: str
+    party_id: str
+    params: dict[str, Any]
+    roles: dict[str, list[str]]
+    inputs: dict[str, list[Table]]
+    federation: Federation
+    tracker: Tracker
+    store: Store
+    log: logging.Logger
+
+    def parties(self, role: str) -> list[tuple[str, str]]:
+        """The (role, party id) pairs of every party of `role` in the job."""
+        return [(role, party) for party in self.roles.get(role, [])]
+
+    def output_name(self, name: str) -> tuple[str, str]:
+        """(namespace, table name) for this task's output `name`."""
+        return f"output.{self.job_id}", f"{self.component}.{self.role}.{self.party_id}.{name}"
+
+    def output_table(self, name: str, partitions: int) -> Table:
+        """A new empty table named as this task's output `name`."""
+        namespace, table_name = self.output_name(name)
+        return self.store.create_table(namespace, table_name, partitions)

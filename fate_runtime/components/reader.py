@@ -1,0 +1,23 @@
+"""Reader (DSL v2): a party's input table, named in its parameters, as the component's output data."""
+
+from __future__ import annotations
+
+from fate_runtime.components.context import ComponentContext
+from fate_runtime.components.spec import ComponentSpec, Param
+
+
+def run(ctx: ComponentContext) -> None:
+    source = ctx.params["table"]
+    table = ctx.store.table(str(source.get("namespace", "")), str(source.get("name", "")))
+    namespace, name = ctx.output_name("data")
+    ctx.tracker.save_output_data("data", table.save_as(name, namespace=namespace))
+    ctx.tracker.log_metric_data("reader", "table_info", [("count", table.count()), ("partitions", table.partitions)])
+
+
+SPEC = ComponentSpec(
+    module="Reader",
+    roles=("guest", "host", "arbiter", "local"),
+    params={"table": Param(dict, {})},
+    variables=(),
+    run=run,
+)

@@ -1,0 +1,246 @@
+"""FATE's job DSL and runtime conf (v1 and v2): parsed into a plan, and every structural check.
+
+v1: `role_parameters.<role>.<component>.<param> = [value per party]`, `algorithm_parameters`,
+inputs `args.<name>` from `role_parameters.<role>.args.data.<name> = [{name, namespace} per party]`.
+v2 (`dsl_version: 2`): `component_parameters.common.<component>` and
+`component_parameters.role.<role>.<"0" | "0|1" | "all">.<component>`; inputs come from Reader
+components. Each failed check is one BadRequest sentence naming the component, role or party.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from fate_runtime.components import REGISTRY, ParameterError
+from fate_runtime.errors import BadRequest
+
+ARGS = "args"
+
+
+@dataclasses.dataclass(frozen=True)
+class ComponentPlan:
+    name: str
+    module: str
+    data_inputs: dict[str, tuple[str, ...]]
+    model_inputs: tuple[str, ...]
+    output_data: tuple[str, ...]
+    output_model: tuple[str, ...]
+
+    @property
+    def upstream(self) -> tuple[str, ...]:
+        refs = [ref for refs in self.data_inputs.values() for ref in refs] + list(self.model_inputs)
+        return tuple(dict.fromkeys(ref.split(".", 1)[0] for ref in refs if not ref.startswith(ARGS + ".")))
+
+
+@dataclasses.dataclass(frozen=True)
+class JobPlan:
+    dsl: dict[str, Any]
+    conf: dict[str, Any]
+    dsl_version: int
+    initiator_role: str
+    initiator_party: str
+    roles: dict[str, list[str]]
+    job_parameters: dict[str, Any]
+    components: dict[str, ComponentPlan]  # in an order where upstream comes first
+
+    @property
+    def work_mode(self) -> int:
+        return int(self.job_parameters.get("work_mode", 0))
+
+    def party_index(self, role: str, party_id: str) -> int:
+        return self.roles[role].index(str(party_id))
+
+    def parties(self) -> list[tuple[str, str]]:
+        return [(role, party) for role, parties in self.roles.items() for party in parties]
+
+    def model_id(self) -> str:
+        return "#".join(f"{role}-{'_'.join(self.roles[role])}" for role in sorted(self.roles)) + "#model"
+
+    def raw_parameters(self, component: str, role: str, party_id: str) -> dict[str, Any]:
+        """The parameters a party's task of `component` gets, before the module checks them."""
+        index = self.party_index(role, party_id)
+        if self.dsl_version == 2:
+            return _v2_parameters(self.conf, component, role, index)
+        return _v1_parameters(self.conf, component, role, index, len(self.roles[role]))
+
+    def runs_on(self, component: str, role: str, party_id: str) -> bool:
+        """Whether `role` takes part in `component` and its need_run is not false."""
+        if role not in REGISTRY[self.components[component].module].roles:
+            return False
+        return self.raw_parameters(component, role, party_id).get("need_run", True) is not False
+
+    def input_tables(self, role: str, party_id: str) -> dict[str, dict[str, str]]:
+        """v1 `args.data` tables of one party, by input name (v2 jobs name theirs in Reader components)."""
+        if self.dsl_version == 2:
+            return {name: params["table"] for name, plan in self.components.items() if plan.module == "Reader"
+                    for params in [self.raw_parameters(name, role, party_id)] if isinstance(params.get("table"), dict)}
+        data = _dig(self.conf, "role_parameters", role, ARGS, "data") or {}
+        index = self.party_index(role, party_id)
+        tables = {}
+        for name, per_party in data.items():
+            if isinstance(per_party, list) and index < len(per_party):
+                tables[name] = per_party[index]
+        return tables
+
+    def dependencies(self) -> dict[str, list[str]]:
+        return {name: list(plan.upstream) for name, plan in self.components.items()}
+
+
+def checked_parameters(plan: JobPlan, component: str, role: str, party_id: str) -> tuple[dict[str, Any], list[str]]:
+    """A party's parameters of `component` checked by its module: (values, unknown keys ignored)."""
+    try:
+        return REGISTRY[plan.components[component].module].parameters(plan.raw_parameters(component, role, party_id))
+    except ParameterError as exc:
+        raise BadRequest(f"component {component} of {role} {party_id}: {exc}") from None
+
+
+def check_all_parameters(plan: JobPlan) -> dict[tuple[str, str, str], list[str]]:
+    """Check every party's parameters of every component; returns the unknown keys found."""
+    unknown = {}
+    for name, component in plan.components.items():
+        for role, party in plan.parties():
+            if role in REGISTRY[component.module].roles:
+                _, ignored = checked_parameters(plan, name, role, party)
+                if ignored:
+                    unknown[(name, role, party)] = ignored
+    return unknown
+
+
+def _dig(tree: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(tree, dict):
+            return None
+        tree = tree.get(key)
+    return tree
+
+
+def _v1_parameters(conf: dict[str, Any], component: str, role: str, index: int, parties: int) -> dict[str, Any]:
+    params = dict(_dig(conf, "algorithm_parameters", component) or {})
+    for name, values in (_dig(conf, "role_parameters", role, component) or {}).items():
+        if not isinstance(values, list):
+            raise BadRequest(f"role_parameters.{role}.{component}.{name} must be a list with one value per {role}")
+        if len(values) not in (1, parties) or index >= len(values) and len(values) != 1:
+            raise BadRequest(f"role_parameters.{role}.{component}.{name} has {len(values)} values "
+                             f"for {parties} {role} parties")
+        params[name] = values[index] if index < len(values) else values[0]
+    return params
+
+
+def _v2_parameters(conf: dict[str, Any], component: str, role: str, index: int) -> dict[str, Any]:
+    params = dict(_dig(conf, "component_parameters", "common", component) or {})
+    for key, by_component in (_dig(conf, "component_parameters", "role", role) or {}).items():
+        if key == "all" or str(index) in str(key).split("|"):
+            params.update((by_component or {}).get(component) or {})
+    return params
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadRequest(f"{what} must be a JSON object")
+    return value
+
+
+def _roles(conf: dict[str, Any]) -> dict[str, list[str]]:
+    roles = _object(conf.get("role"), "job_runtime_conf.role")
+    parsed = {}
+    for role, parties in roles.items():
+        if not isinstance(parties, list) or not parties or not all(isinstance(p, (int, str)) and str(p) for p in parties):
+            raise BadRequest(f"job_runtime_conf.role.{role} must be a non-empty list of party ids")
+        parsed[str(role)] = [str(p) for p in parties]
+    if not parsed:
+        raise BadRequest("job_runtime_conf.role must name at least one role")
+    return parsed
+
+
+def _refs(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(r, str) and "." in r for r in value):
+        raise BadRequest(f"{where} must be a list of 'component.output' references")
+    return tuple(value)
+
+
+def _component(name: str, body: Any) -> ComponentPlan:
+    body = _object(body, f"component {name}")
+    module = body.get("module")
+    if not isinstance(module, str) or not module:
+        raise BadRequest(f"component {name} must name its module")
+    if module not in REGISTRY:
+        raise BadRequest(f"component {name} uses unknown module {module}")
+    inputs = _object(body.get("input", {}), f"component {name}'s input")
+    data = _object(inputs.get("data", {}), f"component {name}'s input.data")
+    data_inputs = {key: _refs(refs, f"component {name}'s input.data.{key}") for key, refs in data.items()}
+    models = tuple(_refs(inputs.get("model", []), f"component {name}'s input.model")
+                   + _refs(inputs.get("isometric_model", []), f"component {name}'s input.isometric_model"))
+    outputs = _object(body.get("output", {}), f"component {name}'s output")
+    return ComponentPlan(name, module, data_inputs, models, tuple(outputs.get("data", []) or ()),
+                         tuple(outputs.get("model", []) or ()))
+
+
+def _check_references(components: dict[str, ComponentPlan]) -> None:
+    for plan in components.values():
+        refs = [(r, "data") for refs in plan.data_inputs.values() for r in refs] + [(r, "model") for r in plan.model_inputs]
+        for ref, kind in refs:
+            source, _, output = ref.partition(".")
+            if source == ARGS:
+                continue
+            if source not in components:
+                raise BadRequest(f"component {plan.name}'s input {ref} refers to missing component {source}")
+            upstream = components[source]
+            declared = upstream.output_data if kind == "data" else upstream.output_model
+            if declared and output not in declared:
+                raise BadRequest(f"component {plan.name}'s input {ref} refers to a {kind} output "
+                                 f"{source} does not declare")
+
+
+def _ordered(components: dict[str, ComponentPlan]) -> dict[str, ComponentPlan]:
+    """Components with every one after its upstream; BadRequest naming a cycle if there is one."""
+    ordered: dict[str, ComponentPlan] = {}
+    visiting: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in ordered:
+            return
+        if name in visiting:
+            cycle = visiting[visiting.index(name):] + [name]
+            raise BadRequest("the DSL has a cycle: " + " -> ".join(cycle))
+        visiting.append(name)
+        for upstream in components[name].upstream:
+            visit(upstream)
+        visiting.pop()
+        ordered[name] = components[name]
+
+    for name in components:
+        visit(name)
+    return ordered
+
+
+def parse(dsl: Any, conf: Any) -> JobPlan:
+    """The plan of a submitted job; BadRequest with one sentence for the first problem found."""
+    dsl = _object(dsl, "job_dsl")
+    conf = _object(conf, "job_runtime_conf")
+    version = int(conf.get("dsl_version", dsl.get("dsl_version", 1)) or 1)
+    if version not in (1, 2):
+        raise BadRequest(f"dsl_version must be 1 or 2, got {version}")
+    initiator = _object(conf.get("initiator"), "job_runtime_conf.initiator")
+    if not initiator.get("role") or initiator.get("party_id") in (None, ""):
+        raise BadRequest("job_runtime_conf.initiator must give role and party_id")
+    roles = _roles(conf)
+    role, party = str(initiator["role"]), str(initiator["party_id"])
+    if party not in roles.get(role, []):
+        raise BadRequest(f"the initiator {role} {party} is not among the job's {role} parties")
+    job_parameters = _object(conf.get("job_parameters", {}), "job_runtime_conf.job_parameters")
+    if version == 2:
+        job_parameters = {**_object(job_parameters.get("common", {}), "job_parameters.common"),
+                          **{k: v for k, v in job_parameters.items() if k not in ("common", "role")}}
+    components = _object(dsl.get("components"), "job_dsl.components")
+    if not components:
+        raise BadRequest("job_dsl.components must hold at least one component")
+    plans = {str(name): _component(str(name), body) for name, body in components.items()}
+    _check_references(plans)
+    plan = JobPlan(dsl, conf, version, role, party, roles, job_parameters, _ordered(plans))
+    for component in plan.components.values():
+        spec = REGISTRY[component.module]
+        for needed in spec.required_roles:
+            if needed not in roles:
+                raise BadRequest(f"component {component.name} ({component.module}) needs a {needed} party")
+    return plan

@@ -31,6 +31,7 @@ class NodeConfig:
     work_mode: int = STANDALONE
     map_size: int = DEFAULT_MAP_SIZE
     workers: int = 0
+    max_jobs: int = 4
     party_ids: tuple[str, ...] = ()
     routes: dict[str, str] | list[str] = dataclasses.field(default_factory=dict)
     tls_cert: str = ""
@@ -104,6 +105,8 @@ class NodeConfig:
                 raise ConfigError(f"{name} must be a file path")
         if not isinstance(self.allow_dirs, (list, tuple)) or not all(isinstance(d, str) for d in self.allow_dirs):
             raise ConfigError(f"allow_dirs must be a list of directory paths, got {self.allow_dirs!r}")
+        if isinstance(self.max_jobs, bool) or not isinstance(self.max_jobs, int) or self.max_jobs < 1:
+            raise ConfigError(f"max_jobs must be a positive integer, got {self.max_jobs!r}")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
             raise ConfigError(f"workers must be 0 (one per CPU) or a positive integer, got {self.workers!r}")
 

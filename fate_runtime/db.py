@@ -55,9 +55,71 @@ CREATE TABLE IF NOT EXISTS t_data_view (
     f_create_time INTEGER,
     PRIMARY KEY (f_job_id, f_role, f_party_id, f_component_name)
 );
+CREATE TABLE IF NOT EXISTS t_task (
+    f_job_id TEXT NOT NULL,
+    f_component_name TEXT NOT NULL,
+    f_task_id TEXT NOT NULL,
+    f_role TEXT NOT NULL,
+    f_party_id TEXT NOT NULL,
+    f_status TEXT NOT NULL,
+    f_run_ip TEXT DEFAULT '',
+    f_run_pid INTEGER,
+    f_retmsg TEXT DEFAULT '',
+    f_create_time INTEGER,
+    f_update_time INTEGER,
+    f_start_time INTEGER,
+    f_end_time INTEGER,
+    f_elapsed INTEGER,
+    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id)
+);
+CREATE TABLE IF NOT EXISTS t_tracking_metric (
+    f_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    f_job_id TEXT NOT NULL,
+    f_component_name TEXT NOT NULL,
+    f_role TEXT NOT NULL,
+    f_party_id TEXT NOT NULL,
+    f_metric_namespace TEXT NOT NULL,
+    f_metric_name TEXT NOT NULL,
+    f_type INTEGER NOT NULL,
+    f_key TEXT,
+    f_value TEXT,
+    f_create_time INTEGER
+);
+CREATE INDEX IF NOT EXISTS i_tracking_metric ON t_tracking_metric (f_job_id, f_component_name, f_role, f_party_id);
+CREATE TABLE IF NOT EXISTS t_component_parameters (
+    f_job_id TEXT NOT NULL,
+    f_component_name TEXT NOT NULL,
+    f_role TEXT NOT NULL,
+    f_party_id TEXT NOT NULL,
+    f_module TEXT NOT NULL,
+    f_parameters TEXT NOT NULL,
+    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id)
+);
+CREATE TABLE IF NOT EXISTS t_output_data (
+    f_job_id TEXT NOT NULL,
+    f_component_name TEXT NOT NULL,
+    f_role TEXT NOT NULL,
+    f_party_id TEXT NOT NULL,
+    f_data_name TEXT NOT NULL,
+    f_table_namespace TEXT NOT NULL,
+    f_table_name TEXT NOT NULL,
+    f_create_time INTEGER,
+    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id, f_data_name)
+);
+CREATE TABLE IF NOT EXISTS t_output_model (
+    f_job_id TEXT NOT NULL,
+    f_component_name TEXT NOT NULL,
+    f_role TEXT NOT NULL,
+    f_party_id TEXT NOT NULL,
+    f_name TEXT NOT NULL,
+    f_model TEXT NOT NULL,
+    f_create_time INTEGER,
+    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id, f_name)
+);
 """
 
-_JSON_COLUMNS = {"f_roles", "f_dsl", "f_runtime_conf", "f_current_steps", "f_current_tasks", "f_schema"}
+_JSON_COLUMNS = {"f_roles", "f_dsl", "f_runtime_conf", "f_current_steps", "f_current_tasks", "f_schema",
+                 "f_parameters", "f_model", "f_value"}
 
 
 def now_ms() -> int:
@@ -104,6 +166,11 @@ class Database:
     def execute_script(self, script: str) -> None:
         """Run DDL (CREATE TABLE IF NOT EXISTS ...) of a module that keeps its own tables here."""
         self._connection().executescript(script)
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """One statement in its own transaction; returns the rows it changed."""
+        with self.transaction() as conn:
+            return conn.execute(sql, params).rowcount
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         return self._connection().execute(sql, params).fetchall()

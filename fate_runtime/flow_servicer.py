@@ -9,6 +9,9 @@ import grpc
 from fate_runtime.download import Downloader, DownloadRequest
 from fate_runtime.errors import BadRequest
 from fate_runtime.grpc_errors import translate_errors
+from fate_runtime.job_queries import JobQueries
+from fate_runtime.job_servicer import JobMethods
+from fate_runtime.scheduler import Scheduler
 from fate_runtime.proto_convert import to_struct
 from fate_runtime.tables import Tables
 from fate_runtime.upload import Uploader, UploadRequest
@@ -33,11 +36,16 @@ def _files(result: Any) -> flow_pb2.JobFiles:
                              logs_directory=result.logs_directory)
 
 
-class FlowServicer(flow_pb2_grpc.FlowServicer):
-    def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables) -> None:
+class FlowServicer(JobMethods, flow_pb2_grpc.FlowServicer):
+    def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables, queries: JobQueries) -> None:
         self._uploader = uploader
         self._downloader = downloader
         self._tables = tables
+        self._queries = queries
+
+    def attach_scheduler(self, scheduler: Scheduler) -> None:
+        """The scheduler exists once the node knows its own address (after binding its port)."""
+        self._scheduler = scheduler
 
     @translate_errors
     def Upload(self, request_iterator: Iterator[flow_pb2.UploadChunk], context: grpc.ServicerContext) -> flow_pb2.UploadReply:

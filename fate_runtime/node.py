@@ -15,12 +15,20 @@ from fate_runtime.config import NodeConfig
 from fate_runtime.db import Database
 from fate_runtime.download import Downloader
 from fate_runtime.flow_servicer import FlowServicer
+from fate_runtime.job_queries import JobQueries
 from fate_runtime.job_registry import JobRegistry
+from fate_runtime.jobs import JobStore
+from fate_runtime.node_runtime import NodeRuntime
+from fate_runtime.party import PartyJobs
+from fate_runtime.recovery import recover
+from fate_runtime.scheduler import Scheduler
 from fate_runtime.local_jobs import LocalJobs
 from fate_runtime.paths import PathPolicy
 from fate_runtime.scheduler_servicer import SchedulerServicer
 from fate_runtime.storage_servicer import StorageServicer
 from fate_runtime.tables import Tables
+from fate_runtime.task_events import TaskEvents
+from fate_runtime.task_manager import TaskManager, executor_command
 from fate_runtime.upload import Uploader
 from federation import MAX_MESSAGE, FederationServicer, Receiver, TransferLog
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
@@ -61,23 +69,29 @@ class Node:
         if leftovers:
             log.info("removed %d half-built tables left by the previous run", leftovers)
         db = Database(os.path.join(config.data_dir, "fate_flow.db"))
-        jobs = LocalJobs(db, config.data_dir)
+        local_jobs = LocalJobs(db, config.data_dir)
         paths = PathPolicy(config.base_dir, config.readable_dirs)
         incoming = os.path.join(config.data_dir, "incoming")
+        self.jobs = JobStore(db, config.data_dir)
         self._flow = FlowServicer(
-            Uploader(self.store, jobs, paths, config.work_mode, incoming),
-            Downloader(self.store, jobs, paths, config.work_mode),
-            Tables(self.store, db))
+            Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
+            Downloader(self.store, local_jobs, paths, config.work_mode),
+            Tables(self.store, db), JobQueries(self.jobs, db, self.store))
         self._storage = StorageServicer(self.store)
         registry = JobRegistry(db)
-        self._scheduler = SchedulerServicer(registry, config.local_parties)
+        events = TaskEvents()
+        self.tasks = TaskManager(self.jobs, events, executor_command(config.data_dir))
+        party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, config.local_parties, config.work_mode)
+        self._scheduler = SchedulerServicer(registry, party, config.local_parties)
         receiver = Receiver(self.store, TransferLog(os.path.join(config.data_dir, "federation", "transfers.db")),
                             os.path.join(config.data_dir, "federation", "objects"), registry.lookup,
                             config.local_parties)
         self._federation = FederationServicer(receiver, config.local_parties)
         self._health = health.HealthServicer()
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=GRPC_OPTIONS)
+        # Watch streams and federation waits hold a thread each for as long as a job runs.
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=GRPC_OPTIONS)
         self.grpc_port = 0
+        self.scheduler: Scheduler | None = None
 
     def start(self) -> None:
         flow_pb2_grpc.add_FlowServicer_to_server(self._flow, self._server)
@@ -96,7 +110,12 @@ class Node:
             self.grpc_port = 0
         if self.grpc_port == 0:
             raise OSError(f"cannot listen on {address} (gRPC): the address is in use or not available")
+        runtime = self._runtime()
+        runtime.save()
+        self.scheduler = Scheduler(runtime, self.jobs, self.config.max_jobs)
+        self._flow.attach_scheduler(self.scheduler)
         self._server.start()
+        recover(self.jobs, self.scheduler)
         self.store.start_workers()
         services = [flow_pb2.DESCRIPTOR.services_by_name["Flow"], storage_pb2.DESCRIPTOR.services_by_name["Storage"],
                     scheduler_pb2.DESCRIPTOR.services_by_name["Scheduler"],
@@ -107,6 +126,13 @@ class Node:
                  "standalone" if self.config.local_parties is None else "cluster",
                  ",".join(self.config.party_ids) or "all", self.config.data_dir)
 
+    def _runtime(self) -> NodeRuntime:
+        config = self.config
+        host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
+        return NodeRuntime(config.data_dir, f"{host}:{self.grpc_port}", config.party_ids,
+                           config.local_parties is None, dict(config.routes), config.tls_cert, config.tls_key,
+                           config.tls_ca, config.map_size, config.workers)
+
     @property
     def grpc_address(self) -> str:
         return f"{self.config.host}:{self.grpc_port}"
@@ -114,6 +140,9 @@ class Node:
     def stop(self, grace: float = 5.0) -> None:
         """Stop taking calls, let running ones finish (up to `grace` seconds), stop the workers."""
         self._health.enter_graceful_shutdown()
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+        self.tasks.stop_all()
         self._server.stop(grace).wait()
         shutdown_workers()
         log.info("node stopped")

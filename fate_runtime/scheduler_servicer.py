@@ -1,18 +1,26 @@
-"""The Scheduler gRPC service (node-to-node control plane); for now it registers jobs."""
+"""The Scheduler gRPC service: the node-to-node control plane, translated to the party side's calls."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import grpc
 
-from fate_runtime.grpc_errors import translate_errors
+from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.job_registry import JobRegistry
+from fate_runtime.party import PartyJobs, plan_of
 from federation import TransferVariable
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
 
+def _key(task: scheduler_pb2.TaskRef) -> tuple[str, str, str, str]:
+    return task.job_id, task.component, task.role, task.party_id
+
+
 class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer):
-    def __init__(self, registry: JobRegistry, local_parties: frozenset[str] | None) -> None:
+    def __init__(self, registry: JobRegistry, party: PartyJobs, local_parties: frozenset[str] | None) -> None:
         self._registry = registry
+        self._party = party
         self._local_parties = local_parties
 
     @translate_errors
@@ -24,3 +32,46 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer):
         local = [f"{role}:{party}" for role, parties in sorted(roles.items()) for party in parties
                  if self._local_parties is None or party in self._local_parties]
         return scheduler_pb2.RegisterJobReply(local_parties=local)
+
+    @translate_errors
+    def CheckJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CheckReply:
+        return scheduler_pb2.CheckReply(ignored=self._party.check(plan_of(request.dsl_json, request.conf_json)))
+
+    @translate_errors
+    def CreateJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CreateReply:
+        parties = self._party.create(request.job_id, plan_of(request.dsl_json, request.conf_json))
+        return scheduler_pb2.CreateReply(local_parties=[f"{role}:{party}" for role, party in parties])
+
+    @translate_stream_errors
+    def WatchJob(self, request: scheduler_pb2.WatchRequest,
+                 context: grpc.ServicerContext) -> Iterator[scheduler_pb2.TaskEvent]:
+        watch = self._party.watch(request.job_id)
+        context.add_callback(watch.close)
+        for event in watch:
+            yield scheduler_pb2.TaskEvent(
+                task=scheduler_pb2.TaskRef(job_id=event.job_id, component=event.component, role=event.role,
+                                           party_id=event.party_id),
+                status=event.status, retmsg=event.retmsg, time_ms=event.time_ms)
+        if not watch.ended:
+            self._party.watch_lost(request.job_id)
+
+    @translate_errors
+    def StartTask(self, request: scheduler_pb2.TaskRef, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
+        self._party.start_task(_key(request))
+        return scheduler_pb2.Ack()
+
+    @translate_errors
+    def ReportTask(self, request: scheduler_pb2.TaskEvent, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
+        self._party.report(_key(request.task), request.status, request.retmsg)
+        return scheduler_pb2.Ack()
+
+    @translate_errors
+    def UpdateJob(self, request: scheduler_pb2.JobStatusUpdate, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
+        self._party.update(request.job_id, request.status, request.progress, list(request.current_steps),
+                           request.retmsg)
+        return scheduler_pb2.Ack()
+
+    @translate_errors
+    def StopJob(self, request: scheduler_pb2.StopRequest, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
+        self._party.stop(request.job_id, request.status, request.retmsg)
+        return scheduler_pb2.Ack()

@@ -188,3 +188,142 @@ class TableDeleteReply(_message.Message):
     DELETED_FIELD_NUMBER: _ClassVar[int]
     deleted: _containers.RepeatedCompositeFieldContainer[TableName]
     def __init__(self, deleted: _Optional[_Iterable[_Union[TableName, _Mapping]]] = ...) -> None: ...
+
+class SubmitJobRequest(_message.Message):
+    __slots__ = ("dsl_json", "conf_json")
+    DSL_JSON_FIELD_NUMBER: _ClassVar[int]
+    CONF_JSON_FIELD_NUMBER: _ClassVar[int]
+    dsl_json: str
+    conf_json: str
+    def __init__(self, dsl_json: _Optional[str] = ..., conf_json: _Optional[str] = ...) -> None: ...
+
+class SubmitJobReply(_message.Message):
+    __slots__ = ("job_id", "model_id", "model_version", "files")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    model_id: str
+    model_version: str
+    files: JobFiles
+    def __init__(self, job_id: _Optional[str] = ..., model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., files: _Optional[_Union[JobFiles, _Mapping]] = ...) -> None: ...
+
+class JobRef(_message.Message):
+    __slots__ = ("job_id", "role", "party_id")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    role: str
+    party_id: str
+    def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ...) -> None: ...
+
+class JobQuery(_message.Message):
+    __slots__ = ("filters", "limit")
+    class FiltersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    FILTERS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    filters: _containers.ScalarMap[str, str]
+    limit: int
+    def __init__(self, filters: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class JsonReply(_message.Message):
+    __slots__ = ("json",)
+    JSON_FIELD_NUMBER: _ClassVar[int]
+    json: str
+    def __init__(self, json: _Optional[str] = ...) -> None: ...
+
+class StopJobReply(_message.Message):
+    __slots__ = ("status",)
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    def __init__(self, status: _Optional[str] = ...) -> None: ...
+
+class UpdateJobRequest(_message.Message):
+    __slots__ = ("job_id", "role", "party_id", "notes")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    role: str
+    party_id: str
+    notes: str
+    def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., notes: _Optional[str] = ...) -> None: ...
+
+class UpdateJobReply(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ComponentRef(_message.Message):
+    __slots__ = ("job_id", "component_name", "role", "party_id")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPONENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    component_name: str
+    role: str
+    party_id: str
+    def __init__(self, job_id: _Optional[str] = ..., component_name: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ...) -> None: ...
+
+class MetricRequest(_message.Message):
+    __slots__ = ("component", "metric_namespace", "metric_name")
+    COMPONENT_FIELD_NUMBER: _ClassVar[int]
+    METRIC_NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    METRIC_NAME_FIELD_NUMBER: _ClassVar[int]
+    component: ComponentRef
+    metric_namespace: str
+    metric_name: str
+    def __init__(self, component: _Optional[_Union[ComponentRef, _Mapping]] = ..., metric_namespace: _Optional[str] = ..., metric_name: _Optional[str] = ...) -> None: ...
+
+class MetricReply(_message.Message):
+    __slots__ = ("data_json", "meta_json")
+    DATA_JSON_FIELD_NUMBER: _ClassVar[int]
+    META_JSON_FIELD_NUMBER: _ClassVar[int]
+    data_json: str
+    meta_json: str
+    def __init__(self, data_json: _Optional[str] = ..., meta_json: _Optional[str] = ...) -> None: ...
+
+class OutputTablesReply(_message.Message):
+    __slots__ = ("tables",)
+    TABLES_FIELD_NUMBER: _ClassVar[int]
+    tables: _containers.RepeatedCompositeFieldContainer[TableName]
+    def __init__(self, tables: _Optional[_Iterable[_Union[TableName, _Mapping]]] = ...) -> None: ...
+
+class OutputDataRequest(_message.Message):
+    __slots__ = ("component", "limit")
+    COMPONENT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    component: ComponentRef
+    limit: int
+    def __init__(self, component: _Optional[_Union[ComponentRef, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class OutputDataReply(_message.Message):
+    __slots__ = ("rows_json", "header", "total")
+    ROWS_JSON_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    rows_json: str
+    header: _containers.RepeatedScalarFieldContainer[str]
+    total: int
+    def __init__(self, rows_json: _Optional[str] = ..., header: _Optional[_Iterable[str]] = ..., total: _Optional[int] = ...) -> None: ...
+
+class FileChunk(_message.Message):
+    __slots__ = ("data",)
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    data: bytes
+    def __init__(self, data: _Optional[bytes] = ...) -> None: ...
+
+class CleanJobReply(_message.Message):
+    __slots__ = ("deleted",)
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    deleted: _containers.RepeatedCompositeFieldContainer[TableName]
+    def __init__(self, deleted: _Optional[_Iterable[_Union[TableName, _Mapping]]] = ...) -> None: ...

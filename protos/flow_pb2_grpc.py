@@ -59,6 +59,96 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.TableDeleteRequest.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.TableDeleteReply.FromString,
                 _registered_method=True)
+        self.SubmitJob = channel.unary_unary(
+                '/fate_runtime.flow.Flow/SubmitJob',
+                request_serializer=protos_dot_flow__pb2.SubmitJobRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.SubmitJobReply.FromString,
+                _registered_method=True)
+        self.StopJob = channel.unary_unary(
+                '/fate_runtime.flow.Flow/StopJob',
+                request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.StopJobReply.FromString,
+                _registered_method=True)
+        self.QueryJob = channel.unary_unary(
+                '/fate_runtime.flow.Flow/QueryJob',
+                request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.QueryTask = channel.unary_unary(
+                '/fate_runtime.flow.Flow/QueryTask',
+                request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.UpdateJob = channel.unary_unary(
+                '/fate_runtime.flow.Flow/UpdateJob',
+                request_serializer=protos_dot_flow__pb2.UpdateJobRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.UpdateJobReply.FromString,
+                _registered_method=True)
+        self.JobConfig = channel.unary_unary(
+                '/fate_runtime.flow.Flow/JobConfig',
+                request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.CleanJob = channel.unary_unary(
+                '/fate_runtime.flow.Flow/CleanJob',
+                request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.CleanJobReply.FromString,
+                _registered_method=True)
+        self.JobLog = channel.unary_stream(
+                '/fate_runtime.flow.Flow/JobLog',
+                request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.FileChunk.FromString,
+                _registered_method=True)
+        self.DataView = channel.unary_unary(
+                '/fate_runtime.flow.Flow/DataView',
+                request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.DagDependency = channel.unary_unary(
+                '/fate_runtime.flow.Flow/DagDependency',
+                request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.ComponentMetrics = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentMetrics',
+                request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.ComponentMetricAll = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentMetricAll',
+                request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.ComponentMetricData = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentMetricData',
+                request_serializer=protos_dot_flow__pb2.MetricRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.MetricReply.FromString,
+                _registered_method=True)
+        self.ComponentParameters = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentParameters',
+                request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                _registered_method=True)
+        self.ComponentOutputModel = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentOutputModel',
+                request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.MetricReply.FromString,
+                _registered_method=True)
+        self.ComponentOutputDataTable = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentOutputDataTable',
+                request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.OutputTablesReply.FromString,
+                _registered_method=True)
+        self.ComponentOutputData = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentOutputData',
+                request_serializer=protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.OutputDataReply.FromString,
+                _registered_method=True)
+        self.ComponentOutputDataDownload = channel.unary_stream(
+                '/fate_runtime.flow.Flow/ComponentOutputDataDownload',
+                request_serializer=protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.FileChunk.FromString,
+                _registered_method=True)
 
 
 class FlowServicer:
@@ -94,6 +184,116 @@ class FlowServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SubmitJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StopJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def QueryJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def QueryTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JobConfig(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CleanJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JobLog(self, request, context):
+        """The job's logs on this node as a tar.gz archive.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DataView(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DagDependency(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentMetrics(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentMetricAll(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentMetricData(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentParameters(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentOutputModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentOutputDataTable(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentOutputData(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentOutputDataDownload(self, request, context):
+        """The component's output data as a tar.gz archive (CSV with header, and its meta).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -121,6 +321,96 @@ def add_FlowServicer_to_server(servicer, server):
                     servicer.TableDelete,
                     request_deserializer=protos_dot_flow__pb2.TableDeleteRequest.FromString,
                     response_serializer=protos_dot_flow__pb2.TableDeleteReply.SerializeToString,
+            ),
+            'SubmitJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitJob,
+                    request_deserializer=protos_dot_flow__pb2.SubmitJobRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.SubmitJobReply.SerializeToString,
+            ),
+            'StopJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.StopJob,
+                    request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.StopJobReply.SerializeToString,
+            ),
+            'QueryJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.QueryJob,
+                    request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'QueryTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.QueryTask,
+                    request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'UpdateJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateJob,
+                    request_deserializer=protos_dot_flow__pb2.UpdateJobRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.UpdateJobReply.SerializeToString,
+            ),
+            'JobConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.JobConfig,
+                    request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'CleanJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CleanJob,
+                    request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.CleanJobReply.SerializeToString,
+            ),
+            'JobLog': grpc.unary_stream_rpc_method_handler(
+                    servicer.JobLog,
+                    request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.FileChunk.SerializeToString,
+            ),
+            'DataView': grpc.unary_unary_rpc_method_handler(
+                    servicer.DataView,
+                    request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'DagDependency': grpc.unary_unary_rpc_method_handler(
+                    servicer.DagDependency,
+                    request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'ComponentMetrics': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentMetrics,
+                    request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'ComponentMetricAll': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentMetricAll,
+                    request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'ComponentMetricData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentMetricData,
+                    request_deserializer=protos_dot_flow__pb2.MetricRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.MetricReply.SerializeToString,
+            ),
+            'ComponentParameters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentParameters,
+                    request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+            ),
+            'ComponentOutputModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentOutputModel,
+                    request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.MetricReply.SerializeToString,
+            ),
+            'ComponentOutputDataTable': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentOutputDataTable,
+                    request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.OutputTablesReply.SerializeToString,
+            ),
+            'ComponentOutputData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentOutputData,
+                    request_deserializer=protos_dot_flow__pb2.OutputDataRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.OutputDataReply.SerializeToString,
+            ),
+            'ComponentOutputDataDownload': grpc.unary_stream_rpc_method_handler(
+                    servicer.ComponentOutputDataDownload,
+                    request_deserializer=protos_dot_flow__pb2.OutputDataRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.FileChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -258,6 +548,492 @@ class Flow:
             '/fate_runtime.flow.Flow/TableDelete',
             protos_dot_flow__pb2.TableDeleteRequest.SerializeToString,
             protos_dot_flow__pb2.TableDeleteReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/SubmitJob',
+            protos_dot_flow__pb2.SubmitJobRequest.SerializeToString,
+            protos_dot_flow__pb2.SubmitJobReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StopJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/StopJob',
+            protos_dot_flow__pb2.JobRef.SerializeToString,
+            protos_dot_flow__pb2.StopJobReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QueryJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/QueryJob',
+            protos_dot_flow__pb2.JobQuery.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QueryTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/QueryTask',
+            protos_dot_flow__pb2.JobQuery.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/UpdateJob',
+            protos_dot_flow__pb2.UpdateJobRequest.SerializeToString,
+            protos_dot_flow__pb2.UpdateJobReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JobConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/JobConfig',
+            protos_dot_flow__pb2.JobRef.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CleanJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/CleanJob',
+            protos_dot_flow__pb2.ComponentRef.SerializeToString,
+            protos_dot_flow__pb2.CleanJobReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JobLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/JobLog',
+            protos_dot_flow__pb2.JobRef.SerializeToString,
+            protos_dot_flow__pb2.FileChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DataView(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/DataView',
+            protos_dot_flow__pb2.JobRef.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DagDependency(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/DagDependency',
+            protos_dot_flow__pb2.JobRef.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentMetrics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentMetrics',
+            protos_dot_flow__pb2.ComponentRef.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentMetricAll(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentMetricAll',
+            protos_dot_flow__pb2.ComponentRef.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentMetricData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentMetricData',
+            protos_dot_flow__pb2.MetricRequest.SerializeToString,
+            protos_dot_flow__pb2.MetricReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentParameters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentParameters',
+            protos_dot_flow__pb2.ComponentRef.SerializeToString,
+            protos_dot_flow__pb2.JsonReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentOutputModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentOutputModel',
+            protos_dot_flow__pb2.ComponentRef.SerializeToString,
+            protos_dot_flow__pb2.MetricReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentOutputDataTable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentOutputDataTable',
+            protos_dot_flow__pb2.ComponentRef.SerializeToString,
+            protos_dot_flow__pb2.OutputTablesReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentOutputData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentOutputData',
+            protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
+            protos_dot_flow__pb2.OutputDataReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentOutputDataDownload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentOutputDataDownload',
+            protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
+            protos_dot_flow__pb2.FileChunk.FromString,
             options,
             channel_credentials,
             insecure,

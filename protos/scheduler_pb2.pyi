@@ -44,3 +44,83 @@ class RegisterJobReply(_message.Message):
     LOCAL_PARTIES_FIELD_NUMBER: _ClassVar[int]
     local_parties: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, local_parties: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class JobSpec(_message.Message):
+    __slots__ = ("job_id", "dsl_json", "conf_json")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    DSL_JSON_FIELD_NUMBER: _ClassVar[int]
+    CONF_JSON_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    dsl_json: str
+    conf_json: str
+    def __init__(self, job_id: _Optional[str] = ..., dsl_json: _Optional[str] = ..., conf_json: _Optional[str] = ...) -> None: ...
+
+class CheckReply(_message.Message):
+    __slots__ = ("ignored",)
+    IGNORED_FIELD_NUMBER: _ClassVar[int]
+    ignored: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ignored: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CreateReply(_message.Message):
+    __slots__ = ("local_parties",)
+    LOCAL_PARTIES_FIELD_NUMBER: _ClassVar[int]
+    local_parties: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, local_parties: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class TaskRef(_message.Message):
+    __slots__ = ("job_id", "component", "role", "party_id")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPONENT_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    component: str
+    role: str
+    party_id: str
+    def __init__(self, job_id: _Optional[str] = ..., component: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ...) -> None: ...
+
+class TaskEvent(_message.Message):
+    __slots__ = ("task", "status", "retmsg", "time_ms")
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    RETMSG_FIELD_NUMBER: _ClassVar[int]
+    TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    task: TaskRef
+    status: str
+    retmsg: str
+    time_ms: int
+    def __init__(self, task: _Optional[_Union[TaskRef, _Mapping]] = ..., status: _Optional[str] = ..., retmsg: _Optional[str] = ..., time_ms: _Optional[int] = ...) -> None: ...
+
+class WatchRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class JobStatusUpdate(_message.Message):
+    __slots__ = ("job_id", "status", "progress", "current_steps", "retmsg")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_STEPS_FIELD_NUMBER: _ClassVar[int]
+    RETMSG_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    status: str
+    progress: int
+    current_steps: _containers.RepeatedScalarFieldContainer[str]
+    retmsg: str
+    def __init__(self, job_id: _Optional[str] = ..., status: _Optional[str] = ..., progress: _Optional[int] = ..., current_steps: _Optional[_Iterable[str]] = ..., retmsg: _Optional[str] = ...) -> None: ...
+
+class StopRequest(_message.Message):
+    __slots__ = ("job_id", "status", "retmsg")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    RETMSG_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    status: str
+    retmsg: str
+    def __init__(self, job_id: _Optional[str] = ..., status: _Optional[str] = ..., retmsg: _Optional[str] = ...) -> None: ...
+
+class Ack(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

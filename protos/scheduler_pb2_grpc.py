@@ -39,12 +39,89 @@ class SchedulerStub:
                 request_serializer=protos_dot_scheduler__pb2.JobRegistration.SerializeToString,
                 response_deserializer=protos_dot_scheduler__pb2.RegisterJobReply.FromString,
                 _registered_method=True)
+        self.CheckJob = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/CheckJob',
+                request_serializer=protos_dot_scheduler__pb2.JobSpec.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.CheckReply.FromString,
+                _registered_method=True)
+        self.CreateJob = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/CreateJob',
+                request_serializer=protos_dot_scheduler__pb2.JobSpec.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.CreateReply.FromString,
+                _registered_method=True)
+        self.WatchJob = channel.unary_stream(
+                '/fate_runtime.scheduler.Scheduler/WatchJob',
+                request_serializer=protos_dot_scheduler__pb2.WatchRequest.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.TaskEvent.FromString,
+                _registered_method=True)
+        self.StartTask = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/StartTask',
+                request_serializer=protos_dot_scheduler__pb2.TaskRef.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
+                _registered_method=True)
+        self.ReportTask = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/ReportTask',
+                request_serializer=protos_dot_scheduler__pb2.TaskEvent.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
+                _registered_method=True)
+        self.UpdateJob = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/UpdateJob',
+                request_serializer=protos_dot_scheduler__pb2.JobStatusUpdate.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
+                _registered_method=True)
+        self.StopJob = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/StopJob',
+                request_serializer=protos_dot_scheduler__pb2.StopRequest.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
+                _registered_method=True)
 
 
 class SchedulerServicer:
     """Missing associated documentation comment in .proto file."""
 
     def RegisterJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StopJob(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -57,6 +134,41 @@ def add_SchedulerServicer_to_server(servicer, server):
                     servicer.RegisterJob,
                     request_deserializer=protos_dot_scheduler__pb2.JobRegistration.FromString,
                     response_serializer=protos_dot_scheduler__pb2.RegisterJobReply.SerializeToString,
+            ),
+            'CheckJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckJob,
+                    request_deserializer=protos_dot_scheduler__pb2.JobSpec.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.CheckReply.SerializeToString,
+            ),
+            'CreateJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateJob,
+                    request_deserializer=protos_dot_scheduler__pb2.JobSpec.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.CreateReply.SerializeToString,
+            ),
+            'WatchJob': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchJob,
+                    request_deserializer=protos_dot_scheduler__pb2.WatchRequest.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.TaskEvent.SerializeToString,
+            ),
+            'StartTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartTask,
+                    request_deserializer=protos_dot_scheduler__pb2.TaskRef.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
+            ),
+            'ReportTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportTask,
+                    request_deserializer=protos_dot_scheduler__pb2.TaskEvent.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
+            ),
+            'UpdateJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateJob,
+                    request_deserializer=protos_dot_scheduler__pb2.JobStatusUpdate.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
+            ),
+            'StopJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.StopJob,
+                    request_deserializer=protos_dot_scheduler__pb2.StopRequest.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -86,6 +198,195 @@ class Scheduler:
             '/fate_runtime.scheduler.Scheduler/RegisterJob',
             protos_dot_scheduler__pb2.JobRegistration.SerializeToString,
             protos_dot_scheduler__pb2.RegisterJobReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/CheckJob',
+            protos_dot_scheduler__pb2.JobSpec.SerializeToString,
+            protos_dot_scheduler__pb2.CheckReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/CreateJob',
+            protos_dot_scheduler__pb2.JobSpec.SerializeToString,
+            protos_dot_scheduler__pb2.CreateReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/WatchJob',
+            protos_dot_scheduler__pb2.WatchRequest.SerializeToString,
+            protos_dot_scheduler__pb2.TaskEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/StartTask',
+            protos_dot_scheduler__pb2.TaskRef.SerializeToString,
+            protos_dot_scheduler__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/ReportTask',
+            protos_dot_scheduler__pb2.TaskEvent.SerializeToString,
+            protos_dot_scheduler__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/UpdateJob',
+            protos_dot_scheduler__pb2.JobStatusUpdate.SerializeToString,
+            protos_dot_scheduler__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StopJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/StopJob',
+            protos_dot_scheduler__pb2.StopRequest.SerializeToString,
+            protos_dot_scheduler__pb2.Ack.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,135 @@
+"""A node's record of the jobs and tasks of its parties: rows, statuses and the job's files."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Iterable
+
+from fate_runtime import dsl
+from fate_runtime.db import Database, now_ms
+from fate_runtime.dsl import JobPlan
+
+WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT = "waiting", "running", "success", "failed", "canceled", "timeout"
+STATUSES = (WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT)
+ENDED = frozenset({SUCCESS, FAILED, CANCELED, TIMEOUT})
+
+JOB_FILTERS = ("f_job_id", "f_role", "f_party_id", "f_status", "f_name", "f_description", "f_tag",
+               "f_initiator_party_id", "f_is_initiator")
+TASK_FILTERS = ("f_job_id", "f_component_name", "f_role", "f_party_id", "f_status", "f_task_id")
+
+
+def task_id(job_id: str, component: str) -> str:
+    return f"{job_id}_{component}"
+
+
+class JobStore:
+    def __init__(self, db: Database, data_dir: str) -> None:
+        self._db = db
+        self._data_dir = data_dir
+
+    def job_dir(self, job_id: str) -> str:
+        return os.path.join(self._data_dir, "jobs", job_id)
+
+    def logs_dir(self, job_id: str) -> str:
+        return os.path.join(self._data_dir, "logs", job_id)
+
+    def files(self, job_id: str) -> dict[str, str]:
+        directory = self.job_dir(job_id)
+        return {"job_dsl_path": os.path.join(directory, "job_dsl.json"),
+                "job_runtime_conf_path": os.path.join(directory, "job_runtime_conf.json"),
+                "logs_directory": self.logs_dir(job_id)}
+
+    def plan(self, job_id: str) -> JobPlan:
+        files = self.files(job_id)
+        with open(files["job_dsl_path"]) as dsl_file, open(files["job_runtime_conf_path"]) as conf_file:
+            return dsl.parse(json.load(dsl_file), json.load(conf_file))
+
+    def create(self, job_id: str, plan: JobPlan, local_parties: Iterable[tuple[str, str]]) -> None:
+        """Write the job's files and one waiting job row (and task rows) per local party."""
+        os.makedirs(self.job_dir(job_id), exist_ok=True)
+        os.makedirs(self.logs_dir(job_id), exist_ok=True)
+        files = self.files(job_id)
+        for path, content in ((files["job_dsl_path"], plan.dsl), (files["job_runtime_conf_path"], plan.conf)):
+            with open(path, "w") as out:
+                json.dump(content, out, indent=4)
+        now = now_ms()
+        for role, party in local_parties:
+            self._db.insert("t_job", {
+                "f_job_id": job_id, "f_role": role, "f_party_id": party, "f_roles": plan.roles,
+                "f_work_mode": plan.work_mode, "f_initiator_party_id": plan.initiator_party,
+                "f_is_initiator": int((role, party) == (plan.initiator_role, plan.initiator_party)),
+                "f_dsl": plan.dsl, "f_runtime_conf": plan.conf, "f_status": WAITING, "f_progress": 0,
+                "f_current_steps": [], "f_current_tasks": [], "f_create_time": now, "f_update_time": now,
+                "f_name": str(plan.job_parameters.get("job_name", "") or ""),
+                "f_description": str(plan.job_parameters.get("description", "") or "")})
+            for component in plan.components:
+                if plan.runs_on(component, role, party):
+                    self._db.insert("t_task", {
+                        "f_job_id": job_id, "f_component_name": component, "f_task_id": task_id(job_id, component),
+                        "f_role": role, "f_party_id": party, "f_status": WAITING, "f_create_time": now,
+                        "f_update_time": now})
+
+    def set_job_status(self, job_id: str, status: str, progress: int | None = None,
+                       current_steps: list[str] | None = None, retmsg: str | None = None) -> None:
+        now = now_ms()
+        changes: dict[str, Any] = {"f_status": status, "f_update_time": now}
+        if progress is not None:
+            changes["f_progress"] = progress
+        if current_steps is not None:
+            changes["f_current_steps"] = current_steps
+            changes["f_current_tasks"] = [task_id(job_id, c) for c in current_steps]
+        if retmsg is not None:
+            changes["f_retmsg"] = retmsg
+        self._db.update("t_job", {"f_job_id": job_id}, changes)
+        if status == RUNNING:
+            self._db.execute("UPDATE t_job SET f_start_time = ? WHERE f_job_id = ? AND f_start_time IS NULL",
+                             (now, job_id))
+        if status in ENDED:
+            self._db.execute("UPDATE t_job SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, f_create_time)"
+                             " WHERE f_job_id = ?", (now, now, job_id))
+
+    def set_task_status(self, job_id: str, component: str, role: str, party_id: str, status: str,
+                        retmsg: str = "", pid: int | None = None, run_ip: str = "") -> None:
+        now = now_ms()
+        changes: dict[str, Any] = {"f_status": status, "f_update_time": now, "f_retmsg": retmsg}
+        if pid is not None:
+            changes.update(f_run_pid=pid, f_run_ip=run_ip)
+        where = {"f_job_id": job_id, "f_component_name": component, "f_role": role, "f_party_id": party_id}
+        self._db.update("t_task", where, changes)
+        if status == RUNNING:
+            self._db.execute("UPDATE t_task SET f_start_time = ? WHERE f_job_id = ? AND f_component_name = ?"
+                             " AND f_role = ? AND f_party_id = ? AND f_start_time IS NULL",
+                             (now, job_id, component, role, party_id))
+        if status in ENDED:
+            self._db.execute("UPDATE t_task SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, f_create_time)"
+                             " WHERE f_job_id = ? AND f_component_name = ? AND f_role = ? AND f_party_id = ?",
+                             (now, now, job_id, component, role, party_id))
+
+    @staticmethod
+    def _select(table: str, allowed: tuple[str, ...], filters: dict[str, Any], order: str,
+                limit: int | None = None) -> tuple[str, tuple[Any, ...]]:
+        given = {k: v for k, v in filters.items() if k in allowed and v not in (None, "")}
+        sql = f"SELECT * FROM {table}"
+        if given:
+            sql += " WHERE " + " AND ".join(f"{k} = ?" for k in given)
+        sql += f" ORDER BY {order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return sql, tuple(str(v) for v in given.values())
+
+    def jobs(self, filters: dict[str, Any], limit: int | None = None) -> list[dict[str, Any]]:
+        return self._db.query(*self._select("t_job", JOB_FILTERS, filters, "f_create_time DESC, f_role", limit))
+
+    def tasks(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._db.query(*self._select("t_task", TASK_FILTERS, filters, "f_create_time, f_component_name"))
+
+    def unfinished_tasks(self) -> list[dict[str, Any]]:
+        return self._db.query("SELECT * FROM t_task WHERE f_status IN (?, ?)", (WAITING, RUNNING))
+
+    def unfinished_jobs(self) -> list[dict[str, Any]]:
+        return self._db.query("SELECT * FROM t_job WHERE f_status IN (?, ?)", (WAITING, RUNNING))
+
+    def update_notes(self, job_id: str, role: str, party_id: str, notes: str) -> int:
+        return self._db.update("t_job", {"f_job_id": job_id, "f_role": role, "f_party_id": party_id},
+                               {"f_description": notes, "f_update_time": now_ms()})

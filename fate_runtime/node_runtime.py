@@ -1,0 +1,49 @@
+"""What a running node tells its task processes: its address, parties, routes, TLS and storage settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+from federation import RouteTable, TlsConfig
+
+FILE_NAME = "node_runtime.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeRuntime:
+    data_dir: str
+    grpc_address: str
+    party_ids: tuple[str, ...]
+    standalone: bool
+    routes: dict[str, str]
+    tls_cert: str
+    tls_key: str
+    tls_ca: str
+    map_size: int
+    workers: int
+
+    def route_table(self) -> RouteTable:
+        return RouteTable(self.party_ids, self.grpc_address, self.routes, standalone=self.standalone)
+
+    @property
+    def tls(self) -> TlsConfig | None:
+        return TlsConfig(self.tls_cert, self.tls_key, self.tls_ca) if self.tls_cert else None
+
+    def local_party(self, party_id: str) -> str:
+        """The party whose certificate a local call is made with (TLS checks it)."""
+        return party_id if self.standalone or party_id in self.party_ids else self.party_ids[0]
+
+    def save(self) -> None:
+        path = os.path.join(self.data_dir, FILE_NAME)
+        with open(path + ".tmp", "w") as out:
+            json.dump(dataclasses.asdict(self), out, indent=2)
+        os.replace(path + ".tmp", path)
+
+    @classmethod
+    def load(cls, data_dir: str) -> "NodeRuntime":
+        with open(os.path.join(data_dir, FILE_NAME)) as src:
+            fields = json.load(src)
+        fields["party_ids"] = tuple(fields["party_ids"])
+        return cls(**fields)

@@ -1,0 +1,115 @@
+"""The party side of jobs on a node: pre-flight checks, creating a job, tasks, status from the initiator."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fate_runtime import dsl
+from fate_runtime.components import REGISTRY
+from fate_runtime.dsl import JobPlan
+from fate_runtime.errors import BadRequest, NotFound
+from fate_runtime.job_registry import JobRegistry
+from fate_runtime.jobs import ENDED, FAILED, JobStore
+from fate_runtime.request_checks import check_work_mode
+from fate_runtime.task_events import TaskEvents, Watch
+from fate_runtime.task_manager import TaskKey, TaskManager
+from storage import Store
+
+log = logging.getLogger("fate_flow.party")
+
+
+def plan_of(dsl_json: str, conf_json: str) -> JobPlan:
+    try:
+        return dsl.parse(json.loads(dsl_json), json.loads(conf_json))
+    except json.JSONDecodeError:
+        raise BadRequest("the job's DSL or conf is not valid JSON") from None
+
+
+class PartyJobs:
+    """What a node does for the parties it serves when an initiator drives a job."""
+
+    def __init__(self, jobs: JobStore, tasks: TaskManager, events: TaskEvents, registry: JobRegistry, store: Store,
+                 local_parties: frozenset[str] | None, work_mode: int) -> None:
+        self._jobs = jobs
+        self._tasks = tasks
+        self._events = events
+        self._registry = registry
+        self._store = store
+        self._local_parties = local_parties
+        self._work_mode = work_mode
+
+    def local_parties(self, plan: JobPlan) -> list[tuple[str, str]]:
+        return [(role, party) for role, party in plan.parties()
+                if self._local_parties is None or party in self._local_parties]
+
+    def check(self, plan: JobPlan) -> list[str]:
+        """Pre-flight for this node's parties: work mode, parameters, input tables. Returns ignored keys."""
+        parties = self.local_parties(plan)
+        if not parties:
+            raise BadRequest("this node serves none of the job's parties")
+        check_work_mode(plan.work_mode, self._work_mode)
+        ignored = []
+        for role, party in parties:
+            for component in plan.components:
+                if plan.runs_on(component, role, party):
+                    _, unknown = dsl.checked_parameters(plan, component, role, party)
+                    ignored += [f"{component}.{key} ({role} {party})" for key in unknown]
+            for name, table in self._needed_tables(plan, role, party).items():
+                namespace, table_name = str(table.get("namespace", "")), str(table.get("name", ""))
+                if not self._store.exists(namespace, table_name):
+                    raise BadRequest(f"input table {namespace}.{table_name} ({name}) of {role} {party} does not exist")
+        return ignored
+
+    @staticmethod
+    def _needed_tables(plan: JobPlan, role: str, party: str) -> dict[str, dict[str, Any]]:
+        used = {ref.partition(".")[2] for c in plan.components.values() if plan.runs_on(c.name, role, party)
+                for refs in c.data_inputs.values() for ref in refs if ref.startswith(dsl.ARGS + ".")}
+        tables = plan.input_tables(role, party)
+        if plan.dsl_version == 1:
+            missing = used - set(tables)
+            if missing:
+                raise BadRequest(f"{role} {party} gives no table for input args.{sorted(missing)[0]}")
+            return {name: tables[name] for name in used}
+        return {name: tables[name] for name in tables if plan.runs_on(name, role, party)}
+
+    def create(self, job_id: str, plan: JobPlan) -> list[tuple[str, str]]:
+        parties = self.local_parties(plan)
+        variables = {v for c in plan.components.values() for v in REGISTRY[c.module].variables}
+        self._registry.register(job_id, plan.roles, sorted(variables, key=lambda v: (v.name, v.src, v.dst)))
+        self._jobs.create(job_id, plan, parties)
+        return parties
+
+    def _known(self, job_id: str) -> None:
+        if not self._jobs.jobs({"f_job_id": job_id}):
+            raise NotFound(f"job {job_id} is not known to this node")
+
+    def start_task(self, key: TaskKey) -> None:
+        self._known(key[0])
+        self._tasks.start(key)
+
+    def report(self, key: TaskKey, status: str, retmsg: str) -> None:
+        self._tasks.report(key, status, retmsg)
+
+    def update(self, job_id: str, status: str, progress: int, current_steps: list[str], retmsg: str) -> None:
+        self._known(job_id)
+        self._jobs.set_job_status(job_id, status, progress, current_steps, retmsg or None)
+        if status in ENDED:
+            self._events.end(job_id)
+
+    def stop(self, job_id: str, status: str, retmsg: str) -> None:
+        self._known(job_id)
+        self._tasks.stop_job(job_id, status, retmsg)
+        self._jobs.set_job_status(job_id, status, retmsg=retmsg)
+        self._events.end(job_id)
+
+    def watch(self, job_id: str) -> Watch:
+        self._known(job_id)
+        return self._events.watch(job_id)
+
+    def watch_lost(self, job_id: str) -> None:
+        """The initiator stopped watching before the job ended: nothing here may go on running."""
+        if any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id})):
+            log.warning("the initiator of job %s stopped watching it; stopping its tasks here", job_id)
+            self.stop(job_id, FAILED, "the job's initiator became unreachable")

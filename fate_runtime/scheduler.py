@@ -1,0 +1,345 @@
+"""The initiator's side of jobs: submit (checks on every party first), a queue, and the DAG run.
+
+A DAG run starts each component's tasks when its upstream components have succeeded on every
+party, so independent branches run at the same time. It learns task statuses from one watch
+stream per node (pushed, never polled); a stream that breaks means that node is gone. Any
+failure ends the job everywhere with that party's message; so do stop and the job's timeout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import queue
+import threading
+import time
+from typing import Any, Callable
+
+import grpc
+
+from fate_runtime import dsl
+from fate_runtime.dsl import JobPlan
+from fate_runtime.errors import BadRequest, NotFound
+from fate_runtime.job_ids import new_job_id
+from fate_runtime.jobs import CANCELED, ENDED, FAILED, RUNNING, SUCCESS, TIMEOUT, WAITING, JobStore
+from fate_runtime.node_runtime import NodeRuntime
+from federation import FederationError, open_channel
+from protos import scheduler_pb2, scheduler_pb2_grpc
+
+log = logging.getLogger("fate_flow.scheduler")
+
+DEFAULT_TIMEOUT = 3 * 24 * 3600
+_CALL_TIMEOUT = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Node:
+    """A node that serves some of a job's parties, and how to reach it."""
+
+    address: str
+    parties: tuple[tuple[str, str], ...]
+
+    def describe(self) -> str:
+        return ", ".join(f"{role} {party}" for role, party in self.parties) + f" (at {self.address})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Submitted:
+    job_id: str
+    plan: JobPlan
+    files: dict[str, str]
+
+
+class _Lost:
+    def __init__(self, node: Node, reason: str) -> None:
+        self.node = node
+        self.reason = reason
+
+
+class _Stop:
+    def __init__(self, status: str, retmsg: str) -> None:
+        self.status = status
+        self.retmsg = retmsg
+
+
+class Links:
+    """gRPC stubs to the nodes of a job, one channel per node."""
+
+    def __init__(self, runtime: NodeRuntime) -> None:
+        self._runtime = runtime
+        self._channels: dict[str, grpc.Channel] = {}
+        self._lock = threading.Lock()
+
+    def nodes(self, plan: JobPlan) -> list[Node]:
+        routes = self._runtime.route_table()
+        by_address: dict[str, list[tuple[str, str]]] = {}
+        for role, party in plan.parties():
+            try:
+                by_address.setdefault(routes.address_of(party), []).append((role, party))
+            except FederationError:
+                raise BadRequest(f"there is no route to {role} {party}") from None
+        return [Node(address, tuple(parties)) for address, parties in by_address.items()]
+
+    def stub(self, node: Node) -> scheduler_pb2_grpc.SchedulerStub:
+        with self._lock:
+            channel = self._channels.get(node.address)
+            if channel is None:
+                channel = open_channel(node.address, self._runtime.tls, node.parties[0][1])
+                self._channels[node.address] = channel
+        return scheduler_pb2_grpc.SchedulerStub(channel)
+
+    def close(self) -> None:
+        with self._lock:
+            for channel in self._channels.values():
+                channel.close()
+            self._channels.clear()
+
+
+def _refusal(node: Node, exc: grpc.RpcError) -> BadRequest:
+    if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        return BadRequest(f"{node.describe()} is not reachable")
+    return BadRequest(f"{node.describe()}: {exc.details()}")
+
+
+class DagRun(threading.Thread):
+    """Runs one job's components across its nodes, from start to its end status."""
+
+    def __init__(self, job_id: str, plan: JobPlan, nodes: list[Node], links: Links, jobs: JobStore,
+                 finished: Callable[[str], None]) -> None:
+        super().__init__(name=f"job-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.plan = plan
+        self._nodes = nodes
+        self._links = links
+        self._jobs = jobs
+        self._finished = finished
+        self.nodes = nodes
+        self._events: queue.Queue = queue.Queue()
+        self._watches: list[Any] = []
+        self._status: dict[tuple[str, str, str], str] = {}
+        self._launched: set[str] = set()
+        self._done: set[str] = set()
+        self._timeout = float(plan.job_parameters.get("timeout", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT)
+
+    def stop(self, status: str, retmsg: str) -> None:
+        self._events.put(_Stop(status, retmsg))
+
+    def _parties_of(self, component: str) -> list[tuple[str, str]]:
+        return [(role, party) for role, party in self.plan.parties() if self.plan.runs_on(component, role, party)]
+
+    def _node_of(self, party: tuple[str, str]) -> Node:
+        return next(node for node in self._nodes if party in node.parties)
+
+    def _watch(self, node: Node) -> None:
+        stream = self._links.stub(node).WatchJob(scheduler_pb2.WatchRequest(job_id=self.job_id))
+        self._watches.append(stream)
+        try:
+            for event in stream:
+                self._events.put(event)
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.CANCELLED:
+                self._events.put(_Lost(node, "its node is not reachable"))
+
+    def _update_all(self, status: str, retmsg: str = "") -> None:
+        progress = int(100 * len(self._done) / max(1, len(self.plan.components)))
+        running = [c for c in self._launched if c not in self._done]
+        update = scheduler_pb2.JobStatusUpdate(job_id=self.job_id, status=status, progress=progress,
+                                               current_steps=running, retmsg=retmsg)
+        for node in self._nodes:
+            try:
+                self._links.stub(node).UpdateJob(update, timeout=_CALL_TIMEOUT)
+            except grpc.RpcError as exc:
+                log.warning("job %s: could not tell %s its status %s: %s", self.job_id, node.describe(), status,
+                            exc.code())
+
+    def _stop_all(self, status: str, retmsg: str) -> None:
+        request = scheduler_pb2.StopRequest(job_id=self.job_id, status=status, retmsg=retmsg)
+        threads = [threading.Thread(target=self._stop_node, args=(node, request)) for node in self._nodes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _stop_node(self, node: Node, request: scheduler_pb2.StopRequest) -> None:
+        try:
+            self._links.stub(node).StopJob(request, timeout=_CALL_TIMEOUT)
+        except grpc.RpcError as exc:
+            log.warning("job %s: could not stop it on %s: %s", self.job_id, node.describe(), exc.code())
+
+    def _start_ready(self) -> None:
+        for name, component in self.plan.components.items():
+            if name in self._launched or not all(up in self._done for up in component.upstream):
+                continue
+            self._launched.add(name)
+            parties = self._parties_of(name)
+            if not parties:
+                self._done.add(name)
+                continue
+            for role, party in parties:
+                self._status[(name, role, party)] = WAITING
+                task = scheduler_pb2.TaskRef(job_id=self.job_id, component=name, role=role, party_id=party)
+                node = self._node_of((role, party))
+                try:
+                    self._links.stub(node).StartTask(task, timeout=_CALL_TIMEOUT)
+                except grpc.RpcError as exc:
+                    raise _JobEnds(FAILED, f"{role} {party} could not start {name}: {_refusal(node, exc)}") from None
+            log.info("job %s: started %s on %d parties", self.job_id, name, len(parties))
+        if self._launched and len(self._done) < len(self.plan.components) and self._done == self._launched:
+            self._start_ready()
+
+    def _handle(self, event: Any) -> None:
+        if isinstance(event, _Stop):
+            raise _JobEnds(event.status, event.retmsg)
+        if isinstance(event, _Lost):
+            raise _JobEnds(FAILED, f"{event.node.describe()} stopped answering: {event.reason}")
+        key = (event.task.component, event.task.role, event.task.party_id)
+        if key not in self._status:
+            return
+        self._status[key] = event.status
+        if event.status == FAILED:
+            raise _JobEnds(FAILED, f"{key[1]} {key[2]}: {event.retmsg or key[0] + ' failed'}")
+        if event.status in (CANCELED, TIMEOUT):
+            raise _JobEnds(event.status, event.retmsg or f"{key[0]} ended as {event.status} on {key[1]} {key[2]}")
+        component = key[0]
+        if event.status == SUCCESS and all(self._status.get((component, r, p)) == SUCCESS
+                                           for r, p in self._parties_of(component)):
+            self._done.add(component)
+            log.info("job %s: %s succeeded everywhere (%d of %d)", self.job_id, component, len(self._done),
+                     len(self.plan.components))
+            if len(self._done) < len(self.plan.components):
+                self._start_ready()
+                self._update_all(RUNNING)
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self._timeout
+        watchers = [threading.Thread(target=self._watch, args=(node,), daemon=True) for node in self._nodes]
+        try:
+            for watcher in watchers:
+                watcher.start()
+            self._update_all(RUNNING)
+            self._start_ready()
+            while len(self._done) < len(self.plan.components):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _JobEnds(TIMEOUT, f"the job ran longer than its timeout of {self._timeout:g} s")
+                try:
+                    event = self._events.get(timeout=remaining)
+                except queue.Empty:
+                    continue
+                self._handle(event)
+            self._update_all(SUCCESS)
+            log.info("job %s succeeded", self.job_id)
+        except _JobEnds as ending:
+            log.info("job %s ends %s: %s", self.job_id, ending.status, ending.retmsg)
+            self._stop_all(ending.status, ending.retmsg)
+        except Exception:  # noqa: BLE001 - a bug here must still end the job everywhere
+            log.exception("job %s: the scheduler failed", self.job_id)
+            self._stop_all(FAILED, "the initiator's scheduler failed; its log has the details")
+        finally:
+            for stream in self._watches:
+                stream.cancel()
+            self._finished(self.job_id)
+
+
+class _JobEnds(Exception):
+    def __init__(self, status: str, retmsg: str) -> None:
+        super().__init__(retmsg)
+        self.status = status
+        self.retmsg = retmsg
+
+
+class Scheduler:
+    """Submits jobs from this node (the initiator) and runs at most `max_running` of them at once."""
+
+    def __init__(self, runtime: NodeRuntime, jobs: JobStore, max_running: int = 4) -> None:
+        self._runtime = runtime
+        self._jobs = jobs
+        self._links = Links(runtime)
+        self._max_running = max_running
+        self._lock = threading.Lock()
+        self._running: dict[str, DagRun] = {}
+        self._waiting: list[DagRun] = []
+
+    def submit(self, job_dsl: Any, job_conf: Any) -> Submitted:
+        plan = dsl.parse(job_dsl, job_conf)
+        dsl.check_all_parameters(plan)
+        if not (self._runtime.standalone or plan.initiator_party in self._runtime.party_ids):
+            raise BadRequest(f"this node does not serve the initiator {plan.initiator_role} {plan.initiator_party}")
+        nodes = self._links.nodes(plan)
+        job_id = new_job_id()
+        spec = scheduler_pb2.JobSpec(job_id=job_id, dsl_json=json.dumps(plan.dsl), conf_json=json.dumps(plan.conf))
+        for node in nodes:
+            try:
+                self._links.stub(node).CheckJob(spec, timeout=_CALL_TIMEOUT)
+            except grpc.RpcError as exc:
+                raise _refusal(node, exc) from None
+        for node in nodes:
+            try:
+                self._links.stub(node).CreateJob(spec, timeout=_CALL_TIMEOUT)
+            except grpc.RpcError as exc:
+                self._cancel_created(job_id, nodes, f"{node.describe()} could not create the job", FAILED)
+                raise _refusal(node, exc) from None
+        run = DagRun(job_id, plan, nodes, self._links, self._jobs, self._finished)
+        with self._lock:
+            if len(self._running) < self._max_running:
+                self._running[job_id] = run
+                run.start()
+            else:
+                self._waiting.append(run)
+        return Submitted(job_id, plan, self._jobs.files(job_id))
+
+    def _cancel_created(self, job_id: str, nodes: list[Node], retmsg: str, status: str) -> None:
+        request = scheduler_pb2.StopRequest(job_id=job_id, status=status, retmsg=retmsg)
+        for node in nodes:
+            try:
+                self._links.stub(node).StopJob(request, timeout=_CALL_TIMEOUT)
+            except grpc.RpcError:
+                pass
+
+    def _finished(self, job_id: str) -> None:
+        with self._lock:
+            self._running.pop(job_id, None)
+            while self._waiting and len(self._running) < self._max_running:
+                run = self._waiting.pop(0)
+                self._running[run.job_id] = run
+                run.start()
+
+    def stop(self, job_id: str, status: str = CANCELED, retmsg: str = "stopped by the user") -> None:
+        """Stop a job this node initiated, on every party."""
+        with self._lock:
+            run = self._running.get(job_id)
+            waiting = next((r for r in self._waiting if r.job_id == job_id), None)
+            if waiting is not None:
+                self._waiting.remove(waiting)
+        if run is not None:
+            run.stop(status, retmsg)
+            run.join(timeout=60)
+            return
+        if waiting is not None:
+            self._cancel_created(job_id, waiting.nodes, retmsg, status)
+            return
+        rows = self._jobs.jobs({"f_job_id": job_id})
+        if not rows:
+            raise NotFound(f"job {job_id} does not exist")
+        if all(row["f_status"] in ENDED for row in rows):
+            raise BadRequest(f"job {job_id} has already ended ({rows[0]['f_status']})")
+        raise BadRequest(f"job {job_id} was not started by this node; stop it on its initiator")
+
+    def stop_elsewhere(self, job_id: str, status: str, retmsg: str) -> None:
+        """Best effort: end a job this node initiated on the other nodes (after a restart here)."""
+        try:
+            nodes = self._links.nodes(self._jobs.plan(job_id))
+        except (OSError, BadRequest):
+            return
+        own = self._runtime.grpc_address
+        self._cancel_created(job_id, [n for n in nodes if n.address != own], retmsg, status)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            runs = list(self._running.values())
+        for run in runs:
+            run.stop(FAILED, "the initiator stopped")
+        for run in runs:
+            run.join(timeout=60)
+        self._links.close()

@@ -1,0 +1,152 @@
+"""One task in its own process: `python -m fate_runtime.task_executor --data-dir D --job-id J ...`.
+
+It builds the component's context - parameters, input tables, federation bound to the job,
+tracker, storage - runs the component and reports the outcome to its node. A failure is
+reported as one sentence; the traceback goes to the task's log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Any, Sequence
+
+import grpc
+
+from fate_runtime import dsl
+from fate_runtime.components import REGISTRY, ComponentContext
+from fate_runtime.db import Database, now_ms
+from fate_runtime.dsl import ARGS, JobPlan
+from fate_runtime.jobs import FAILED, SUCCESS, JobStore
+from fate_runtime.node_runtime import NodeRuntime
+from fate_runtime.tracking import TaskTracker
+from federation import Declarations, FederationClient, open_channel
+from protos import scheduler_pb2, scheduler_pb2_grpc
+from storage import Store, Table, TableNotFound
+
+
+class TaskFailed(Exception):
+    """The task cannot run; the message says why in one sentence."""
+
+
+class ComponentFederation:
+    """The federation handle a component gets: tags are scoped to the component."""
+
+    def __init__(self, client: FederationClient, component: str) -> None:
+        self._client = client
+        self._component = component
+
+    def remote(self, obj: Any, name: str, tag: Any, parties: Sequence[tuple[str, Any]]) -> None:
+        self._client.remote(obj, name, f"{self._component}.{tag}", parties)
+
+    def get(self, name: str, tag: Any, parties: Sequence[tuple[str, Any]], timeout: float | None = None) -> list[Any]:
+        return self._client.get(name, f"{self._component}.{tag}", parties, timeout)
+
+
+def _input_tables(job_id: str, plan: JobPlan, component: str, role: str, party_id: str, store: Store,
+                  db: Database) -> dict[str, list[Table]]:
+    inputs: dict[str, list[Table]] = {}
+    args = plan.input_tables(role, party_id)
+    for key, refs in plan.components[component].data_inputs.items():
+        for ref in refs:
+            source, _, output = ref.partition(".")
+            if source == ARGS:
+                named = args.get(output)
+                if not isinstance(named, dict):
+                    raise TaskFailed(f"input {ref} of {role} {party_id} names no table")
+                location = (str(named.get("namespace", "")), str(named.get("name", "")))
+            else:
+                rows = db.query("SELECT f_table_namespace, f_table_name FROM t_output_data WHERE f_job_id = ? AND"
+                                " f_component_name = ? AND f_role = ? AND f_party_id = ? AND f_data_name = ?",
+                                (job_id, source, role, party_id, output))
+                if not rows:
+                    raise TaskFailed(f"component {source} left no output {output} for {role} {party_id}")
+                location = (rows[0]["f_table_namespace"], rows[0]["f_table_name"])
+            try:
+                inputs.setdefault(key, []).append(store.table(*location))
+            except TableNotFound:
+                raise TaskFailed(f"input table {location[0]}.{location[1]} of {role} {party_id} does not exist") from None
+    return inputs
+
+
+def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str, log: logging.Logger) -> None:
+    db = Database(os.path.join(node.data_dir, "fate_flow.db"))
+    plan = JobStore(db, node.data_dir).plan(job_id)
+    module = plan.components[component].module
+    spec = REGISTRY[module]
+    params, ignored = dsl.checked_parameters(plan, component, role, party_id)
+    if ignored:
+        log.warning("parameters %s are not parameters of %s and are ignored", ", ".join(ignored), module)
+    temp_namespace = f"__temp__.{job_id}.{component}.{role}.{party_id}"
+    store = Store(os.path.join(node.data_dir, "storage"), map_size=node.map_size, workers=node.workers,
+                  temp_namespace=temp_namespace)
+    tracker = TaskTracker(db, job_id, component, role, party_id)
+    tracker.save_parameters(module, params)
+    client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), store,
+                              tls=node.tls)
+    try:
+        context = ComponentContext(job_id, component, role, party_id, params, plan.roles,
+                                   _input_tables(job_id, plan, component, role, party_id, store, db),
+                                   ComponentFederation(client, component), tracker, store, log)
+        log.info("running %s (%s) as %s %s", component, module, role, party_id)
+        spec.run(context)
+    finally:
+        client.close()
+        store.destroy_namespace(temp_namespace)
+
+
+def _report(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str, status: str,
+            retmsg: str) -> None:
+    event = scheduler_pb2.TaskEvent(task=scheduler_pb2.TaskRef(job_id=job_id, component=component, role=role,
+                                                               party_id=party_id),
+                                    status=status, retmsg=retmsg, time_ms=now_ms())
+    with open_channel(node.grpc_address, node.tls, node.local_party(party_id)) as channel:
+        scheduler_pb2_grpc.SchedulerStub(channel).ReportTask(event, timeout=30, wait_for_ready=True)
+
+
+def _logger(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str) -> logging.Logger:
+    directory = os.path.join(node.data_dir, "logs", job_id, role, party_id, component)
+    os.makedirs(directory, exist_ok=True)
+    handler = logging.FileHandler(os.path.join(directory, "INFO.log"))
+    handler.setFormatter(logging.Formatter("[%(levelname)s] [%(asctime)s] [%(name)s] %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return logging.getLogger(f"fate_flow.task.{component}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fate_runtime.task_executor")
+    for name in ("--data-dir", "--job-id", "--component", "--role", "--party-id"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args(argv)
+    node = NodeRuntime.load(args.data_dir)
+    key = (args.job_id, args.component, args.role, args.party_id)
+    log = _logger(node, *key)
+    try:
+        run_task(node, *key, log)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, with its traceback in the log
+        log.exception("task failed")
+        message = str(exc) if isinstance(exc, TaskFailed) else f"{args.component} failed: {_sentence(exc)}"
+        try:
+            _report(node, *key, FAILED, message)
+        except grpc.RpcError:
+            log.exception("could not report the failure to the node")
+        return 1
+    try:
+        _report(node, *key, SUCCESS, "")
+    except grpc.RpcError:
+        log.exception("could not report success to the node")
+        return 1
+    return 0
+
+
+def _sentence(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+if __name__ == "__main__":
+    sys.exit(main())

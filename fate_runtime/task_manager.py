@@ -1,0 +1,112 @@
+"""A node's task processes: starting them, hearing their status, noticing their death, killing them.
+
+Every task runs as its own process group (so a stop kills it and the worker processes it
+started). A task that exits without having reported its end is marked failed with its exit
+code; every status change becomes an event for the job's watchers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from typing import Callable
+
+from fate_runtime.db import now_ms
+from fate_runtime.jobs import ENDED, FAILED, RUNNING, JobStore
+from fate_runtime.task_events import TaskEvent, TaskEvents
+
+log = logging.getLogger("fate_flow.tasks")
+
+KILL_GRACE_SECONDS = 5.0
+
+TaskKey = tuple[str, str, str, str]  # job, component, role, party
+
+
+class TaskManager:
+    def __init__(self, jobs: JobStore, events: TaskEvents, command: Callable[[TaskKey], list[str]]) -> None:
+        self._jobs = jobs
+        self._events = events
+        self._command = command
+        self._lock = threading.Lock()
+        self._processes: dict[TaskKey, subprocess.Popen] = {}
+        self._stopping: set[str] = set()
+
+    def report(self, key: TaskKey, status: str, retmsg: str = "") -> None:
+        """Record a task's status and tell the job's watchers (ended tasks keep their end)."""
+        rows = self._jobs.tasks({"f_job_id": key[0], "f_component_name": key[1], "f_role": key[2],
+                                 "f_party_id": key[3]})
+        if not rows or rows[0]["f_status"] in ENDED:
+            return
+        self._jobs.set_task_status(*key, status, retmsg)
+        log.info("task %s %s of %s %s: %s %s", key[0], key[1], key[2], key[3], status, retmsg)
+        self._events.publish(TaskEvent(*key, status=status, retmsg=retmsg, time_ms=now_ms()))
+
+    def start(self, key: TaskKey) -> None:
+        with self._lock:
+            if key[0] in self._stopping:
+                return
+            log_dir = os.path.join(self._jobs.logs_dir(key[0]), key[2], key[3], key[1])
+            os.makedirs(log_dir, exist_ok=True)
+            with open(os.path.join(log_dir, "task_process.log"), "ab") as output:
+                process = subprocess.Popen(self._command(key), stdout=output, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, start_new_session=True)
+            self._processes[key] = process
+        self._jobs.set_task_status(*key, RUNNING, pid=process.pid, run_ip=socket.gethostname())
+        self._events.publish(TaskEvent(*key, status=RUNNING, retmsg="", time_ms=now_ms()))
+        threading.Thread(target=self._await_exit, args=(key, process), name=f"task-{process.pid}",
+                         daemon=True).start()
+
+    def _await_exit(self, key: TaskKey, process: subprocess.Popen) -> None:
+        code = process.wait()
+        with self._lock:
+            if self._processes.get(key) is process:
+                del self._processes[key]
+        reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        self.report(key, FAILED, f"the task process of {key[1]} ended without finishing ({reason})")
+
+    def stop_job(self, job_id: str, status: str, retmsg: str) -> None:
+        """Kill every task of the job on this node; tasks not ended end with `status`."""
+        with self._lock:
+            self._stopping.add(job_id)
+            victims = [(key, p) for key, p in self._processes.items() if key[0] == job_id]
+        for _, process in victims:
+            _signal_group(process, signal.SIGTERM)
+        for key, process in victims:
+            try:
+                process.wait(timeout=KILL_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        for row in self._jobs.tasks({"f_job_id": job_id}):
+            if row["f_status"] not in ENDED:
+                self.report((job_id, row["f_component_name"], row["f_role"], row["f_party_id"]), status, retmsg)
+        with self._lock:
+            self._stopping.discard(job_id)
+
+    def stop_all(self) -> None:
+        """Kill every task process (the node is stopping)."""
+        with self._lock:
+            jobs = {key[0] for key in self._processes}
+        for job_id in jobs:
+            self.stop_job(job_id, FAILED, "the node stopped while the task ran")
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def executor_command(data_dir: str) -> Callable[[TaskKey], list[str]]:
+    """How a node starts a task: this interpreter running fate_runtime.task_executor."""
+    def command(key: TaskKey) -> list[str]:
+        job_id, component, role, party_id = key
+        return [sys.executable, "-m", "fate_runtime.task_executor", "--data-dir", data_dir, "--job-id", job_id,
+                "--component", component, "--role", role, "--party-id", party_id]
+    return command

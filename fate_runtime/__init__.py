@@ -1,6 +1,21 @@
-"""The node: configuration, gRPC services, jobs and the federated components."""
+"""The node: configuration, gRPC services, jobs and the federated components.
 
-from fate_runtime.config import ConfigError, NodeConfig, load_conf_file
-from fate_runtime.node import Node, start_node
+Names are imported on first use, so that `python -m fate_runtime.<module>` (a task process)
+starts without loading the whole node.
+"""
 
-__all__ = ["ConfigError", "Node", "NodeConfig", "load_conf_file", "start_node"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {"ConfigError": "fate_runtime.config", "NodeConfig": "fate_runtime.config",
+            "load_conf_file": "fate_runtime.config", "Node": "fate_runtime.node", "start_node": "fate_runtime.node"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'fate_runtime' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

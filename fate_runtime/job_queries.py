@@ -112,7 +112,8 @@ class JobQueries:
             raise NotFound(f"job {job_id} has no logs on this node")
         fd, path = tempfile.mkstemp(suffix=".tar.gz")
         with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
-            archive.add(directory, arcname=f"job_{job_id}_log")
+            for entry in sorted(os.listdir(directory)):  # FATE's client extracts into job_<id>_log itself
+                archive.add(os.path.join(directory, entry), arcname=entry)
         return _stream_file(path)
 
     def clean(self, job_id: str, role: str, party_id: str, component: str) -> list[tuple[str, str]]:

@@ -48,8 +48,7 @@ class JobMethods:
     def StopJob(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.StopJobReply:
         if not request.job_id:
             raise BadRequest("the following arguments are required: job_id")
-        self._scheduler.stop(request.job_id)
-        return flow_pb2.StopJobReply(status="canceled")
+        return flow_pb2.StopJobReply(status=self._scheduler.stop(request.job_id))
 
     @translate_errors
     def QueryJob(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> flow_pb2.JsonReply:

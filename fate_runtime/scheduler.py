@@ -305,8 +305,8 @@ class Scheduler:
                 self._running[run.job_id] = run
                 run.start()
 
-    def stop(self, job_id: str, status: str = CANCELED, retmsg: str = "stopped by the user") -> None:
-        """Stop a job this node initiated, on every party."""
+    def stop(self, job_id: str, status: str = CANCELED, retmsg: str = "stopped by the user") -> str:
+        """Stop a job this node initiated, on every party: "killed" if it ran, "canceled" if it waited."""
         with self._lock:
             run = self._running.get(job_id)
             waiting = next((r for r in self._waiting if r.job_id == job_id), None)
@@ -315,10 +315,10 @@ class Scheduler:
         if run is not None:
             run.stop(status, retmsg)
             run.join(timeout=60)
-            return
+            return "killed"
         if waiting is not None:
             self._cancel_created(job_id, waiting.nodes, retmsg, status)
-            return
+            return "canceled"
         rows = self._jobs.jobs({"f_job_id": job_id})
         if not rows:
             raise NotFound(f"job {job_id} does not exist")

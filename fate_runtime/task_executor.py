@@ -7,7 +7,11 @@ reported as one sentence; the traceback goes to the task's log.
 
 from __future__ import annotations
 
-import argparse
+from fate_runtime import lifeline
+
+lifeline.hold()
+
+import argparse  # noqa: E402 - the lifeline comes first
 import logging
 import os
 import sys

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from flow_api import data_routes, table_routes
+from flow_api import data_routes, job_routes, pipeline_routes, table_routes, tracking_routes
 from flow_api.envelope import NOT_FOUND, ApiError, error_reply
 from flow_api.node_client import NodeClient
 
@@ -21,6 +21,9 @@ def create_app(node_target: str) -> Flask:
     app.config["NODE"] = NodeClient(node_target)
     app.register_blueprint(data_routes.blueprint, url_prefix="/v1/data")
     app.register_blueprint(table_routes.blueprint, url_prefix="/v1/table")
+    app.register_blueprint(job_routes.blueprint, url_prefix="/v1/job")
+    app.register_blueprint(tracking_routes.blueprint, url_prefix="/v1/tracking")
+    app.register_blueprint(pipeline_routes.blueprint, url_prefix="/v1/pipeline")
 
     @app.errorhandler(ApiError)
     def refused(error: ApiError) -> Any:

@@ -4,6 +4,10 @@ Flags and output are FATE's: the conf file (-c) is the request body, flags overr
 fields, and the reply is printed as indented JSON. The server is `--server URL`, else the
 FATE_FLOW_SERVER environment variable, else http://127.0.0.1:9380. The exit code is 0 when
 the reply's retcode is 0, and 1 otherwise.
+
+Most functions are one POST (FUNCTIONS: the endpoint and body). A few do more (ACTIONS):
+query_job trims the rows it prints, job_config writes the job's files, and job_log and
+component_output_data download a tar.gz and extract it under -o.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ import argparse
 import json
 import os
 import sys
+import tarfile
+import zlib
 from typing import Any, Callable
 
-from flow_api.http_client import post_json
+from flow_api.http_client import ExtractError, UnsafeArchive, download as download_file, post_json, safe_extract
 
 DEFAULT_SERVER = "http://127.0.0.1:9380"
 
@@ -31,20 +37,27 @@ def _required(args: argparse.Namespace, *names: str) -> None:
         raise UsageError("the following arguments are required: " + ", ".join(missing))
 
 
+def _json_file(given: str, what: str) -> Body:
+    path = os.path.abspath(given)
+    try:
+        with open(path, encoding="utf-8") as src:
+            content = json.load(src)
+    except FileNotFoundError:
+        raise UsageError(f"{what} file {given} does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"{what} file {given} is a directory") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise UsageError(f"{what} file {given} is not valid JSON{where}") from None
+    if not isinstance(content, dict):
+        raise UsageError(f"{what} file {given} must hold a JSON object")
+    return content
+
+
 def _conf(args: argparse.Namespace) -> Body:
     if not args.config:
         raise UsageError("the following arguments are required: config (-c)")
-    path = os.path.abspath(args.config)
-    try:
-        with open(path, encoding="utf-8") as src:
-            conf = json.load(src)
-    except FileNotFoundError:
-        raise UsageError(f"conf file {args.config} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"conf file {args.config} is not valid JSON (line {exc.lineno})") from None
-    if not isinstance(conf, dict):
-        raise UsageError(f"conf file {args.config} must hold a JSON object")
-    return conf
+    return _json_file(args.config, "conf")
 
 
 def _with_flags(body: Body, args: argparse.Namespace, *names: str) -> Body:
@@ -84,19 +97,155 @@ def table_delete(args: argparse.Namespace) -> tuple[str, Body]:
     return "/table/delete", body
 
 
+# ---- jobs and tasks ---------------------------------------------------------------------
+
+COMPONENT_FLAGS = ("job_id", "component_name", "role", "party_id")
+
+
+def submit_job(args: argparse.Namespace) -> tuple[str, Body]:
+    conf = _conf(args)
+    parameters = conf.get("job_parameters")
+    predict = isinstance(parameters, dict) and parameters.get("job_type") == "predict"
+    if not args.dsl and not predict:
+        raise UsageError("the following arguments are required: dsl (-d)")
+    dsl = _json_file(args.dsl, "dsl") if args.dsl else {}
+    return "/job/submit", {"job_dsl": dsl, "job_runtime_conf": conf}
+
+
+def stop_job(args: argparse.Namespace) -> tuple[str, Body]:
+    _required(args, "job_id")
+    return "/job/stop", _with_flags({}, args, "job_id")
+
+
+def clean_job(args: argparse.Namespace) -> tuple[str, Body]:
+    _required(args, "job_id")
+    return "/job/clean", _with_flags({}, args, "job_id", "role", "party_id", "component_name")
+
+
+def data_view_query(args: argparse.Namespace) -> tuple[str, Body]:
+    return "/job/data/view/query", _with_flags({}, args, "job_id", "role", "party_id", "status")
+
+
+def query_task(args: argparse.Namespace) -> tuple[str, Body]:
+    return "/job/task/query", _with_flags({}, args, "job_id", "component_name", "role", "party_id", "status")
+
+
+def _component_request(endpoint: str) -> Callable[[argparse.Namespace], tuple[str, Body]]:
+    def build(args: argparse.Namespace) -> tuple[str, Body]:
+        _required(args, *COMPONENT_FLAGS)
+        return endpoint, _with_flags({}, args, *COMPONENT_FLAGS)
+    return build
+
+
 FUNCTIONS: dict[str, Callable[[argparse.Namespace], tuple[str, Body]]] = {
     "upload": upload,
     "download": download,
     "upload_history": upload_history,
     "table_info": table_info,
     "table_delete": table_delete,
+    "submit_job": submit_job,
+    "stop_job": stop_job,
+    "clean_job": clean_job,
+    "data_view_query": data_view_query,
+    "query_task": query_task,
+    "component_parameters": _component_request("/tracking/component/parameters"),
+    "component_metric_all": _component_request("/tracking/component/metric/all"),
+    "component_metrics": _component_request("/tracking/component/metrics"),
+    "component_output_model": _component_request("/tracking/component/output/model"),
+    "component_output_data_table": _component_request("/tracking/component/output/data/table"),
+}
+
+
+# ---- functions that do more than one POST ---------------------------------------------------
+
+
+def _downloaded(directory: str) -> Body:
+    return {"retcode": 0, "directory": directory,
+            "retmsg": f"download successfully, please check {directory} directory"}
+
+
+def _download_into(server: str, endpoint: str, body: Body, directory: str) -> Body:
+    """Download a tar.gz and extract it into `directory`; the reply to print."""
+    archive, reply = download_file(server, endpoint, body)
+    if archive is None:
+        return reply
+    try:
+        safe_extract(archive, directory)
+    except UnsafeArchive as exc:
+        return {"retcode": 100, "retmsg": f"download refused: {exc}"}
+    except ExtractError as exc:
+        return {"retcode": 100, "retmsg": str(exc)}
+    except (tarfile.TarError, EOFError, OSError, zlib.error):
+        return {"retcode": 100, "retmsg": "download failed, please check if the parameters are correct"}
+    finally:
+        os.unlink(archive)
+    return _downloaded(directory)
+
+
+def query_job(args: argparse.Namespace, server: str) -> Body:
+    reply = post_json(server, "/job/query", _with_flags({}, args, "job_id", "role", "party_id", "status"))
+    rows = reply.get("data")
+    if isinstance(rows, list):  # like FATE's client: the DSL and conf would drown the rest
+        for row in rows:
+            if isinstance(row, dict):
+                row.pop("f_runtime_conf", None)
+                row.pop("f_dsl", None)
+    return reply
+
+
+def _safe_file_name(key: str) -> bool:
+    return bool(key) and key not in (".", "..") and os.path.basename(key) == key and "\\" not in key
+
+
+def job_config(args: argparse.Namespace, server: str) -> Body:
+    _required(args, "job_id", "role", "party_id", "output_path")
+    reply = post_json(server, "/job/config", _with_flags({}, args, "job_id", "role", "party_id"))
+    data = reply.get("data")
+    if reply.get("retcode") != 0 or not isinstance(data, dict):
+        return reply
+    job_id = str(data.get("job_id") or args.job_id)
+    directory = os.path.join(os.path.abspath(args.output_path), f"job_{job_id}_config")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        for key, value in data.items():
+            if key == "job_id" or not _safe_file_name(str(key)):
+                continue
+            with open(os.path.join(directory, f"{key}.json"), "w", encoding="utf-8") as target:
+                json.dump(value, target, indent=4, ensure_ascii=False)
+    except OSError as exc:
+        return {"retcode": 100, "retmsg": f"cannot write into {directory}: {exc.strerror or exc}"}
+    data.pop("dsl", None)
+    data.pop("runtime_conf", None)
+    return {**reply, **_downloaded(directory)}
+
+
+def job_log(args: argparse.Namespace, server: str) -> Body:
+    _required(args, "job_id", "output_path")
+    directory = os.path.join(os.path.abspath(args.output_path), f"job_{args.job_id}_log")
+    return _download_into(server, "/job/log", {"job_id": args.job_id}, directory)
+
+
+def component_output_data(args: argparse.Namespace, server: str) -> Body:
+    _required(args, *COMPONENT_FLAGS, "output_path")
+    body = _with_flags({}, args, *COMPONENT_FLAGS, "limit")
+    name = f"job_{args.job_id}_{args.component_name}_{args.role}_{args.party_id}_output_data"
+    directory = os.path.join(os.path.abspath(args.output_path), name)
+    return _download_into(server, "/tracking/component/output/data/download", body, directory)
+
+
+ACTIONS: dict[str, Callable[[argparse.Namespace, str], Body]] = {
+    "query_job": query_job,
+    "job_config": job_config,
+    "job_log": job_log,
+    "component_output_data": component_output_data,
 }
 
 
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(prog="fate_flow_client", allow_abbrev=False,
                                   description="FATE-Flow command-line client")
-    cli.add_argument("-f", "--function", required=True, choices=sorted(FUNCTIONS), help="what to do")
+    cli.add_argument("-f", "--function", required=True, choices=sorted([*FUNCTIONS, *ACTIONS]),
+                     help="what to do")
     cli.add_argument("-c", "--config", help="conf file (JSON)")
     cli.add_argument("-d", "--dsl", help="DSL file (JSON)")
     cli.add_argument("-j", "--job_id")
@@ -120,6 +269,8 @@ def run(argv: list[str] | None = None) -> Body:
     """Parse the command line, call the server, return its reply."""
     args = parser().parse_args(argv)
     try:
+        if args.function in ACTIONS:
+            return ACTIONS[args.function](args, args.server)
         endpoint, body = FUNCTIONS[args.function](args)
     except UsageError as exc:
         return {"retcode": 100, "retmsg": str(exc)}

@@ -1,18 +1,40 @@
-"""Posting a JSON request to a FATE-Flow REST server and reading its envelope (standard library only)."""
+"""Talking to a FATE-Flow REST server (standard library only): JSON requests, and archive downloads.
+
+Connection problems never raise: they come back as a retcode 100 reply, as FATE's client prints them.
+"""
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import json
+import os
+import shutil
 import socket
+import tarfile
+import tempfile
 import urllib.error
 import urllib.request
-from typing import Any
+import zlib
+from typing import Any, Callable, TypeVar
 
 API_VERSION = "v1"
 TIMEOUT_SECONDS = 3600
+_COPY_CHUNK = 1 << 20
+
+Reply = dict[str, Any]
+T = TypeVar("T")
 
 
-def _envelope(raw: bytes, status: int) -> dict[str, Any]:
+class UnsafeArchive(Exception):
+    """An archive member would land outside the target directory, or is not a plain file or directory."""
+
+
+class ExtractError(Exception):
+    """The archive is fine but its files cannot be written (permissions, a file in the way, a full disk)."""
+
+
+def _envelope(raw: bytes, status: int) -> Reply:
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -22,14 +44,18 @@ def _envelope(raw: bytes, status: int) -> dict[str, Any]:
     return body
 
 
-def post_json(server: str, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST `body` to <server>/v1<endpoint>; connection problems become a retcode 100 reply."""
+def _request(server: str, endpoint: str, body: dict[str, Any], method: str) -> urllib.request.Request:
     url = f"{server.rstrip('/')}/{API_VERSION}{endpoint}"
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    return urllib.request.Request(url, data=json.dumps(body).encode(), method=method,
+                                  headers={"Content-Type": "application/json"})
+
+
+def _exchange(server: str, request: urllib.request.Request,
+              on_response: Callable[[http.client.HTTPResponse], T]) -> T | Reply:
+    """on_response(response) for a 2xx answer; an error status's JSON body or a connection problem as a reply."""
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return _envelope(response.read(), response.status)
+            return on_response(response)
     except urllib.error.HTTPError as exc:
         return _envelope(exc.read(), exc.code)
     except urllib.error.URLError as exc:
@@ -43,3 +69,73 @@ def post_json(server: str, endpoint: str, body: dict[str, Any]) -> dict[str, Any
     except ConnectionError as exc:
         return {"retcode": 100, "retmsg": f"the connection to the fate flow server at {server} failed: "
                                           f"{exc.strerror or type(exc).__name__}"}
+    except http.client.HTTPException as exc:  # e.g. IncompleteRead: the server cut the reply off
+        return {"retcode": 100, "retmsg": f"the reply of the fate flow server at {server} was cut off "
+                                          f"({type(exc).__name__})"}
+
+
+def post_json(server: str, endpoint: str, body: dict[str, Any]) -> Reply:
+    """POST `body` to <server>/v1<endpoint>; connection problems become a retcode 100 reply."""
+    return _exchange(server, _request(server, endpoint, body, "POST"),
+                     lambda response: _envelope(response.read(), response.status))
+
+
+def download(server: str, endpoint: str, body: dict[str, Any], method: str = "GET") -> tuple[str | None, Reply]:
+    """Send `body` (as FATE's client does: a GET with a JSON body) and stream a file reply to a temporary file.
+
+    Returns (path, {}) for a file (the caller removes it), or (None, reply) when the server answered
+    with a JSON envelope (an error) or could not be reached, or the transfer broke off.
+    """
+    handle, path = tempfile.mkstemp(prefix="fate_flow_", suffix=".tar.gz")
+    os.close(handle)
+
+    def save(response: http.client.HTTPResponse) -> Reply | None:
+        if response.headers.get_content_type() == "application/json":
+            return _envelope(response.read(), response.status)
+        with open(path, "wb") as target:
+            shutil.copyfileobj(response, target, _COPY_CHUNK)
+        return None
+
+    outcome = _exchange(server, _request(server, endpoint, body, method), save)
+    if outcome is None:
+        return path, {}
+    os.unlink(path)
+    return None, outcome
+
+
+def _check_member(member: tarfile.TarInfo, root: str) -> None:
+    name = member.name.replace("\\", "/")
+    if name.startswith("/") or os.path.isabs(member.name) or (len(name) > 1 and name[1] == ":"):
+        raise UnsafeArchive(f"the archive member {member.name!r} has an absolute path")
+    if ".." in name.split("/"):
+        raise UnsafeArchive(f"the archive member {member.name!r} points outside the output directory")
+    if not (member.isfile() or member.isdir()):
+        raise UnsafeArchive(f"the archive member {member.name!r} is not a plain file or directory")
+    target = os.path.realpath(os.path.join(root, name))
+    if target != root and not target.startswith(root + os.sep):
+        raise UnsafeArchive(f"the archive member {member.name!r} points outside the output directory")
+
+
+def safe_extract(archive: str, directory: str) -> list[str]:
+    """Extract a tar(.gz) into `directory` (created if needed); the member names, in archive order.
+
+    Every member is checked before anything is written: absolute paths, '..' parts, links and
+    special files refuse the whole archive (UnsafeArchive). A damaged archive raises
+    tarfile.TarError, EOFError, zlib.error or OSError; a failure to write raises ExtractError.
+    """
+    root = os.path.realpath(directory)
+    with tarfile.open(archive, "r:*") as tar:
+        members = tar.getmembers()  # reads the whole archive: damage shows here
+        for member in members:
+            _check_member(member, root)
+        try:
+            os.makedirs(root, exist_ok=True)
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: the standard library checks again
+                tar.extractall(root, members=members, filter="data")
+            else:
+                tar.extractall(root, members=members)
+        except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile):
+            raise
+        except OSError as exc:
+            raise ExtractError(f"cannot write into {directory}: {exc.strerror or exc}") from None
+    return [member.name for member in members]

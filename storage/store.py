@@ -37,6 +37,7 @@ class StoreConfig:
     map_size: int = DEFAULT_MAP_SIZE
     workers: int = 0
     inline_rows: int = 20_000
+    temp_namespace: str = TEMP_NAMESPACE
 
     def worker_count(self) -> int:
         return self.workers if self.workers > 0 else default_workers()
@@ -135,7 +136,7 @@ class Store:
 
     def temporary(self, partitions: int, schema: dict[str, Any] | None = None) -> Table:
         """A new empty table with a generated name in the temporary namespace."""
-        return self.create_table(TEMP_NAMESPACE, uuid.uuid4().hex, partitions, schema)
+        return self.create_table(self.config.temp_namespace, uuid.uuid4().hex, partitions, schema)
 
     def exists(self, namespace: str, name: str) -> bool:
         return os.path.exists(os.path.join(self.table_dir(namespace, name), META_FILE))
@@ -158,6 +159,13 @@ class Store:
             self._move_to_trash(target)
         self._empty_trash()
         return True
+
+    def destroy_namespace(self, namespace: str) -> int:
+        """Remove every table of a namespace; returns how many there were."""
+        tables = self.list_tables(namespace)
+        for meta in tables:
+            self.destroy(meta.namespace, meta.name)
+        return len(tables)
 
     def list_tables(self, namespace: str | None = None) -> list[TableMeta]:
         root = self._path("tables")

@@ -21,7 +21,7 @@ from storage.lmdb_env import MAX_KEY_BYTES, PartitionEnv, PartitionMissing, envi
 from storage.partition_io import BATCH_ROWS, ScatterWriter, scan, scan_batches
 from storage.partitioner import partition_of
 from storage.errors import TableExists, TableNotFound
-from storage.meta import TEMP_NAMESPACE, TableMeta, check_name, check_partitions, write_meta
+from storage.meta import TableMeta, check_name, check_partitions, write_meta
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -201,7 +201,7 @@ class Table:
 
         Without a name the result goes to the temporary namespace under a generated name.
         """
-        target_namespace = namespace or self.namespace if name is not None else TEMP_NAMESPACE
+        target_namespace = namespace or self.namespace if name is not None else self.store.config.temp_namespace
         target_name = name if name is not None else uuid.uuid4().hex
         check_name("namespace", target_namespace)
         check_name("name", target_name)

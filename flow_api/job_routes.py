@@ -1,0 +1,234 @@
+"""/v1/job: submit, stop, query, update, config, tasks, clean, data views and the job log.
+
+Handlers only translate: they check the JSON shape, build the request message, call the node
+and render FATE's envelope. The helpers at the top are shared with tracking_routes and
+pipeline_routes (the archive streaming too: job logs and component output data).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable, Iterator
+from urllib.parse import quote
+
+import grpc
+from flask import Blueprint, Response, current_app, request, stream_with_context
+
+from flow_api.envelope import NOT_FOUND, ApiError, reply
+from flow_api.node_client import NodeClient, api_error
+from flow_api.request_fields import integer, json_body, text
+from protos import flow_pb2
+
+log = logging.getLogger("fate_flow.rest")
+
+blueprint = Blueprint("job", __name__)
+
+# Keys a FATE client adds to every body that are not job or task columns.
+_NOT_FILTERS = frozenset({"function", "limit"})
+
+
+# ---- shared helpers ---------------------------------------------------------------------
+
+
+def node() -> NodeClient:
+    return current_app.config["NODE"]
+
+
+def request_body() -> dict[str, Any]:
+    """The JSON body; a GET may also carry the fields in its query string (the body wins)."""
+    body = json_body(request)
+    if request.method == "GET":
+        for name, value in request.args.items():
+            body.setdefault(name, value)
+    return body
+
+
+def required(body: dict[str, Any], *names: str) -> None:
+    """Refuse the request (retcode 100) when any of `names` is absent or empty."""
+    missing = [name for name in names
+               if body.get(name) is None or (isinstance(body[name], str) and not body[name].strip())]
+    if missing:
+        raise ApiError("the following arguments are required: " + ", ".join(missing))
+
+
+def job_ref(body: dict[str, Any], *needed: str) -> flow_pb2.JobRef:
+    required(body, *needed)
+    return flow_pb2.JobRef(job_id=text(body, "job_id"), role=text(body, "role"), party_id=text(body, "party_id"))
+
+
+def component_ref(body: dict[str, Any], *needed: str) -> flow_pb2.ComponentRef:
+    required(body, *needed)
+    return flow_pb2.ComponentRef(job_id=text(body, "job_id"), component_name=text(body, "component_name"),
+                                 role=text(body, "role"), party_id=text(body, "party_id"))
+
+
+def json_text(value: str) -> Any:
+    """A free-form JSON reply field of the node (empty text: None)."""
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        log.warning("the node sent JSON that does not parse: %.200r", value)
+        raise ApiError("the node's reply is not valid JSON") from None
+
+
+def filters(body: dict[str, Any]) -> dict[str, str]:
+    """Query filters: every scalar field except client bookkeeping (FATE ignores unknown columns too)."""
+    found: dict[str, str] = {}
+    for name, value in body.items():
+        if name in _NOT_FILTERS or value is None or value == "" or isinstance(value, (dict, list)):
+            continue
+        found[name] = str(int(value)) if isinstance(value, bool) else str(value)
+    return found
+
+
+def job_query(body: dict[str, Any]) -> flow_pb2.JobQuery:
+    message = flow_pb2.JobQuery(filters=filters(body))
+    limit = integer(body, "limit")
+    if limit is not None and limit > 0:
+        message.limit = limit
+    return message
+
+
+def download_error(error: ApiError) -> ApiError:
+    """Errors of the archive endpoints get a non-200 status: FATE's clients print the body only then."""
+    return ApiError(error.retmsg, error.retcode, error.job_id, http_status=404 if error.retcode == NOT_FOUND else 500)
+
+
+def archive_response(method: Callable[..., Iterator[flow_pb2.FileChunk]], message: Any,
+                     filename: Callable[[], str]) -> Response:
+    """Stream a server-streamed tar.gz from the node as an attachment.
+
+    The first chunk is awaited before answering, so a refused request still gets a JSON
+    envelope. A failure later cuts the connection (no final chunk), so the client sees a
+    truncated download instead of a complete-looking one.
+    """
+    client = node()
+    try:
+        chunks = client.call(method, message)
+        first = next(chunks, None)
+    except grpc.RpcError as exc:
+        raise download_error(api_error(exc, client.target)) from None
+    except ApiError as error:
+        raise download_error(error) from None
+
+    def pieces() -> Iterator[bytes]:
+        try:
+            if first is not None:
+                yield first.data
+            for chunk in chunks:
+                yield chunk.data
+        except grpc.RpcError as exc:
+            log.warning("%s: the node's stream failed after the reply started: %s %s",
+                        request.path, exc.code(), exc.details())
+            raise ConnectionAbortedError("the node's stream failed; the download is cut off") from None
+        finally:
+            chunks.cancel()
+
+    response = Response(stream_with_context(pieces()), mimetype="application/gzip", direct_passthrough=True)
+    response.headers.set("Content-Disposition", "attachment", filename=filename())
+    response.call_on_close(chunks.cancel)  # also when the body is never read
+    return response
+
+
+# ---- /v1/job --------------------------------------------------------------------------------
+
+
+@blueprint.post("/submit")
+def submit() -> Any:
+    body = request_body()
+    required(body, "job_runtime_conf")
+    conf, dsl = body["job_runtime_conf"], body.get("job_dsl")
+    if dsl is None:
+        dsl = {}  # as FATE: a predict job's DSL comes from its model
+    for name, value in (("job_runtime_conf", conf), ("job_dsl", dsl)):
+        if not isinstance(value, dict):
+            raise ApiError(f"{name} must be a JSON object")
+    client = node()
+    result = client.call(client.flow.SubmitJob,
+                         flow_pb2.SubmitJobRequest(dsl_json=json.dumps(dsl), conf_json=json.dumps(conf)))
+    data = {"job_dsl_path": result.files.job_dsl_path, "job_runtime_conf_path": result.files.job_runtime_conf_path,
+            "logs_directory": result.files.logs_directory,
+            "model_info": {"model_id": result.model_id, "model_version": result.model_version},
+            # FATE points at FATE-Board; there is none here, so this is the job's own query.
+            "board_url": f"{request.host_url}v1/job/query?job_id={quote(result.job_id)}"}
+    return reply(data, job_id=result.job_id)
+
+
+@blueprint.post("/stop")
+def stop() -> Any:
+    body = request_body()
+    message = job_ref(body, "job_id")
+    client = node()
+    result = client.call(client.flow.StopJob, message)
+    cancelled = result.status.lower() in ("canceled", "cancelled")
+    return reply(job_id=message.job_id, retmsg="cancel job success" if cancelled else "kill job success")
+
+
+@blueprint.route("/query", methods=["GET", "POST"])
+def query() -> Any:
+    client = node()
+    rows = json_text(client.call(client.flow.QueryJob, job_query(request_body())).json)
+    if not rows:
+        raise ApiError("find job failed", NOT_FOUND)
+    return reply(rows)
+
+
+@blueprint.post("/update")
+def update() -> Any:
+    body = request_body()
+    required(body, "job_id", "role", "party_id")
+    client = node()
+    client.call(client.flow.UpdateJob, flow_pb2.UpdateJobRequest(
+        job_id=text(body, "job_id"), role=text(body, "role"), party_id=text(body, "party_id"),
+        notes=text(body, "notes")))
+    return reply()
+
+
+@blueprint.post("/config")
+def config() -> Any:
+    client = node()
+    data = json_text(client.call(client.flow.JobConfig, job_ref(request_body(), "job_id")).json)
+    if not data:
+        raise ApiError("find job failed", NOT_FOUND)
+    return reply(data)
+
+
+@blueprint.post("/task/query")
+def task_query() -> Any:
+    client = node()
+    rows = json_text(client.call(client.flow.QueryTask, job_query(request_body())).json)
+    if not rows:
+        raise ApiError("find task failed", NOT_FOUND)
+    return reply(rows)
+
+
+@blueprint.post("/clean")
+def clean() -> Any:
+    client = node()
+    result = client.call(client.flow.CleanJob, component_ref(request_body(), "job_id"))
+    return reply([{"table_name": t.table_name, "namespace": t.namespace} for t in result.deleted])
+
+
+def data_view(message: flow_pb2.JobRef) -> Any:
+    client = node()
+    data = json_text(client.call(client.flow.DataView, message).json)
+    if not data:
+        raise ApiError("find data view failed", NOT_FOUND)
+    return reply(data)
+
+
+@blueprint.post("/data/view/query")
+def data_view_query() -> Any:
+    return data_view(job_ref(request_body()))
+
+
+@blueprint.route("/log", methods=["GET", "POST"])
+def job_log() -> Any:
+    try:
+        message = job_ref(request_body(), "job_id")
+    except ApiError as error:
+        raise download_error(error) from None
+    return archive_response(node().flow.JobLog, message, lambda: f"job_{message.job_id}_log.tar.gz")

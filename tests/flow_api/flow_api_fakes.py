@@ -1,0 +1,127 @@
+"""A fake node for the REST layer's tests: a FlowServicer whose answers each test sets.
+
+`FakeFlow.answers[method]` is called as answer(request, context) and returns the reply (for
+the server-streaming methods: an iterable of FileChunk); a method without an answer aborts
+with UNIMPLEMENTED. Every request is recorded in `calls` as (method, request).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import threading
+from concurrent import futures
+from typing import Any, Callable, Iterable, Iterator
+
+import grpc
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from protos import flow_pb2, flow_pb2_grpc
+
+METHODS = [name for name in dir(flow_pb2_grpc.FlowServicer) if not name.startswith("_")]
+
+Answer = Callable[[Any, grpc.ServicerContext], Any]
+
+
+class FakeFlow(flow_pb2_grpc.FlowServicer):
+    def __init__(self) -> None:
+        self.answers: dict[str, Answer] = {}
+        self.calls: list[tuple[str, Any]] = []
+        self._lock = threading.Lock()
+        for name in METHODS:
+            setattr(self, name, self._dispatcher(name))
+
+    def _dispatcher(self, name: str) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def dispatch(request: Any, context: grpc.ServicerContext) -> Any:
+            with self._lock:
+                self.calls.append((name, request))
+                answer = self.answers.get(name)
+            if answer is None:
+                context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{name} is not faked")
+            return answer(request, context)
+        return dispatch
+
+    def reset(self) -> None:
+        with self._lock:
+            self.answers.clear()
+            self.calls.clear()
+
+    def requests(self, name: str) -> list[Any]:
+        with self._lock:
+            return [request for method, request in self.calls if method == name]
+
+    def last(self, name: str) -> Any:
+        found = self.requests(name)
+        assert found, f"{name} was not called; calls: {[method for method, _ in self.calls]}"
+        return found[-1]
+
+
+def start_grpc(fake: FakeFlow) -> tuple[grpc.Server, str]:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    flow_pb2_grpc.add_FlowServicer_to_server(fake, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, f"127.0.0.1:{port}"
+
+
+class HttpServer:
+    """The app served by werkzeug in a thread (what the CLI talks to)."""
+
+    def __init__(self, app: Any) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="rest-test", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(10)
+        self.server.server_close()
+
+
+# ---- canned replies ------------------------------------------------------------------------
+
+
+def abort(code: grpc.StatusCode, message: str, job_id: str = "") -> Answer:
+    def answer(request: Any, context: grpc.ServicerContext) -> Any:
+        if job_id:
+            context.set_trailing_metadata((("job-id", job_id),))
+        context.abort(code, message)
+    return answer
+
+
+def returns(reply: Any) -> Answer:
+    return lambda request, context: reply
+
+
+def json_reply(value: Any) -> Answer:
+    return returns(flow_pb2.JsonReply(json=json.dumps(value)))
+
+
+def stream(data: bytes, chunk: int = 64 << 10) -> Answer:
+    def answer(request: Any, context: grpc.ServicerContext) -> Iterator[flow_pb2.FileChunk]:
+        for start in range(0, len(data), chunk):
+            yield flow_pb2.FileChunk(data=data[start:start + chunk])
+    return answer
+
+
+def stream_then_fail(data: bytes, chunk: int = 64 << 10) -> Answer:
+    def answer(request: Any, context: grpc.ServicerContext) -> Iterator[flow_pb2.FileChunk]:
+        for start in range(0, len(data), chunk):
+            yield flow_pb2.FileChunk(data=data[start:start + chunk])
+        context.abort(grpc.StatusCode.INTERNAL, "the disk went away")
+    return answer
+
+
+def tar_gz(files: dict[str, bytes], extra: Iterable[tarfile.TarInfo] = ()) -> bytes:
+    """A tar.gz with the given regular files (and any hand-made members)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+        for info in extra:
+            tar.addfile(info, io.BytesIO(b"x" * info.size) if info.isfile() else None)
+    return buffer.getvalue()

@@ -1,0 +1,278 @@
+"""/v1/job and /v1/pipeline against a fake node: request messages, envelopes, required fields, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import grpc
+import pytest
+
+from flow_api.app import create_app
+from flow_api_fakes import FakeFlow, abort, json_reply, returns, stream
+from protos import flow_pb2
+
+CONF = {"initiator": {"role": "guest", "party_id": 9999}, "job_parameters": {"work_mode": 0},
+        "role": {"guest": [9999], "host": [10000]}}
+DSL = {"components": {"dataio_0": {"module": "DataIO", "input": {"data": {"data": ["args.train_data"]}}}}}
+
+
+def post(client: Any, path: str, body: Any) -> Any:
+    return client.post(path, json=body)
+
+
+def submit_reply(job_id: str = "202001011200000000001") -> flow_pb2.SubmitJobReply:
+    return flow_pb2.SubmitJobReply(
+        job_id=job_id, model_id="guest-9999#host-10000#model", model_version=job_id,
+        files=flow_pb2.JobFiles(job_dsl_path=f"/jobs/{job_id}/job_dsl.json",
+                                job_runtime_conf_path=f"/jobs/{job_id}/job_runtime_conf.json",
+                                logs_directory=f"/logs/{job_id}"))
+
+
+# ---- submit ----------------------------------------------------------------------------------
+
+
+def test_submit_returns_fates_data_and_job_id(client: Any, fake: FakeFlow) -> None:
+    fake.answers["SubmitJob"] = returns(submit_reply("j1"))
+    response = post(client, "/v1/job/submit", {"job_dsl": DSL, "job_runtime_conf": CONF})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["retcode"] == 0 and body["retmsg"] == "success" and body["jobId"] == "j1"
+    data = body["data"]
+    assert data["job_dsl_path"] == "/jobs/j1/job_dsl.json"
+    assert data["job_runtime_conf_path"] == "/jobs/j1/job_runtime_conf.json"
+    assert data["logs_directory"] == "/logs/j1"
+    assert data["model_info"] == {"model_id": "guest-9999#host-10000#model", "model_version": "j1"}
+    assert data["board_url"] == "http://localhost/v1/job/query?job_id=j1"
+    sent = fake.last("SubmitJob")
+    assert json.loads(sent.dsl_json) == DSL and json.loads(sent.conf_json) == CONF
+
+
+def test_submit_accepts_the_flow_16_body_and_predict_jobs(client: Any, fake: FakeFlow) -> None:
+    fake.answers["SubmitJob"] = returns(submit_reply("j2"))
+    body = {"job_dsl": {}, "job_runtime_conf": CONF, "conf_path": "/x/conf.json", "dsl_path": "/x/dsl.json"}
+    assert post(client, "/v1/job/submit", body).get_json()["jobId"] == "j2"
+    assert json.loads(fake.last("SubmitJob").dsl_json) == {}
+    # no job_dsl at all: FATE takes {} too (a predict job's DSL comes from the model)
+    assert post(client, "/v1/job/submit", {"job_runtime_conf": CONF}).get_json()["retcode"] == 0
+    assert json.loads(fake.last("SubmitJob").dsl_json) == {}
+
+
+def test_submit_shape_errors(client: Any, fake: FakeFlow) -> None:
+    body = post(client, "/v1/job/submit", {"job_dsl": DSL}).get_json()
+    assert body == {"retcode": 100, "retmsg": "the following arguments are required: job_runtime_conf"}
+    body = post(client, "/v1/job/submit", {"job_dsl": "not a dsl", "job_runtime_conf": CONF}).get_json()
+    assert body == {"retcode": 100, "retmsg": "job_dsl must be a JSON object"}
+    body = post(client, "/v1/job/submit", {"job_dsl": DSL, "job_runtime_conf": [1]}).get_json()
+    assert body == {"retcode": 100, "retmsg": "job_runtime_conf must be a JSON object"}
+    assert not fake.calls
+
+
+def test_submit_refused_by_the_node_names_the_job(client: Any, fake: FakeFlow) -> None:
+    fake.answers["SubmitJob"] = abort(grpc.StatusCode.INVALID_ARGUMENT, "initiator party id error 1", job_id="j3")
+    body = post(client, "/v1/job/submit", {"job_dsl": DSL, "job_runtime_conf": CONF}).get_json()
+    assert body == {"retcode": 100, "retmsg": "initiator party id error 1", "jobId": "j3"}
+
+
+# ---- stop, query, update, config, tasks, clean, data view -----------------------------------------
+
+
+@pytest.mark.parametrize("status, retmsg", [("canceled", "cancel job success"), ("failed", "kill job success"),
+                                            ("", "kill job success")])
+def test_stop(client: Any, fake: FakeFlow, status: str, retmsg: str) -> None:
+    fake.answers["StopJob"] = returns(flow_pb2.StopJobReply(status=status))
+    body = post(client, "/v1/job/stop", {"job_id": "j1", "function": "stop_job"}).get_json()
+    assert body == {"retcode": 0, "retmsg": retmsg, "jobId": "j1"}
+    assert fake.last("StopJob").job_id == "j1"
+
+
+def test_stop_needs_a_job_id_and_maps_not_found(client: Any, fake: FakeFlow) -> None:
+    assert post(client, "/v1/job/stop", {}).get_json() == {
+        "retcode": 100, "retmsg": "the following arguments are required: job_id"}
+    fake.answers["StopJob"] = abort(grpc.StatusCode.NOT_FOUND, "no job nope")
+    assert post(client, "/v1/job/stop", {"job_id": "nope"}).get_json() == {"retcode": 101, "retmsg": "no job nope"}
+
+
+def test_query_passes_filters_and_rows(client: Any, fake: FakeFlow) -> None:
+    rows = [{"f_job_id": "j1", "f_role": "guest", "f_party_id": "9999", "f_status": "success",
+             "f_runtime_conf": CONF, "f_dsl": DSL}]
+    fake.answers["QueryJob"] = json_reply(rows)
+    body = post(client, "/v1/job/query", {"job_id": "j1", "role": "guest", "party_id": 9999, "status": "success",
+                                          "is_initiator": True, "function": "query_job",
+                                          "local": {"role": "guest", "party_id": 9999}, "limit": 5}).get_json()
+    assert body == {"retcode": 0, "retmsg": "success", "data": rows}
+    sent = fake.last("QueryJob")
+    assert dict(sent.filters) == {"job_id": "j1", "role": "guest", "party_id": "9999", "status": "success",
+                                  "is_initiator": "1"}
+    assert sent.limit == 5
+
+
+def test_query_without_match_is_101_and_get_works(client: Any, fake: FakeFlow) -> None:
+    fake.answers["QueryJob"] = json_reply([])
+    assert post(client, "/v1/job/query", {"job_id": "x"}).get_json() == {"retcode": 101, "retmsg": "find job failed"}
+    fake.answers["QueryJob"] = json_reply([{"f_job_id": "j1"}])
+    body = client.get("/v1/job/query?job_id=j1").get_json()  # the board_url of submit
+    assert body["data"] == [{"f_job_id": "j1"}]
+    assert dict(fake.last("QueryJob").filters) == {"job_id": "j1"}
+
+
+def test_update(client: Any, fake: FakeFlow) -> None:
+    fake.answers["UpdateJob"] = returns(flow_pb2.UpdateJobReply())
+    body = post(client, "/v1/job/update", {"job_id": "j1", "role": "guest", "party_id": 9999, "notes": "hi"})
+    assert body.get_json() == {"retcode": 0, "retmsg": "success"}
+    sent = fake.last("UpdateJob")
+    assert (sent.job_id, sent.role, sent.party_id, sent.notes) == ("j1", "guest", "9999", "hi")
+    assert post(client, "/v1/job/update", {"notes": "x", "role": ""}).get_json() == {
+        "retcode": 100, "retmsg": "the following arguments are required: job_id, role, party_id"}
+    fake.answers["UpdateJob"] = abort(grpc.StatusCode.NOT_FOUND, "find job failed")
+    body = post(client, "/v1/job/update", {"job_id": "j9", "role": "guest", "party_id": "9999"}).get_json()
+    assert body == {"retcode": 101, "retmsg": "find job failed"}
+
+
+def test_config(client: Any, fake: FakeFlow) -> None:
+    data = {"job_id": "j1", "dsl": DSL, "runtime_conf": CONF, "train_runtime_conf": {},
+            "model_info": {"model_id": "m", "model_version": "j1"}}
+    fake.answers["JobConfig"] = json_reply(data)
+    body = post(client, "/v1/job/config", {"job_id": "j1", "role": "guest", "party_id": 9999}).get_json()
+    assert body == {"retcode": 0, "retmsg": "success", "data": data}
+    sent = fake.last("JobConfig")
+    assert (sent.job_id, sent.role, sent.party_id) == ("j1", "guest", "9999")
+    fake.answers["JobConfig"] = abort(grpc.StatusCode.NOT_FOUND, "no job j2 for guest 9999")
+    assert post(client, "/v1/job/config", {"job_id": "j2"}).get_json() == {
+        "retcode": 101, "retmsg": "no job j2 for guest 9999"}
+    fake.answers["JobConfig"] = json_reply({})
+    assert post(client, "/v1/job/config", {"job_id": "j2"}).get_json() == {"retcode": 101, "retmsg": "find job failed"}
+    assert post(client, "/v1/job/config", {"role": "guest"}).get_json()["retcode"] == 100
+
+
+def test_task_query(client: Any, fake: FakeFlow) -> None:
+    rows = [{"f_job_id": "j1", "f_component_name": "dataio_0", "f_status": "running"}]
+    fake.answers["QueryTask"] = json_reply(rows)
+    body = post(client, "/v1/job/task/query", {"job_id": "j1", "component_name": "dataio_0"}).get_json()
+    assert body == {"retcode": 0, "retmsg": "success", "data": rows}
+    assert dict(fake.last("QueryTask").filters) == {"job_id": "j1", "component_name": "dataio_0"}
+    fake.answers["QueryTask"] = json_reply([])
+    assert post(client, "/v1/job/task/query", {"job_id": "j1"}).get_json() == {
+        "retcode": 101, "retmsg": "find task failed"}
+
+
+def test_clean(client: Any, fake: FakeFlow) -> None:
+    fake.answers["CleanJob"] = returns(flow_pb2.CleanJobReply(deleted=[flow_pb2.TableName(namespace="ns", table_name="t")]))
+    body = post(client, "/v1/job/clean", {"job_id": "j1", "role": "guest", "party_id": 9999,
+                                          "component_name": "dataio_0"}).get_json()
+    assert body == {"retcode": 0, "retmsg": "success", "data": [{"table_name": "t", "namespace": "ns"}]}
+    sent = fake.last("CleanJob")
+    assert (sent.job_id, sent.component_name, sent.role, sent.party_id) == ("j1", "dataio_0", "guest", "9999")
+    fake.answers["CleanJob"] = returns(flow_pb2.CleanJobReply())
+    assert post(client, "/v1/job/clean", {"job_id": "j1"}).get_json() == {"retcode": 0, "retmsg": "success"}
+    assert post(client, "/v1/job/clean", {"role": "guest"}).get_json() == {
+        "retcode": 100, "retmsg": "the following arguments are required: job_id"}
+
+
+def test_data_view_both_paths(client: Any, fake: FakeFlow) -> None:
+    view = [{"f_job_id": "j1", "f_table_name": "t", "f_table_namespace": "ns"}]
+    fake.answers["DataView"] = json_reply(view)
+    ref = {"job_id": "j1", "role": "guest", "party_id": 9999}
+    for path in ("/v1/job/data/view/query", "/v1/tracking/job/data_view"):
+        assert post(client, path, ref).get_json() == {"retcode": 0, "retmsg": "success", "data": view}
+        sent = fake.last("DataView")
+        assert (sent.job_id, sent.role, sent.party_id) == ("j1", "guest", "9999")
+    fake.answers["DataView"] = json_reply([])
+    assert post(client, "/v1/job/data/view/query", ref).get_json() == {
+        "retcode": 101, "retmsg": "find data view failed"}
+    assert post(client, "/v1/tracking/job/data_view", {"job_id": "j1"}).get_json() == {
+        "retcode": 100, "retmsg": "the following arguments are required: role, party_id"}
+
+
+# ---- job log -----------------------------------------------------------------------------------
+
+
+def test_job_log_streams_the_archive_intact(client: Any, fake: FakeFlow) -> None:
+    archive = os.urandom(700_000)  # several gRPC chunks
+    fake.answers["JobLog"] = stream(archive)
+    # FATE's client: GET with a JSON body
+    response = client.get("/v1/job/log", data=json.dumps({"job_id": "j1"}), content_type="application/json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/gzip"
+    assert response.headers["Content-Disposition"] == "attachment; filename=job_j1_log.tar.gz"
+    assert response.get_data() == archive
+    assert fake.last("JobLog").job_id == "j1"
+    assert client.post("/v1/job/log", json={"job_id": "j1"}).get_data() == archive
+    assert client.get("/v1/job/log?job_id=j1").get_data() == archive
+
+
+def test_job_log_errors_are_json_with_an_error_status(client: Any, fake: FakeFlow) -> None:
+    fake.answers["JobLog"] = abort(grpc.StatusCode.NOT_FOUND, "no job j9")
+    response = client.get("/v1/job/log", json={"job_id": "j9"})
+    assert response.status_code == 404
+    assert response.get_json() == {"retcode": 101, "retmsg": "no job j9"}
+    response = client.get("/v1/job/log", json={})
+    assert response.status_code == 500
+    assert response.get_json() == {"retcode": 100, "retmsg": "the following arguments are required: job_id"}
+    response = client.get("/v1/job/log", data=b"{oops", content_type="application/json")
+    assert response.status_code == 500 and response.get_json()["retcode"] == 100
+
+
+def test_job_log_empty_archive(client: Any, fake: FakeFlow) -> None:
+    fake.answers["JobLog"] = stream(b"")
+    response = client.get("/v1/job/log", json={"job_id": "j1"})
+    assert response.status_code == 200 and response.get_data() == b""
+
+
+# ---- pipeline --------------------------------------------------------------------------------
+
+
+def test_dag_dependency(client: Any, fake: FakeFlow) -> None:
+    dag = {"component_list": ["dataio_0", "hetero_lr_0"], "dependencies": {"hetero_lr_0": ["dataio_0"]},
+           "component_module": {"dataio_0": "DataIO", "hetero_lr_0": "HeteroLR"},
+           "component_need_run": {"dataio_0": True, "hetero_lr_0": True}}
+    fake.answers["DagDependency"] = json_reply(dag)
+    body = post(client, "/v1/pipeline/dag/dependency", {"job_id": "j1", "role": "guest", "party_id": 9999}).get_json()
+    assert body == {"retcode": 0, "retmsg": "success", "data": dag}
+    sent = fake.last("DagDependency")
+    assert (sent.job_id, sent.role, sent.party_id) == ("j1", "guest", "9999")
+    assert post(client, "/v1/pipeline/dag/dependency", {"job_id": "j1"}).get_json() == {
+        "retcode": 100, "retmsg": "the following arguments are required: role, party_id"}
+    fake.answers["DagDependency"] = abort(grpc.StatusCode.NOT_FOUND, "no job j1 for guest 9999")
+    assert post(client, "/v1/pipeline/dag/dependency", {"job_id": "j1", "role": "guest", "party_id": 9999}
+                ).get_json() == {"retcode": 101, "retmsg": "no job j1 for guest 9999"}
+
+
+# ---- shape and transport errors, common to every endpoint --------------------------------------------
+
+
+ENDPOINTS = ["/v1/job/submit", "/v1/job/stop", "/v1/job/query", "/v1/job/update", "/v1/job/config",
+             "/v1/job/task/query", "/v1/job/clean", "/v1/job/data/view/query", "/v1/tracking/job/data_view",
+             "/v1/tracking/component/metrics", "/v1/tracking/component/metric/all",
+             "/v1/tracking/component/metric_data", "/v1/tracking/component/parameters",
+             "/v1/tracking/component/output/model", "/v1/tracking/component/output/data",
+             "/v1/tracking/component/output/data/table", "/v1/pipeline/dag/dependency"]
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_malformed_json_is_100(client: Any, fake: FakeFlow, path: str) -> None:
+    response = client.post(path, data=b'{"job_id": ', content_type="application/json")
+    assert response.status_code == 200
+    assert response.get_json() == {"retcode": 100, "retmsg": "the request body is not valid JSON"}
+    response = client.post(path, data=b'["job_id"]', content_type="application/json")
+    assert response.get_json() == {"retcode": 100, "retmsg": "the request body must be a JSON object"}
+    assert not fake.calls
+
+
+def test_a_node_that_sends_bad_json(client: Any, fake: FakeFlow) -> None:
+    fake.answers["QueryJob"] = returns(flow_pb2.JsonReply(json="{not json"))
+    assert post(client, "/v1/job/query", {}).get_json() == {"retcode": 100, "retmsg": "the node's reply is not valid JSON"}
+
+
+def test_wrong_method_and_unreachable_node(client: Any, fake: FakeFlow) -> None:
+    response = client.get("/v1/job/submit")
+    assert response.status_code == 405 and response.get_json()["retcode"] == 100
+    app = create_app("127.0.0.1:1")  # nothing listens there
+    try:
+        body = app.test_client().post("/v1/job/query", json={"job_id": "j1"}).get_json()
+        assert body == {"retcode": 100, "retmsg": "the node's gRPC service at 127.0.0.1:1 is not reachable"}
+        response = app.test_client().get("/v1/job/log", json={"job_id": "j1"})
+        assert response.status_code == 500 and response.get_json()["retcode"] == 100
+    finally:
+        app.config["NODE"].close()

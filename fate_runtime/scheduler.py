@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -106,7 +107,7 @@ class DagRun(threading.Thread):
     """Runs one job's components across its nodes, from start to its end status."""
 
     def __init__(self, job_id: str, plan: JobPlan, nodes: list[Node], links: Links, jobs: JobStore,
-                 finished: Callable[[str], None]) -> None:
+                 finished: Callable[[str], None], notes: list[str] = ()) -> None:
         super().__init__(name=f"job-{job_id}", daemon=True)
         self.job_id = job_id
         self.plan = plan
@@ -121,6 +122,8 @@ class DagRun(threading.Thread):
         self._launched: set[str] = set()
         self._done: set[str] = set()
         self._timeout = float(plan.job_parameters.get("timeout", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT)
+        self._notes = list(notes)
+        self.log = _job_logger(job_id, jobs.logs_dir(job_id))
 
     def stop(self, status: str, retmsg: str) -> None:
         self._events.put(_Stop(status, retmsg))
@@ -184,7 +187,8 @@ class DagRun(threading.Thread):
                     self._links.stub(node).StartTask(task, timeout=_CALL_TIMEOUT)
                 except grpc.RpcError as exc:
                     raise _JobEnds(FAILED, f"{role} {party} could not start {name}: {_refusal(node, exc)}") from None
-            log.info("job %s: started %s on %d parties", self.job_id, name, len(parties))
+            self.log.info("started %s (%s) on %s", name, component.module,
+                          ", ".join(f"{r} {p}" for r, p in parties))
         if self._launched and len(self._done) < len(self.plan.components) and self._done == self._launched:
             self._start_ready()
 
@@ -197,6 +201,7 @@ class DagRun(threading.Thread):
         if key not in self._status:
             return
         self._status[key] = event.status
+        self.log.info("task %s of %s %s: %s %s", key[0], key[1], key[2], event.status, event.retmsg)
         if event.status == FAILED:
             raise _JobEnds(FAILED, f"{key[1]} {key[2]}: {event.retmsg or key[0] + ' failed'}")
         if event.status in (CANCELED, TIMEOUT):
@@ -205,13 +210,16 @@ class DagRun(threading.Thread):
         if event.status == SUCCESS and all(self._status.get((component, r, p)) == SUCCESS
                                            for r, p in self._parties_of(component)):
             self._done.add(component)
-            log.info("job %s: %s succeeded everywhere (%d of %d)", self.job_id, component, len(self._done),
-                     len(self.plan.components))
+            self.log.info("%s succeeded everywhere (%d of %d components)", component, len(self._done),
+                          len(self.plan.components))
             if len(self._done) < len(self.plan.components):
                 self._start_ready()
                 self._update_all(RUNNING)
 
     def run(self) -> None:
+        self.log.info("job %s starts on %s", self.job_id, "; ".join(node.describe() for node in self.nodes))
+        for note in self._notes:
+            self.log.warning("%s", note)
         deadline = time.monotonic() + self._timeout
         watchers = [threading.Thread(target=self._watch, args=(node,), daemon=True) for node in self._nodes]
         try:
@@ -229,17 +237,30 @@ class DagRun(threading.Thread):
                     continue
                 self._handle(event)
             self._update_all(SUCCESS)
-            log.info("job %s succeeded", self.job_id)
+            self.log.info("job %s succeeded", self.job_id)
         except _JobEnds as ending:
-            log.info("job %s ends %s: %s", self.job_id, ending.status, ending.retmsg)
+            self.log.info("job %s ends %s: %s", self.job_id, ending.status, ending.retmsg)
             self._stop_all(ending.status, ending.retmsg)
         except Exception:  # noqa: BLE001 - a bug here must still end the job everywhere
-            log.exception("job %s: the scheduler failed", self.job_id)
+            self.log.exception("job %s: the scheduler failed", self.job_id)
             self._stop_all(FAILED, "the initiator's scheduler failed; its log has the details")
         finally:
             for stream in self._watches:
                 stream.cancel()
+            for handler in list(self.log.handlers):
+                handler.close()
+                self.log.removeHandler(handler)
             self._finished(self.job_id)
+
+
+def _job_logger(job_id: str, logs_dir: str) -> logging.Logger:
+    """The job's own schedule log, <logs>/<job id>/fate_flow_schedule.log (also in the node log)."""
+    os.makedirs(logs_dir, exist_ok=True)
+    job_log = logging.getLogger(f"fate_flow.scheduler.{job_id}")
+    handler = logging.FileHandler(os.path.join(logs_dir, "fate_flow_schedule.log"))
+    handler.setFormatter(logging.Formatter("[%(levelname)s] [%(asctime)s] %(message)s"))
+    job_log.addHandler(handler)
+    return job_log
 
 
 class _JobEnds(Exception):
@@ -269,18 +290,20 @@ class Scheduler:
         nodes = self._links.nodes(plan)
         job_id = new_job_id()
         spec = scheduler_pb2.JobSpec(job_id=job_id, dsl_json=json.dumps(plan.dsl), conf_json=json.dumps(plan.conf))
+        notes = []
         for node in nodes:
             try:
-                self._links.stub(node).CheckJob(spec, timeout=_CALL_TIMEOUT)
+                checked = self._links.stub(node).CheckJob(spec, timeout=_CALL_TIMEOUT)
             except grpc.RpcError as exc:
                 raise _refusal(node, exc) from None
+            notes += [f"parameter {key} is not a parameter of its module and is ignored" for key in checked.ignored]
         for node in nodes:
             try:
                 self._links.stub(node).CreateJob(spec, timeout=_CALL_TIMEOUT)
             except grpc.RpcError as exc:
                 self._cancel_created(job_id, nodes, f"{node.describe()} could not create the job", FAILED)
                 raise _refusal(node, exc) from None
-        run = DagRun(job_id, plan, nodes, self._links, self._jobs, self._finished)
+        run = DagRun(job_id, plan, nodes, self._links, self._jobs, self._finished, notes)
         with self._lock:
             if len(self._running) < self._max_running:
                 self._running[job_id] = run

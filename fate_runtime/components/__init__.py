@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import os
+from importlib import import_module
+
 from fate_runtime.components import reader, secure_add_example
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.components.spec import ComponentSpec, Param, ParameterError
 
+EXTRA_COMPONENTS_ENV = "FATE_RUNTIME_COMPONENTS"
+
 REGISTRY: dict[str, ComponentSpec] = {spec.module: spec for spec in (secure_add_example.SPEC, reader.SPEC)}
+
+
+def _load_extra_components() -> None:
+    """Modules named (comma-separated) in $FATE_RUNTIME_COMPONENTS add their SPEC to the registry.
+
+    The operator's own components: set where the node starts, its task processes inherit it.
+    """
+    for name in filter(None, (part.strip() for part in os.environ.get(EXTRA_COMPONENTS_ENV, "").split(","))):
+        spec = import_module(name).SPEC
+        REGISTRY[spec.module] = spec
+
+
+_load_extra_components()
 
 __all__ = ["REGISTRY", "ComponentContext", "ComponentSpec", "Param", "ParameterError"]

@@ -15,13 +15,14 @@ REGISTRY: dict[str, ComponentSpec] = {spec.module: spec for spec in (secure_add_
 
 
 def _load_extra_components() -> None:
-    """Modules named (comma-separated) in $FATE_RUNTIME_COMPONENTS add their SPEC to the registry.
+    """Modules named (comma-separated) in $FATE_RUNTIME_COMPONENTS add their SPEC (or SPECS) to the registry.
 
     The operator's own components: set where the node starts, its task processes inherit it.
     """
     for name in filter(None, (part.strip() for part in os.environ.get(EXTRA_COMPONENTS_ENV, "").split(","))):
-        spec = import_module(name).SPEC
-        REGISTRY[spec.module] = spec
+        module = import_module(name)
+        for spec in getattr(module, "SPECS", None) or (module.SPEC,):
+            REGISTRY[spec.module] = spec
 
 
 _load_extra_components()

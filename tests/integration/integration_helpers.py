@@ -56,14 +56,15 @@ BREAST_HEADER = "y," + ",".join(f"x{i}" for i in range(10))
 class ServerProcess:
     """A `fate-flow server` subprocess whose combined output is collected by a thread."""
 
-    def __init__(self, args: Sequence[str], cwd: Path = ROOT) -> None:
+    def __init__(self, args: Sequence[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
         self.args = [sys.executable, "-m", "flow_api.server_main", "server", *args]
         self._lines: list[str] = []
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self.match: re.Match[str] | None = None
         self.proc = subprocess.Popen(self.args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                                     stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                                     env={**os.environ, **env} if env else None)
         self._reader = threading.Thread(target=self._read, name="server-output", daemon=True)
         self._reader.start()
 
@@ -195,12 +196,12 @@ def node_args(data_dir: Path, allowed: Path) -> list[str]:
 
 
 @contextmanager
-def running_node(base: Path, args: Sequence[str] | None = None) -> Iterator[Node]:
+def running_node(base: Path, args: Sequence[str] | None = None, env: dict[str, str] | None = None) -> Iterator[Node]:
     """Start a node under `base` (data/, files/, outside/), yield it, stop it and check it stopped cleanly."""
     files, outside = base / "files", base / "outside"
     files.mkdir(exist_ok=True)
     outside.mkdir(exist_ok=True)
-    server = ServerProcess(args if args is not None else node_args(base / "data", files))
+    server = ServerProcess(args if args is not None else node_args(base / "data", files), env=env)
     try:
         server.wait_ready()
         node = Node(server, files, outside)

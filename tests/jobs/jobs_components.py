@@ -1,0 +1,42 @@
+"""Components for the job tests (the nodes load them with FATE_RUNTIME_COMPONENTS=jobs_components).
+
+Wait: sleeps `seconds`, hands its first input table on as output "data" (a new one-row table
+if it has none) and logs when it ran as metric timing/window, saves a small model.
+Fail: raises with `message` on the party whose role is `fail_role` (the others succeed).
+"""
+
+from __future__ import annotations
+
+import time
+
+from fate_runtime.components import ComponentContext, ComponentSpec, Param
+
+ROLES = ("guest", "host", "arbiter")
+
+
+def run_wait(ctx: ComponentContext) -> None:
+    started = time.time()
+    time.sleep(ctx.params["seconds"])
+    tables = [table for tables in ctx.inputs.values() for table in tables]
+    if tables:
+        output = tables[0]
+    else:
+        output = ctx.output_table("data", 2)
+        output.put_all([(ctx.role, ctx.party_id)])
+    ctx.tracker.save_output_data("data", output)
+    ctx.tracker.log_metric_data("timing", "window", [("start", started), ("end", time.time())])
+    ctx.tracker.set_metric_meta("timing", "window", {"metric_type": "TIMING", "name": "window"})
+    ctx.tracker.save_output_model("wait", {"seconds": ctx.params["seconds"], "rows": output.count()})
+
+
+def run_fail(ctx: ComponentContext) -> None:
+    if ctx.role == ctx.params["fail_role"]:
+        raise RuntimeError(ctx.params["message"])
+
+
+WAIT = ComponentSpec(module="Wait", roles=ROLES, params={"seconds": Param(float, 0.0, minimum=0.0)},
+                     variables=(), run=run_wait)
+FAIL = ComponentSpec(module="Fail", roles=ROLES,
+                     params={"fail_role": Param(str, "host", choices=ROLES), "message": Param(str, "planned failure")},
+                     variables=(), run=run_fail)
+SPECS = (WAIT, FAIL)

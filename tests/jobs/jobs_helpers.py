@@ -1,0 +1,236 @@
+"""Helpers for the job tests: nodes that load the test components, job confs, waiting for statuses.
+
+Standalone nodes use integration_helpers.running_node; clusters are ClusterNodes (one per
+party, cluster mode, routed to each other) that a test may kill and restart. Every process
+started here is stopped here.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import pytest
+import requests
+
+from integration_helpers import (HTTP_TIMEOUT, ROOT, Node, ServerProcess, free_port, running_node, run_cli,
+                                 write_conf)
+
+HERE = Path(__file__).resolve().parent
+TOY_DIR = ROOT / "examples" / "toy_example"
+TOY_DSL = TOY_DIR / "toy_example_dsl.json"
+TOY_CONF = TOY_DIR / "toy_example_conf.json"
+NODE_ENV = {"FATE_RUNTIME_COMPONENTS": "jobs_components",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH", "")]))}
+ENDED = ("success", "failed", "canceled", "timeout")
+GUEST, HOST, ARBITER = "9999", "10000", "10001"
+
+
+def toy_conf(guest: str = "10000", host: str = "10000", work_mode: int = 0, **algorithm: Any) -> dict[str, Any]:
+    """FATE's toy example conf with other parties/work mode/algorithm parameters."""
+    conf = json.loads(TOY_CONF.read_text())
+    conf["initiator"]["party_id"] = int(guest)
+    conf["role"] = {"guest": [int(guest)], "host": [int(host)]}
+    conf["job_parameters"]["work_mode"] = work_mode
+    conf["algorithm_parameters"]["secure_add_example_0"].update(algorithm)
+    return conf
+
+
+def toy_dsl() -> dict[str, Any]:
+    return json.loads(TOY_DSL.read_text())
+
+
+def wait_dsl(*chain: tuple[str, Sequence[str]], module: str = "Wait") -> dict[str, Any]:
+    """A DSL v1 of Wait components: (name, upstream names) in order."""
+    components = {}
+    for name, upstream in chain:
+        body: dict[str, Any] = {"module": module, "output": {"data": ["data"], "model": ["model"]}}
+        if upstream:
+            body["input"] = {"data": {"data": [f"{up}.data" for up in upstream]}}
+        components[name] = body
+    return {"components": components}
+
+
+def parties_conf(guest: str, host: str | None = None, arbiter: str | None = None, work_mode: int = 0,
+                 algorithm: dict[str, Any] | None = None, **job_parameters: Any) -> dict[str, Any]:
+    roles: dict[str, list[int]] = {"guest": [int(guest)]}
+    if host is not None:
+        roles["host"] = [int(host)]
+    if arbiter is not None:
+        roles["arbiter"] = [int(arbiter)]
+    return {"initiator": {"role": "guest", "party_id": int(guest)},
+            "job_parameters": {"work_mode": work_mode, **job_parameters}, "role": roles,
+            "algorithm_parameters": copy.deepcopy(algorithm or {})}
+
+
+# ---- driving jobs ---------------------------------------------------------------------
+
+
+def submit(node: Node, tmp: Path, dsl: dict[str, Any], conf: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """submit_job through the CLI with the DSL and conf written to files under `tmp`."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    stamp = time.monotonic_ns()
+    dsl_path = write_conf(tmp / f"dsl_{stamp}.json", dsl)
+    conf_path = write_conf(tmp / f"conf_{stamp}.json", conf)
+    return node.cli("-f", "submit_job", "-d", str(dsl_path), "-c", str(conf_path))
+
+
+def submitted(node: Node, tmp: Path, dsl: dict[str, Any], conf: dict[str, Any]) -> str:
+    code, reply = submit(node, tmp, dsl, conf)
+    assert code == 0 and reply["retcode"] == 0, reply
+    return reply["jobId"]
+
+
+def job_rows(node: Node, job_id: str, **filters: Any) -> list[dict[str, Any]]:
+    reply = node.post("/v1/job/query", json={"job_id": job_id, **filters}).json()
+    assert reply["retcode"] == 0, reply
+    return reply["data"]
+
+
+def task_rows(node: Node, job_id: str, **filters: Any) -> list[dict[str, Any]]:
+    reply = node.post("/v1/job/task/query", json={"job_id": job_id, **filters}).json()
+    assert reply["retcode"] == 0, reply
+    return reply["data"]
+
+
+def wait_job(node: Node, job_id: str, statuses: Sequence[str] = ENDED, timeout: float = 60.0,
+             **filters: Any) -> list[dict[str, Any]]:
+    """The job's rows on `node` once every one of them has a status in `statuses`."""
+    deadline = time.monotonic() + timeout
+    rows: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        rows = job_rows(node, job_id, **filters)
+        if rows and all(row["f_status"] in statuses for row in rows):
+            return rows
+        time.sleep(0.1)
+    pytest.fail(f"job {job_id} did not reach {statuses} within {timeout:.0f} s: "
+                f"{[(r['f_role'], r['f_party_id'], r['f_status'], r['f_retmsg']) for r in rows]}")
+
+
+def wait_tasks_running(node: Node, job_id: str, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
+    """Task rows once `count` of them are running with a process id."""
+    deadline = time.monotonic() + timeout
+    rows: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        rows = [r for r in task_rows(node, job_id) if r["f_status"] == "running" and r.get("f_run_pid")]
+        if len(rows) >= count:
+            return rows
+        time.sleep(0.05)
+    pytest.fail(f"{count} tasks of {job_id} were not running within {timeout:.0f} s: {rows}")
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead too
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def wait_gone(pids: Sequence[int], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(pid_alive(pid) for pid in pids):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"processes still alive {timeout:.0f} s later: {[p for p in pids if pid_alive(p)]}")
+
+
+# ---- nodes ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def standalone_node(base: Path) -> Iterator[Node]:
+    """A standalone node that knows the test components."""
+    base.mkdir(parents=True, exist_ok=True)
+    with running_node(base, env=NODE_ENV) as node:
+        yield node
+
+
+class ClusterNode:
+    """One party's node in cluster mode; it can be killed and started again on the same ports and data."""
+
+    def __init__(self, base: Path, party: str, grpc_port: int, routes: dict[str, str],
+                 extra_args: Sequence[str] = ()) -> None:
+        self.party = party
+        self.base = base
+        self.grpc_port = grpc_port
+        self.http_port = free_port()
+        self.data_dir = base / "data"
+        self.files = base / "files"
+        self.files.mkdir(parents=True, exist_ok=True)
+        self.args = ["--party-id", party, "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
+                     "--grpc-port", str(grpc_port), "--http-port", str(self.http_port), "--base-dir", str(ROOT),
+                     "--allow-dir", str(self.files), "--workers", "1", *extra_args]
+        for other, address in sorted(routes.items()):
+            self.args += ["--route", f"{other}={address}"]
+        self.server: ServerProcess | None = None
+        self.node: Node | None = None
+        self._groups: list[int] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def start(self) -> "ClusterNode":
+        self.server = ServerProcess(self.args, env=NODE_ENV)
+        self._groups.append(self.server.proc.pid)
+        self.server.wait_ready()
+        self.node = Node(self.server, self.files, self.base)
+        return self
+
+    def cli(self, *args: str) -> tuple[int, dict[str, Any]]:
+        return run_cli(args, server=self.url)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.post(self.url + path, timeout=HTTP_TIMEOUT, **kwargs)
+
+    def kill(self) -> None:
+        """SIGKILL the node process alone, as a crash would."""
+        assert self.server is not None
+        self.server.kill()
+
+    def stop(self) -> tuple[int | None, bool]:
+        assert self.server is not None
+        return self.server.stop()
+
+    def reap(self) -> None:
+        """Stop the node and SIGKILL whatever is left in the process groups it was started in."""
+        if self.server is not None:
+            self.server.stop()
+        for group in self._groups:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def log(self) -> str:
+        path = self.data_dir / "logs" / "fate_flow" / "fate_flow.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@contextmanager
+def running_cluster(base: Path, parties: Sequence[str] = (GUEST, HOST, ARBITER),
+                    extra_args: dict[str, Sequence[str]] | None = None) -> Iterator[dict[str, ClusterNode]]:
+    """One cluster-mode node per party, routed to each other; all stopped afterwards."""
+    ports = {party: free_port() for party in parties}
+    nodes = {party: ClusterNode(base / f"node_{party}", party, ports[party],
+                                {p: f"127.0.0.1:{port}" for p, port in ports.items() if p != party},
+                                (extra_args or {}).get(party, ()))
+             for party in parties}
+    try:
+        for node in nodes.values():
+            node.start()
+        yield nodes
+    finally:
+        for node in nodes.values():
+            node.reap()

@@ -56,7 +56,7 @@ class JobStore:
         now = now_ms()
         for role, party in local_parties:
             self._db.insert("t_job", {
-                "f_job_id": job_id, "f_role": role, "f_party_id": party, "f_roles": plan.roles,
+                "f_job_id": job_id, "f_role": role, "f_party_id": party, "f_roles": plan.conf["role"],
                 "f_work_mode": plan.work_mode, "f_initiator_party_id": plan.initiator_party,
                 "f_is_initiator": int((role, party) == (plan.initiator_role, plan.initiator_party)),
                 "f_dsl": plan.dsl, "f_runtime_conf": plan.conf, "f_status": WAITING, "f_progress": 0,
@@ -105,6 +105,11 @@ class JobStore:
             self._db.execute("UPDATE t_task SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, f_create_time)"
                              " WHERE f_job_id = ? AND f_component_name = ? AND f_role = ? AND f_party_id = ?",
                              (now, now, job_id, component, role, party_id))
+
+    def set_task_process(self, job_id: str, component: str, role: str, party_id: str, pid: int, run_ip: str) -> None:
+        """Record where a task's process runs (its status is left as it is)."""
+        self._db.update("t_task", {"f_job_id": job_id, "f_component_name": component, "f_role": role,
+                                   "f_party_id": party_id}, {"f_run_pid": pid, "f_run_ip": run_ip})
 
     @staticmethod
     def _select(table: str, allowed: tuple[str, ...], filters: dict[str, Any], order: str,

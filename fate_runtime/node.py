@@ -28,7 +28,8 @@ from fate_runtime.scheduler_servicer import SchedulerServicer
 from fate_runtime.storage_servicer import StorageServicer
 from fate_runtime.tables import Tables
 from fate_runtime.task_events import TaskEvents
-from fate_runtime.task_manager import TaskManager, executor_command
+from fate_runtime.task_launcher import TaskLauncher
+from fate_runtime.task_manager import TaskManager
 from fate_runtime.upload import Uploader
 from federation import MAX_MESSAGE, FederationServicer, Receiver, TransferLog
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
@@ -80,7 +81,8 @@ class Node:
         self._storage = StorageServicer(self.store)
         registry = JobRegistry(db)
         events = TaskEvents()
-        self.tasks = TaskManager(self.jobs, events, executor_command(config.data_dir))
+        self.launcher = TaskLauncher()
+        self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
         party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, config.local_parties, config.work_mode)
         self._scheduler = SchedulerServicer(registry, party, config.local_parties)
         receiver = Receiver(self.store, TransferLog(os.path.join(config.data_dir, "federation", "transfers.db")),
@@ -117,6 +119,7 @@ class Node:
         self._server.start()
         recover(self.jobs, self.scheduler)
         self.store.start_workers()
+        self.launcher.start()
         services = [flow_pb2.DESCRIPTOR.services_by_name["Flow"], storage_pb2.DESCRIPTOR.services_by_name["Storage"],
                     scheduler_pb2.DESCRIPTOR.services_by_name["Scheduler"],
                     federation_pb2.DESCRIPTOR.services_by_name["Federation"]]
@@ -143,6 +146,7 @@ class Node:
         if self.scheduler is not None:
             self.scheduler.shutdown()
         self.tasks.stop_all()
+        self.launcher.close()
         self._server.stop(grace).wait()
         shutdown_workers()
         log.info("node stopped")

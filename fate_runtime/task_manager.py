@@ -1,7 +1,7 @@
 """A node's task processes: starting them, hearing their status, noticing their death, killing them.
 
 Every task runs as its own process group (so a stop kills it and the worker processes it
-started). A task that exits without having reported its end is marked failed with its exit
+started), forked by the node's task zygote (task_launcher.py). A task that exits without having reported its end is marked failed with its exit
 code; every status change becomes an event for the job's watchers.
 """
 
@@ -12,13 +12,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
-from typing import Callable
 
 from fate_runtime.db import now_ms
 from fate_runtime.jobs import ENDED, FAILED, RUNNING, JobStore
 from fate_runtime.task_events import TaskEvent, TaskEvents
+from fate_runtime.task_launcher import LaunchedTask, LaunchError, TaskLauncher
 
 log = logging.getLogger("fate_flow.tasks")
 
@@ -28,12 +27,13 @@ TaskKey = tuple[str, str, str, str]  # job, component, role, party
 
 
 class TaskManager:
-    def __init__(self, jobs: JobStore, events: TaskEvents, command: Callable[[TaskKey], list[str]]) -> None:
+    def __init__(self, jobs: JobStore, events: TaskEvents, launcher: TaskLauncher, data_dir: str) -> None:
         self._jobs = jobs
         self._events = events
-        self._command = command
+        self._launcher = launcher
+        self._data_dir = data_dir
         self._lock = threading.Lock()
-        self._processes: dict[TaskKey, subprocess.Popen] = {}
+        self._processes: dict[TaskKey, LaunchedTask] = {}
         self._stopping: set[str] = set()
 
     def report(self, key: TaskKey, status: str, retmsg: str = "") -> None:
@@ -52,20 +52,28 @@ class TaskManager:
                 return
             log_dir = os.path.join(self._jobs.logs_dir(key[0]), key[2], key[3], key[1])
             os.makedirs(log_dir, exist_ok=True)
-            with open(os.path.join(log_dir, "task_process.log"), "ab") as output:
-                process = subprocess.Popen(self._command(key), stdout=output, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, start_new_session=True)
+            # Running before the process exists: a quick task may report its end before launch() returns.
+            self._jobs.set_task_status(*key, RUNNING)
+            self._events.publish(TaskEvent(*key, status=RUNNING, retmsg="", time_ms=now_ms()))
+            try:
+                process = self._launcher.launch(executor_args(self._data_dir, key),
+                                                os.path.join(log_dir, "task_process.log"))
+            except LaunchError as exc:
+                log.error("task %s %s of %s %s not started: %s", *key, exc)
+                self.report(key, FAILED, f"the task process of {key[1]} could not be started: {exc}")
+                return
             self._processes[key] = process
-        self._jobs.set_task_status(*key, RUNNING, pid=process.pid, run_ip=socket.gethostname())
-        self._events.publish(TaskEvent(*key, status=RUNNING, retmsg="", time_ms=now_ms()))
+        self._jobs.set_task_process(*key, process.pid, socket.gethostname())
         threading.Thread(target=self._await_exit, args=(key, process), name=f"task-{process.pid}",
                          daemon=True).start()
 
-    def _await_exit(self, key: TaskKey, process: subprocess.Popen) -> None:
+    def _await_exit(self, key: TaskKey, process: LaunchedTask) -> None:
         code = process.wait()
         with self._lock:
             if self._processes.get(key) is process:
                 del self._processes[key]
+            if key[0] in self._stopping:
+                return  # killed by stop_job, which gives the task the job's stop status
         reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
         self.report(key, FAILED, f"the task process of {key[1]} ended without finishing ({reason})")
 
@@ -96,17 +104,15 @@ class TaskManager:
             self.stop_job(job_id, FAILED, "the node stopped while the task ran")
 
 
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
+def _signal_group(process: LaunchedTask, signum: int) -> None:
     try:
         os.killpg(process.pid, signum)
     except ProcessLookupError:
         pass
 
 
-def executor_command(data_dir: str) -> Callable[[TaskKey], list[str]]:
-    """How a node starts a task: this interpreter running fate_runtime.task_executor."""
-    def command(key: TaskKey) -> list[str]:
-        job_id, component, role, party_id = key
-        return [sys.executable, "-m", "fate_runtime.task_executor", "--data-dir", data_dir, "--job-id", job_id,
-                "--component", component, "--role", role, "--party-id", party_id]
-    return command
+def executor_args(data_dir: str, key: TaskKey) -> list[str]:
+    """The arguments of fate_runtime.task_executor for one task."""
+    job_id, component, role, party_id = key
+    return ["--data-dir", data_dir, "--job-id", job_id, "--component", component, "--role", role,
+            "--party-id", party_id]

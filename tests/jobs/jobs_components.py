@@ -1,13 +1,17 @@
 """Components for the job tests (the nodes load them with FATE_RUNTIME_COMPONENTS=jobs_components).
 
 Wait: sleeps `seconds`, hands its first input table on as output "data" (a new one-row table
-if it has none) and logs when it ran as metric timing/window, saves a small model.
+if it has none), logs when it ran as metric timing/window and unseeded random.random() and
+numpy.random.random() as metric random/draw, saves a small model, and prints one line to its stdout.
 Fail: raises with `message` on the party whose role is `fail_role` (the others succeed).
 """
 
 from __future__ import annotations
 
+import random
 import time
+
+import numpy.random  # imported when the zygote loads the components: its state is forked with it
 
 from fate_runtime.components import ComponentContext, ComponentSpec, Param
 
@@ -16,6 +20,7 @@ ROLES = ("guest", "host", "arbiter")
 
 def run_wait(ctx: ComponentContext) -> None:
     started = time.time()
+    print(f"{ctx.component} waits {ctx.params['seconds']} s", flush=True)  # lands in task_process.log
     time.sleep(ctx.params["seconds"])
     tables = [table for tables in ctx.inputs.values() for table in tables]
     if tables:
@@ -26,6 +31,7 @@ def run_wait(ctx: ComponentContext) -> None:
     ctx.tracker.save_output_data("data", output)
     ctx.tracker.log_metric_data("timing", "window", [("start", started), ("end", time.time())])
     ctx.tracker.set_metric_meta("timing", "window", {"metric_type": "TIMING", "name": "window"})
+    ctx.tracker.log_metric_data("random", "draw", [("python", random.random()), ("numpy", float(numpy.random.random()))])
     ctx.tracker.save_output_model("wait", {"seconds": ctx.params["seconds"], "rows": output.count()})
 
 

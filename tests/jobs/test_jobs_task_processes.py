@@ -1,0 +1,45 @@
+"""Task processes as the node forks them: output captured in the task log, fresh random state each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from integration_helpers import Node
+from jobs_helpers import parties_conf, standalone_node, submitted, wait_dsl, wait_job
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    with standalone_node(tmp_path_factory.mktemp("task_processes")) as started:
+        yield started
+
+
+def _draws(node: Node, job_id: str, component: str, role: str) -> list[float]:
+    reply = node.post("/v1/tracking/component/metric_data",
+                      json={"job_id": job_id, "component_name": component, "role": role, "party_id": "10000",
+                            "metric_namespace": "random", "metric_name": "draw"}).json()
+    assert reply["retcode"] == 0, reply
+    assert [name for name, _ in reply["data"]] == ["python", "numpy"], reply
+    return [value for _, value in reply["data"]]
+
+
+def test_task_stdout_lands_in_the_task_process_log(node: Node, tmp_path: Path) -> None:
+    job = submitted(node, tmp_path, wait_dsl(("wait_0", ())), parties_conf("10000", "10000"))
+    assert {row["f_status"] for row in wait_job(node, job)} == {"success"}
+    for role in ("guest", "host"):
+        log = node.data_dir / "logs" / job / role / "10000" / "wait_0" / "task_process.log"
+        assert "wait_0 waits 0.0 s" in log.read_text()
+
+
+def test_every_task_draws_its_own_random_numbers(node: Node, tmp_path: Path) -> None:
+    jobs = [submitted(node, tmp_path, wait_dsl(("wait_0", ()), ("wait_1", ())), parties_conf("10000", "10000"))
+            for _ in range(2)]
+    draws = []
+    for job in jobs:
+        assert {row["f_status"] for row in wait_job(node, job)} == {"success"}
+        draws += [value for component in ("wait_0", "wait_1") for role in ("guest", "host")
+                  for value in _draws(node, job, component, role)]
+    assert len(set(draws)) == len(draws), draws

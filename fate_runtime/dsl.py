@@ -46,7 +46,10 @@ class JobPlan:
 
     @property
     def work_mode(self) -> int:
-        return int(self.job_parameters.get("work_mode", 0))
+        value = self.job_parameters.get("work_mode", 0)
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdecimal():
+            raise BadRequest(f"work_mode must be 0 (standalone) or 1 (cluster), got {value!r}")
+        return int(value)
 
     def party_index(self, role: str, party_id: str) -> int:
         return self.roles[role].index(str(party_id))
@@ -55,7 +58,10 @@ class JobPlan:
         return [(role, party) for role, parties in self.roles.items() for party in parties]
 
     def model_id(self) -> str:
-        return "#".join(f"{role}-{'_'.join(self.roles[role])}" for role in sorted(self.roles)) + "#model"
+        """FATE's gen_model_id: per role (sorted), its distinct party ids sorted as the conf gives them."""
+        given = self.conf["role"]
+        return "#".join(f"{role}-{'_'.join(str(p) for p in sorted(set(given[role]), key=_party_order))}"
+                        for role in sorted(given)) + "#model"
 
     def raw_parameters(self, component: str, role: str, party_id: str) -> dict[str, Any]:
         """The parameters a party's task of `component` gets, before the module checks them."""
@@ -107,6 +113,10 @@ def check_all_parameters(plan: JobPlan) -> dict[tuple[str, str, str], list[str]]
     return unknown
 
 
+def _party_order(party: int | str) -> tuple[bool, int | str]:
+    return isinstance(party, str), party
+
+
 def _dig(tree: Any, *path: str) -> Any:
     for key in path:
         if not isinstance(tree, dict):
@@ -145,7 +155,8 @@ def _roles(conf: dict[str, Any]) -> dict[str, list[str]]:
     roles = _object(conf.get("role"), "job_runtime_conf.role")
     parsed = {}
     for role, parties in roles.items():
-        if not isinstance(parties, list) or not parties or not all(isinstance(p, (int, str)) and str(p) for p in parties):
+        if not isinstance(parties, list) or not parties or not all(
+                isinstance(p, (int, str)) and not isinstance(p, bool) and str(p) for p in parties):
             raise BadRequest(f"job_runtime_conf.role.{role} must be a non-empty list of party ids")
         parsed[str(role)] = [str(p) for p in parties]
     if not parsed:
@@ -156,6 +167,14 @@ def _roles(conf: dict[str, Any]) -> dict[str, list[str]]:
 def _refs(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(r, str) and "." in r for r in value):
         raise BadRequest(f"{where} must be a list of 'component.output' references")
+    return tuple(value)
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(n, str) and n for n in value):
+        raise BadRequest(f"{where} must be a list of output names")
     return tuple(value)
 
 
@@ -172,8 +191,9 @@ def _component(name: str, body: Any) -> ComponentPlan:
     models = tuple(_refs(inputs.get("model", []), f"component {name}'s input.model")
                    + _refs(inputs.get("isometric_model", []), f"component {name}'s input.isometric_model"))
     outputs = _object(body.get("output", {}), f"component {name}'s output")
-    return ComponentPlan(name, module, data_inputs, models, tuple(outputs.get("data", []) or ()),
-                         tuple(outputs.get("model", []) or ()))
+    return ComponentPlan(name, module, data_inputs, models,
+                         _names(outputs.get("data"), f"component {name}'s output.data"),
+                         _names(outputs.get("model"), f"component {name}'s output.model"))
 
 
 def _check_references(components: dict[str, ComponentPlan]) -> None:
@@ -218,9 +238,10 @@ def parse(dsl: Any, conf: Any) -> JobPlan:
     """The plan of a submitted job; BadRequest with one sentence for the first problem found."""
     dsl = _object(dsl, "job_dsl")
     conf = _object(conf, "job_runtime_conf")
-    version = int(conf.get("dsl_version", dsl.get("dsl_version", 1)) or 1)
-    if version not in (1, 2):
-        raise BadRequest(f"dsl_version must be 1 or 2, got {version}")
+    given_version = conf.get("dsl_version", dsl.get("dsl_version", 1)) or 1
+    if isinstance(given_version, bool) or str(given_version).strip() not in ("1", "2"):
+        raise BadRequest(f"dsl_version must be 1 or 2, got {given_version!r}")
+    version = int(given_version)
     initiator = _object(conf.get("initiator"), "job_runtime_conf.initiator")
     if not initiator.get("role") or initiator.get("party_id") in (None, ""):
         raise BadRequest("job_runtime_conf.initiator must give role and party_id")

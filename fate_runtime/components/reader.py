@@ -1,4 +1,7 @@
-"""Reader (DSL v2): a party's input table, named in its parameters, as the component's output data."""
+"""Reader (DSL v2): a party's input table, named in its parameters, as the component's output data.
+
+A party whose parameters name no table (typically the arbiter) has no output.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,9 @@ from fate_runtime.components.spec import ComponentSpec, Param
 
 def run(ctx: ComponentContext) -> None:
     source = ctx.params["table"]
+    if not source:  # e.g. the arbiter of a v2 job: FATE's confs name tables for guest and host only
+        ctx.log.info("%s names no table for %s %s: no output", ctx.component, ctx.role, ctx.party_id)
+        return
     table = ctx.store.table(str(source.get("namespace", "")), str(source.get("name", "")))
     namespace, name = ctx.output_name("data")
     ctx.tracker.save_output_data("data", table.save_as(name, namespace=namespace))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -62,7 +63,7 @@ class ComponentSpec:
     def parameters(self, given: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """(checked parameters with defaults filled in, names of unknown keys, which are ignored)."""
         known = {**COMMON_PARAMS, **self.params}
-        values = {name: param.default for name, param in known.items()}
+        values = {name: copy.deepcopy(param.default) for name, param in known.items()}  # defaults stay intact
         unknown = []
         for name, value in given.items():
             if name not in known:

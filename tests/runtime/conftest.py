@@ -1,0 +1,23 @@
+"""Fixtures for the job-planning tests (helpers in runtime_examples)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fate_runtime.components import REGISTRY
+from runtime_examples import FAKE_MODULES, TOY_EXAMPLE, load_json
+
+
+@pytest.fixture
+def fate_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the stand-in modules for one test."""
+    for spec in FAKE_MODULES:
+        monkeypatch.setitem(REGISTRY, spec.module, spec)
+
+
+@pytest.fixture
+def toy() -> tuple[dict[str, Any], dict[str, Any]]:
+    """FATE's toy example (SecureAddExample), DSL and conf, as shipped in examples/toy_example."""
+    return load_json(TOY_EXAMPLE / "toy_example_dsl.json"), load_json(TOY_EXAMPLE / "toy_example_conf.json")

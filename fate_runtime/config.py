@@ -73,6 +73,8 @@ class NodeConfig:
         tls = (self.tls_cert, self.tls_key, self.tls_ca)
         if any(tls) and not all(tls):
             raise ConfigError("TLS needs all three of --tls-cert, --tls-key and --tls-ca")
+        if all(tls) and not self.party_ids:
+            raise ConfigError("TLS needs --party-id: the party id this node's certificate names")
         for name in ("tls_cert", "tls_key", "tls_ca"):
             path = getattr(self, name)
             if path:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
+from federation import TlsConfig
 from flow_api import data_routes, job_routes, pipeline_routes, table_routes, tracking_routes
 from flow_api.envelope import NOT_FOUND, ApiError, error_reply
 from flow_api.node_client import NodeClient
@@ -15,10 +16,10 @@ from flow_api.node_client import NodeClient
 log = logging.getLogger("fate_flow.rest")
 
 
-def create_app(node_target: str) -> Flask:
-    """The REST app for the node whose gRPC services listen at `node_target` (host:port)."""
+def create_app(node_target: str, tls: TlsConfig | None = None, party: str | None = None) -> Flask:
+    """The REST app for the node whose gRPC services listen at `node_target` (host:port), over TLS as `party`."""
     app = Flask("fate_flow")
-    app.config["NODE"] = NodeClient(node_target)
+    app.config["NODE"] = NodeClient(node_target, tls, party)
     app.register_blueprint(data_routes.blueprint, url_prefix="/v1/data")
     app.register_blueprint(table_routes.blueprint, url_prefix="/v1/table")
     app.register_blueprint(job_routes.blueprint, url_prefix="/v1/job")

@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 
 import grpc
 
+from federation import TlsConfig, open_channel
 from flow_api.envelope import EXCEPTION_ERROR, NOT_FOUND, ApiError
 from protos import flow_pb2_grpc, storage_pb2_grpc
 
@@ -47,11 +48,12 @@ def api_error(exc: grpc.RpcError, target: str) -> ApiError:
 
 
 class NodeClient:
-    """Stubs for the node's services over one channel."""
+    """Stubs for the node's services over one channel; with TLS, as `party` (the node's own certificate)."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, tls: TlsConfig | None = None, party: str | None = None) -> None:
         self.target = target
-        self._channel = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+        self._channel = (grpc.insecure_channel(target, options=CHANNEL_OPTIONS) if tls is None
+                         else open_channel(target, tls, party))
         self.flow = flow_pb2_grpc.FlowStub(self._channel)
         self.storage = storage_pb2_grpc.StorageStub(self._channel)
 

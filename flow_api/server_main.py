@@ -12,7 +12,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from fate_runtime import ConfigError, load_conf_file, start_node
+from fate_runtime import ConfigError, Node, load_conf_file, start_node
 from flow_api.app import create_app
 
 
@@ -65,7 +65,7 @@ def _route_texts(routes: Any) -> list[str]:
     return list(routes) if isinstance(routes, list) else [str(routes)]
 
 
-def _rest_server(host: str, port: int, node_target: str) -> BaseWSGIServer:
+def _rest_server(host: str, port: int, node: Node) -> BaseWSGIServer:
     """The REST server on host:port. The socket is bound here: werkzeug would print and exit on a busy port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
@@ -73,7 +73,8 @@ def _rest_server(host: str, port: int, node_target: str) -> BaseWSGIServer:
     except OSError as exc:
         raise OSError(f"cannot listen on {host}:{port} (REST): {exc.strerror or exc}") from None
     with listener:  # werkzeug works on a duplicate of the descriptor
-        return make_server(host, port, create_app(node_target), threaded=True, fd=listener.fileno())
+        app = create_app(node.grpc_address, node.config.tls, next(iter(node.config.party_ids), None))
+        return make_server(host, port, app, threaded=True, fd=listener.fileno())
 
 
 def _log_requests_to_node_log() -> None:
@@ -90,7 +91,7 @@ def serve(settings: dict[str, Any]) -> None:
     node = start_node(settings)
     _log_requests_to_node_log()
     try:
-        http = _rest_server(node.config.host, node.config.http_port, node.grpc_address)
+        http = _rest_server(node.config.host, node.config.http_port, node)
     except OSError:
         node.stop(0)
         raise

@@ -78,6 +78,8 @@ BAD_CONFS: dict[str, tuple[str, tuple[str, ...]]] = {
     "allowed dir missing": (json.dumps({"allow_dirs": ["/no/such/dir"], "grpc_port": 0, "http_port": 0}),
                             ("/no/such/dir",)),
     "workers not a number": (json.dumps({"workers": "many", "grpc_port": 0, "http_port": 0}), ("workers",)),
+    "TLS without a party id": (json.dumps({"tls_cert": "n.pem", "tls_key": "n.key", "tls_ca": "ca.pem",
+                                           "grpc_port": 0, "http_port": 0}), ("TLS needs --party-id",)),
 }
 
 

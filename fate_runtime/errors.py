@@ -29,3 +29,7 @@ class JobFailed(FlowError):
 
 def missing_arguments(names: list[str]) -> BadRequest:
     return BadRequest("the following arguments are required: " + ", ".join(names))
+
+
+class Forbidden(FlowError):
+    """The calling party may not do this (TLS: the party its certificate names)."""

@@ -8,7 +8,7 @@ from typing import Any, Callable, TypeVar
 
 import grpc
 
-from fate_runtime.errors import BadRequest, Conflict, FlowError, JobFailed, NotFound
+from fate_runtime.errors import BadRequest, Conflict, FlowError, Forbidden, JobFailed, NotFound
 from storage import CodecError, InvalidTableArgument, TableExists, TableNotFound
 
 log = logging.getLogger("fate_flow.grpc")
@@ -24,6 +24,7 @@ _CODES: list[tuple[type[BaseException], grpc.StatusCode]] = [
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (TableNotFound, grpc.StatusCode.NOT_FOUND),
     (JobFailed, grpc.StatusCode.ABORTED),
+    (Forbidden, grpc.StatusCode.PERMISSION_DENIED),
 ]
 
 

@@ -12,6 +12,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from fate_runtime.config import NodeConfig
+from fate_runtime.control_auth import ControlAuth
 from fate_runtime.db import Database
 from fate_runtime.download import Downloader
 from fate_runtime.flow_servicer import FlowServicer
@@ -84,7 +85,8 @@ class Node:
         self.launcher = TaskLauncher()
         self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
         party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, config.local_parties, config.work_mode)
-        self._scheduler = SchedulerServicer(registry, party, config.local_parties)
+        self._scheduler = SchedulerServicer(registry, party, config.local_parties,
+                                            ControlAuth(self.jobs, config.local_parties))
         receiver = Receiver(self.store, TransferLog(os.path.join(config.data_dir, "federation", "transfers.db")),
                             os.path.join(config.data_dir, "federation", "objects"), registry.lookup,
                             config.local_parties)

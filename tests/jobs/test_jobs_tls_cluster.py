@@ -1,29 +1,107 @@
-"""FATE's toy example across two cluster nodes speaking mutual TLS: tasks report, federate and finish."""
+"""Jobs between cluster nodes speaking mutual TLS: the toy example runs, and only a job's initiator
+drives it on another node (the party a caller's certificate names is checked)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Iterator
+
+import grpc
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "federation"))
 
-from federation_helpers import CertificateAuthority  # noqa: E402 - test dirs are not packages
-from jobs_helpers import GUEST, HOST, running_cluster, submitted, toy_conf, toy_dsl, wait_job  # noqa: E402
+from federation import TlsConfig, open_channel  # noqa: E402 - test dirs are not packages
+from federation_helpers import CertificateAuthority  # noqa: E402
+from integration_helpers import assert_readable  # noqa: E402
+from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, running_cluster, submitted, toy_conf,  # noqa: E402
+                          toy_dsl, wait_job)
+from protos import scheduler_pb2, scheduler_pb2_grpc  # noqa: E402
+
+OUTSIDER = "10001"  # certified by the same CA, but no party of the jobs below
 
 
-def test_the_toy_example_runs_between_tls_nodes(tmp_path: Path) -> None:
-    authority = CertificateAuthority(tmp_path / "pki", "jobs")
-    tls_args = {}
-    for party in (GUEST, HOST):
-        tls = authority.issue(party)
-        tls_args[party] = ["--tls-cert", tls.cert, "--tls-key", tls.key, "--tls-ca", tls.ca]
-    with running_cluster(tmp_path, (GUEST, HOST), tls_args) as nodes:
-        job = submitted(nodes[GUEST].node, tmp_path, toy_dsl(), toy_conf(GUEST, HOST, 1))
-        guest_rows = wait_job(nodes[GUEST].node, job)
-        assert [(r["f_role"], r["f_status"]) for r in guest_rows] == [("guest", "success")], guest_rows
-        host_rows = wait_job(nodes[HOST].node, job)
-        assert [(r["f_role"], r["f_status"]) for r in host_rows] == [("host", "success")], host_rows
-        code, reply = nodes[GUEST].cli("-f", "component_metric_all", "-j", job, "-r", "guest", "-p", GUEST,
-                                       "-cpn", "secure_add_example_0")
-        assert code == 0, reply
-        assert reply["data"]["secure_add"]["result"]["data"] == [["secure_sum", 2000.0], ["expected", 2000.0]]
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, ClusterNode], dict[str, TlsConfig], str]]:
+    base = tmp_path_factory.mktemp("tls_jobs")
+    authority = CertificateAuthority(base / "pki", "jobs")
+    certs = {party: authority.issue(party) for party in (GUEST, HOST, OUTSIDER)}
+    tls_args = {party: ["--tls-cert", certs[party].cert, "--tls-key", certs[party].key, "--tls-ca", certs[party].ca]
+                for party in (GUEST, HOST)}
+    with running_cluster(base, (GUEST, HOST), tls_args) as nodes:
+        job = submitted(nodes[GUEST].node, base, toy_dsl(), toy_conf(GUEST, HOST, 1))
+        wait_job(nodes[GUEST].node, job)
+        wait_job(nodes[HOST].node, job)
+        yield nodes, certs, job
+
+
+def test_the_toy_example_runs_between_tls_nodes(tls_cluster) -> None:
+    nodes, _, job = tls_cluster
+    assert [(r["f_role"], r["f_status"]) for r in job_rows(nodes[GUEST].node, job)] == [("guest", "success")]
+    assert [(r["f_role"], r["f_status"]) for r in job_rows(nodes[HOST].node, job)] == [("host", "success")]
+    code, reply = nodes[GUEST].cli("-f", "component_metric_all", "-j", job, "-r", "guest", "-p", GUEST,
+                                   "-cpn", "secure_add_example_0")
+    assert code == 0, reply
+    assert reply["data"]["secure_add"]["result"]["data"] == [["secure_sum", 2000.0], ["expected", 2000.0]]
+
+
+def _host_scheduler(nodes: dict[str, ClusterNode], tls: TlsConfig) -> tuple[grpc.Channel, scheduler_pb2_grpc.SchedulerStub]:
+    channel = open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", tls, HOST)
+    return channel, scheduler_pb2_grpc.SchedulerStub(channel)
+
+
+def _denied(call, request, *words: str) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        call(request, timeout=30)
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED, caught.value
+    message = caught.value.details()
+    assert_readable(message)
+    for word in words:
+        assert word in message, message
+
+
+def test_only_the_initiator_may_stop_or_update_a_job(tls_cluster) -> None:
+    nodes, certs, job = tls_cluster
+    channel, host = _host_scheduler(nodes, certs[OUTSIDER])
+    with channel:
+        _denied(host.StopJob, scheduler_pb2.StopRequest(job_id=job, status="canceled", retmsg="rogue"),
+                OUTSIDER, GUEST, job)
+        _denied(host.UpdateJob, scheduler_pb2.JobStatusUpdate(job_id=job, status="failed", retmsg="rogue"),
+                OUTSIDER, GUEST)
+        _denied(host.StartTask, scheduler_pb2.TaskRef(job_id=job, component="secure_add_example_0", role="host",
+                                                      party_id=HOST), OUTSIDER)
+    rows = job_rows(nodes[HOST].node, job)
+    assert [(r["f_status"], r["f_retmsg"]) for r in rows] == [("success", "")]
+
+
+def test_only_the_initiator_may_create_a_job(tls_cluster, tmp_path: Path) -> None:
+    nodes, certs, _ = tls_cluster
+    spec = scheduler_pb2.JobSpec(job_id="202611270000000000001", dsl_json=json.dumps(toy_dsl()),
+                                 conf_json=json.dumps(toy_conf(GUEST, HOST, 1)))
+    channel, host = _host_scheduler(nodes, certs[OUTSIDER])
+    with channel:
+        _denied(host.CheckJob, spec, OUTSIDER, GUEST)
+        _denied(host.CreateJob, spec, OUTSIDER, GUEST)
+    reply = nodes[HOST].post("/v1/job/query", json={"job_id": spec.job_id}).json()
+    assert reply["retcode"] == 101, reply
+
+
+def test_task_reports_come_only_from_the_node_itself(tls_cluster) -> None:
+    nodes, certs, job = tls_cluster
+    channel, host = _host_scheduler(nodes, certs[GUEST])
+    event = scheduler_pb2.TaskEvent(task=scheduler_pb2.TaskRef(job_id=job, component="secure_add_example_0",
+                                                               role="host", party_id=HOST), status="failed")
+    with channel:
+        _denied(host.ReportTask, event, GUEST)
+
+
+def test_only_a_party_of_a_job_may_register_it(tls_cluster) -> None:
+    nodes, certs, _ = tls_cluster
+    registration = scheduler_pb2.JobRegistration(
+        job_id="202611270000000000002", roles={"guest": scheduler_pb2.PartyIds(party_ids=[GUEST]),
+                                               "host": scheduler_pb2.PartyIds(party_ids=[HOST])})
+    channel, host = _host_scheduler(nodes, certs[OUTSIDER])
+    with channel:
+        _denied(host.RegisterJob, registration, OUTSIDER)

@@ -24,6 +24,7 @@ from fate_runtime.party import PartyJobs
 from fate_runtime.recovery import recover
 from fate_runtime.scheduler import Scheduler
 from fate_runtime.local_jobs import LocalJobs
+from fate_runtime.local_only import LocalOnly
 from fate_runtime.paths import PathPolicy
 from fate_runtime.scheduler_servicer import SchedulerServicer
 from fate_runtime.storage_servicer import StorageServicer
@@ -98,8 +99,9 @@ class Node:
         self.scheduler: Scheduler | None = None
 
     def start(self) -> None:
-        flow_pb2_grpc.add_FlowServicer_to_server(self._flow, self._server)
-        storage_pb2_grpc.add_StorageServicer_to_server(self._storage, self._server)
+        local = self.config.local_parties
+        flow_pb2_grpc.add_FlowServicer_to_server(LocalOnly(self._flow, local), self._server)
+        storage_pb2_grpc.add_StorageServicer_to_server(LocalOnly(self._storage, local), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
         scheduler_pb2_grpc.add_SchedulerServicer_to_server(self._scheduler, self._server)
         federation_pb2_grpc.add_FederationServicer_to_server(self._federation, self._server)

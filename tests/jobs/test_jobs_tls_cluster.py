@@ -18,7 +18,7 @@ from federation_helpers import CertificateAuthority  # noqa: E402
 from integration_helpers import assert_readable  # noqa: E402
 from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, running_cluster, submitted, toy_conf,  # noqa: E402
                           toy_dsl, wait_job)
-from protos import scheduler_pb2, scheduler_pb2_grpc  # noqa: E402
+from protos import flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc, storage_pb2, storage_pb2_grpc  # noqa: E402
 
 OUTSIDER = "10001"  # certified by the same CA, but no party of the jobs below
 
@@ -105,3 +105,17 @@ def test_only_a_party_of_a_job_may_register_it(tls_cluster) -> None:
     channel, host = _host_scheduler(nodes, certs[OUTSIDER])
     with channel:
         _denied(host.RegisterJob, registration, OUTSIDER)
+
+
+def test_other_parties_cannot_use_a_nodes_flow_and_storage_services(tls_cluster) -> None:
+    nodes, certs, job = tls_cluster
+
+
+    with open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", certs[GUEST], HOST) as channel:
+        _denied(flow_pb2_grpc.FlowStub(channel).QueryJob, flow_pb2.JobQuery(filters={"job_id": job}), GUEST, "QueryJob")
+        _denied(flow_pb2_grpc.FlowStub(channel).StopJob, flow_pb2.JobRef(job_id=job), GUEST, "StopJob")
+        _denied(storage_pb2_grpc.StorageStub(channel).DescribeTable,
+                storage_pb2.TableRef(namespace="output." + job, name="x"), GUEST, "DescribeTable")
+    with open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", certs[HOST], HOST) as channel:  # the node itself
+        reply = flow_pb2_grpc.FlowStub(channel).QueryJob(flow_pb2.JobQuery(filters={"job_id": job}), timeout=30)
+        assert json.loads(reply.json)[0]["f_status"] == "success"

@@ -109,8 +109,6 @@ def test_only_a_party_of_a_job_may_register_it(tls_cluster) -> None:
 
 def test_other_parties_cannot_use_a_nodes_flow_and_storage_services(tls_cluster) -> None:
     nodes, certs, job = tls_cluster
-
-
     with open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", certs[GUEST], HOST) as channel:
         _denied(flow_pb2_grpc.FlowStub(channel).QueryJob, flow_pb2.JobQuery(filters={"job_id": job}), GUEST, "QueryJob")
         _denied(flow_pb2_grpc.FlowStub(channel).StopJob, flow_pb2.JobRef(job_id=job), GUEST, "StopJob")

@@ -4,9 +4,10 @@ Usage: python benchmarks/scheduling_bench.py [--quick] [--runs N]
 DAG: noop_0 -> (noop_1, noop_2 in parallel) -> noop_3 -> noop_4, every component on guest
 9999 and host 10000, each party its own `fate-flow server` (cluster mode) on loopback. Timed
 from `submit_job` (the CLI) to the job's success seen over REST, and per task the start
-latency (the node starting the task process -> the component running in it). Baseline in the
-same run: the least a process-per-task design costs for this DAG - 4 waves (the DAG's depth)
-of starting the task program's Python process with its imports and exiting.
+latency (the node marking the task running and starting its process -> the component running
+in it). Baseline in the same run: the least a design that starts a fresh interpreter per task
+(as FATE does, and as this project did before its task zygote) costs for this DAG - 4 waves
+(the DAG's depth) of starting the task program's Python process with its imports and exiting.
 FATE 2.2 on this kind of machine spends ~30 s per small job on scheduling and process start.
 """
 

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from fate_runtime.components import REGISTRY
+from fate_runtime.db import Database
+from fate_runtime.jobs import JobStore
 from runtime_examples import FAKE_MODULES, TOY_EXAMPLE, load_json
 
 
@@ -21,3 +23,14 @@ def fate_modules(monkeypatch: pytest.MonkeyPatch) -> None:
 def toy() -> tuple[dict[str, Any], dict[str, Any]]:
     """FATE's toy example (SecureAddExample), DSL and conf, as shipped in examples/toy_example."""
     return load_json(TOY_EXAMPLE / "toy_example_dsl.json"), load_json(TOY_EXAMPLE / "toy_example_conf.json")
+
+
+@pytest.fixture
+def db(tmp_path) -> Database:
+    """A fresh job database."""
+    return Database(str(tmp_path / "db" / "fate_flow.db"))
+
+
+@pytest.fixture
+def store(db: Database, tmp_path) -> JobStore:
+    return JobStore(db, str(tmp_path / "data"))

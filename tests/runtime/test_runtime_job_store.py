@@ -9,21 +9,9 @@ import os
 import pytest
 
 from fate_runtime import dsl, jobs
-from fate_runtime.db import Database
-from fate_runtime.jobs import JobStore
 
 TOY = "secure_add_example_0"
 BOTH = [("guest", "10000"), ("host", "10000")]
-
-
-@pytest.fixture
-def db(tmp_path):
-    return Database(str(tmp_path / "db" / "fate_flow.db"))
-
-
-@pytest.fixture
-def store(db, tmp_path):
-    return JobStore(db, str(tmp_path / "data"))
 
 
 @pytest.fixture

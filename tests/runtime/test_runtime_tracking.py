@@ -8,25 +8,13 @@ import types
 import pytest
 
 from fate_runtime import dsl
-from fate_runtime.db import Database
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.job_queries import JobQueries
-from fate_runtime.jobs import JobStore
 from fate_runtime.tracking import TaskTracker, TrackingQueries
 from runtime_examples import FLOW_EXAMPLES, load_json
 
 TOY = "secure_add_example_0"
 BOTH = [("guest", "10000"), ("host", "10000")]
-
-
-@pytest.fixture
-def db(tmp_path):
-    return Database(str(tmp_path / "db" / "fate_flow.db"))
-
-
-@pytest.fixture
-def store(db, tmp_path):
-    return JobStore(db, str(tmp_path / "data"))
 
 
 @pytest.fixture

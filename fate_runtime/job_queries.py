@@ -57,8 +57,9 @@ class JobQueries:
 
     def jobs(self, filters: dict[str, str], limit: int | None = None) -> list[dict[str, Any]]:
         rows = self._jobs.jobs({f"f_{k}": v for k, v in filters.items()}, limit)
-        if not rows and filters.get("job_id"):
-            raise NotFound(f"job {filters['job_id']} does not exist")
+        if not rows and filters.get("job_id"):  # (a job whose rows the other filters exclude: "find job failed")
+            if not self._jobs.jobs({"f_job_id": filters["job_id"]}):
+                raise NotFound(f"job {filters['job_id']} does not exist")
         return rows
 
     def tasks(self, filters: dict[str, str]) -> list[dict[str, Any]]:

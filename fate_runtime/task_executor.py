@@ -49,29 +49,41 @@ class ComponentFederation:
         return self._client.get(name, f"{self._component}.{tag}", parties, timeout)
 
 
+def _switched_off(plan: JobPlan, component: str, role: str, party_id: str) -> bool:
+    """need_run is false for this party (its module does serve the role)."""
+    return role in REGISTRY[plan.components[component].module].roles and not plan.runs_on(component, role, party_id)
+
+
+def _locations(job_id: str, plan: JobPlan, ref: str, role: str, party_id: str, db: Database) -> list[tuple[str, str]]:
+    """(namespace, name) of the tables a data reference stands for on this party."""
+    source, _, output = ref.partition(".")
+    if source == ARGS:
+        named = plan.input_tables(role, party_id).get(output)
+        if not isinstance(named, dict):
+            raise TaskFailed(f"input {ref} of {role} {party_id} names no table")
+        return [(str(named.get("namespace", "")), str(named.get("name", "")))]
+    if _switched_off(plan, source, role, party_id):  # as FATE: a component switched off passes its input on
+        return [location for refs in plan.components[source].data_inputs.values() for upstream in refs
+                for location in _locations(job_id, plan, upstream, role, party_id, db)]
+    rows = db.query("SELECT f_table_namespace, f_table_name FROM t_output_data WHERE f_job_id = ? AND"
+                    " f_component_name = ? AND f_role = ? AND f_party_id = ? AND f_data_name = ?",
+                    (job_id, source, role, party_id, output))
+    if not rows:
+        raise TaskFailed(f"component {source} left no output {output} for {role} {party_id}")
+    return [(rows[0]["f_table_namespace"], rows[0]["f_table_name"])]
+
+
 def _input_tables(job_id: str, plan: JobPlan, component: str, role: str, party_id: str, store: Store,
                   db: Database) -> dict[str, list[Table]]:
     inputs: dict[str, list[Table]] = {}
-    args = plan.input_tables(role, party_id)
     for key, refs in plan.components[component].data_inputs.items():
         for ref in refs:
-            source, _, output = ref.partition(".")
-            if source == ARGS:
-                named = args.get(output)
-                if not isinstance(named, dict):
-                    raise TaskFailed(f"input {ref} of {role} {party_id} names no table")
-                location = (str(named.get("namespace", "")), str(named.get("name", "")))
-            else:
-                rows = db.query("SELECT f_table_namespace, f_table_name FROM t_output_data WHERE f_job_id = ? AND"
-                                " f_component_name = ? AND f_role = ? AND f_party_id = ? AND f_data_name = ?",
-                                (job_id, source, role, party_id, output))
-                if not rows:
-                    raise TaskFailed(f"component {source} left no output {output} for {role} {party_id}")
-                location = (rows[0]["f_table_namespace"], rows[0]["f_table_name"])
-            try:
-                inputs.setdefault(key, []).append(store.table(*location))
-            except TableNotFound:
-                raise TaskFailed(f"input table {location[0]}.{location[1]} of {role} {party_id} does not exist") from None
+            for location in _locations(job_id, plan, ref, role, party_id, db):
+                try:
+                    inputs.setdefault(key, []).append(store.table(*location))
+                except TableNotFound:
+                    raise TaskFailed(f"input table {location[0]}.{location[1]} of {role} {party_id} "
+                                     "does not exist") from None
     return inputs
 
 
@@ -86,7 +98,7 @@ def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id
     temp_namespace = f"__temp__.{job_id}.{component}.{role}.{party_id}"
     store = Store(os.path.join(node.data_dir, "storage"), map_size=node.map_size, workers=node.workers,
                   temp_namespace=temp_namespace)
-    tracker = TaskTracker(db, job_id, component, role, party_id)
+    tracker = TaskTracker(db, job_id, component, role, party_id, plan.components[component].output_data)
     tracker.save_parameters(module, params)
     client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), store,
                               tls=node.tls)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from fate_runtime.db import Database, now_ms
 from storage import Table
@@ -15,9 +15,19 @@ METRIC_META = 0
 class TaskTracker:
     """The tracker of one task (job, component, role, party): what the component's context offers."""
 
-    def __init__(self, db: Database, job_id: str, component: str, role: str, party_id: str) -> None:
+    def __init__(self, db: Database, job_id: str, component: str, role: str, party_id: str,
+                 declared_outputs: Sequence[str] = ()) -> None:
         self._db = db
         self._where = {"f_job_id": job_id, "f_component_name": component, "f_role": role, "f_party_id": party_id}
+        self._declared = list(declared_outputs)
+        self._saved: list[str] = []
+
+    def _output_name(self, name: str) -> str:
+        """The DSL's name for an output: as FATE, outputs take the declared names in order."""
+        if not self._declared or name in self._declared:
+            return name
+        free = [declared for declared in self._declared if declared not in self._saved]
+        return free[0] if free else name
 
     def log_metric_data(self, namespace: str, name: str, data: list[tuple[Any, Any]]) -> None:
         now = now_ms()
@@ -35,6 +45,8 @@ class TaskTracker:
         self._db.insert("t_component_parameters", {**self._where, "f_module": module, "f_parameters": parameters})
 
     def save_output_data(self, name: str, table: Table) -> None:
+        name = self._output_name(name)
+        self._saved.append(name)
         self._db.insert("t_output_data", {**self._where, "f_data_name": name, "f_table_namespace": table.namespace,
                                           "f_table_name": table.name, "f_create_time": now_ms()})
 

@@ -157,6 +157,10 @@ class Store:
             if not os.path.exists(target):
                 return False
             self._move_to_trash(target)
+            try:
+                os.rmdir(os.path.dirname(target))  # the namespace's folder goes with its last table
+            except OSError:
+                pass  # other tables remain
         self._empty_trash()
         return True
 

@@ -262,3 +262,14 @@ def test_keys_longer_than_lmdb_allows_are_refused_clearly(tmp_path):
         table.put_all([("short", 1), (too_long, 2)])
     assert table.get(too_long) is None
     assert table.delete(too_long) is False
+
+
+def test_a_namespace_folder_goes_with_its_last_table(inline_store):
+    tables_dir = os.path.join(inline_store.config.data_dir, "tables")
+    inline_store.create_table("ns", "a", 1)
+    inline_store.create_table("ns", "b", 1)
+    inline_store.destroy("ns", "a")
+    assert os.listdir(tables_dir) == ["ns"]
+    inline_store.destroy("ns", "b")
+    assert os.listdir(tables_dir) == []
+    assert inline_store.create_table("ns", "a", 1).count() == 0  # and it comes back when needed

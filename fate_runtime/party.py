@@ -99,9 +99,11 @@ class PartyJobs:
             self._events.end(job_id)
 
     def stop(self, job_id: str, status: str, retmsg: str) -> None:
+        """Kill the job's tasks here; a job not yet ended here ends with `status` (an ended one keeps its end)."""
         self._known(job_id)
         self._tasks.stop_job(job_id, status, retmsg)
-        self._jobs.set_job_status(job_id, status, retmsg=retmsg)
+        if any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id})):
+            self._jobs.set_job_status(job_id, status, retmsg=retmsg)
         self._events.end(job_id)
 
     def watch(self, job_id: str) -> Watch:

@@ -227,6 +227,7 @@ class DagRun(threading.Thread):
                 watcher.start()
             self._update_all(RUNNING)
             self._start_ready()
+            self._update_all(RUNNING)  # the first components are the job's current steps
             while len(self._done) < len(self.plan.components):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -11,11 +11,13 @@ import signal
 from pathlib import Path
 from typing import Any, Iterator
 
+import grpc
 import pytest
 
 from integration_helpers import Node, assert_readable, assert_refused
-from jobs_helpers import (GUEST, HOST, parties_conf, standalone_node, submitted, task_rows, wait_dsl, wait_gone,
-                          wait_job, wait_tasks_running)
+from jobs_helpers import (GUEST, HOST, job_rows, parties_conf, standalone_node, submitted, task_rows, wait_dsl,
+                          wait_gone, wait_job, wait_tasks_running)
+from protos import scheduler_pb2, scheduler_pb2_grpc
 
 pytestmark = pytest.mark.integration
 
@@ -102,3 +104,14 @@ def test_timeout(node: Node, tmp_path: Path) -> None:
     wait_gone([t["f_run_pid"] for t in task_rows(node, job_id) if t["f_run_pid"]])
     assert sorted((t["f_role"], t["f_status"]) for t in task_rows(node, job_id)) == [
         ("guest", "timeout"), ("host", "timeout")]
+
+
+def test_a_late_stop_does_not_change_how_a_job_ended(node: Node, tmp_path: Path) -> None:
+    """A stop reaching a party after its job ended there (e.g. from a restarted initiator) changes nothing."""
+    job = submitted(node, tmp_path, wait_dsl(("wait_0", [])), parties_conf(GUEST, HOST))
+    assert [row["f_status"] for row in wait_job(node, job)] == ["success", "success"]
+    with grpc.insecure_channel(node.grpc_address) as channel:
+        scheduler_pb2_grpc.SchedulerStub(channel).StopJob(
+            scheduler_pb2.StopRequest(job_id=job, status="failed", retmsg="the job's initiator restarted"), timeout=30)
+    assert [(row["f_status"], row["f_retmsg"]) for row in job_rows(node, job)] == [("success", "")] * 2
+    assert [task["f_status"] for task in task_rows(node, job)] == ["success", "success"]

@@ -87,6 +87,13 @@ def submitted(node: Node, tmp: Path, dsl: dict[str, Any], conf: dict[str, Any]) 
     return reply["jobId"]
 
 
+def cli_ok(node: Node, *args: str) -> dict[str, Any]:
+    """The CLI's reply, which must be a success (exit code 0, retcode 0)."""
+    code, reply = node.cli(*args)
+    assert code == 0 and reply["retcode"] == 0, reply
+    return reply
+
+
 def job_rows(node: Node, job_id: str, **filters: Any) -> list[dict[str, Any]]:
     reply = node.post("/v1/job/query", json={"job_id": job_id, **filters}).json()
     assert reply["retcode"] == 0, reply

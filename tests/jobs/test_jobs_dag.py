@@ -7,29 +7,16 @@ times, never against the wall clock. d does not run on the host (need_run false 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
 
 import pytest
 
 from integration_helpers import Node, assert_refused
-from jobs_helpers import GUEST, HOST, parties_conf, standalone_node, submitted, task_rows, wait_dsl, wait_job
+from jobs_helpers import GUEST, HOST, cli_ok, parties_conf, submitted, task_rows, wait_dsl, wait_job
 
 pytestmark = pytest.mark.integration
 
 BRANCH_SECONDS = 1.5
 PARTY = {"guest": GUEST, "host": HOST}
-
-
-def cli_ok(node: Node, *args: str) -> dict[str, Any]:
-    code, reply = node.cli(*args)
-    assert code == 0 and reply["retcode"] == 0, reply
-    return reply
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    with standalone_node(tmp_path_factory.mktemp("jobs_dag")) as started:
-        yield started
 
 
 @pytest.fixture(scope="module")

@@ -9,25 +9,19 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import grpc
 import pytest
 
 from integration_helpers import Node, assert_readable, assert_refused
-from jobs_helpers import (GUEST, HOST, job_rows, parties_conf, standalone_node, submitted, task_rows, wait_dsl,
-                          wait_gone, wait_job, wait_tasks_running)
+from jobs_helpers import (GUEST, HOST, job_rows, parties_conf, submitted, task_rows, wait_dsl, wait_gone, wait_job,
+                          wait_tasks_running)
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
 pytestmark = pytest.mark.integration
 
 LONG = 30.0  # seconds a Wait runs when the test ends it first
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    with standalone_node(tmp_path_factory.mktemp("jobs_failures")) as started:
-        yield started
 
 
 def long_conf(**job_parameters: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 from integration_helpers import Node, assert_refused, upload_conf, write_conf, write_csv
-from jobs_helpers import GUEST, HOST, standalone_node, submitted, task_rows, wait_job
+from jobs_helpers import GUEST, HOST, cli_ok, standalone_node, submitted, task_rows, wait_job
 
 pytestmark = pytest.mark.integration
 
@@ -24,12 +24,6 @@ TABLES = {"guest": ("guest_rows", ["1,0,0.5,1.5", "2,1,0.25,2.5", "3,0,0.125,3.5
                                    "5,0,2.0,5.5"]),
           "host": ("host_rows", ["1,1,9.0,0.0", "3,0,8.0,0.5", "5,1,7.0,1.0"])}
 PARTY = {"guest": GUEST, "host": HOST}
-
-
-def cli_ok(node: Node, *args: str) -> dict[str, Any]:
-    code, reply = node.cli(*args)
-    assert code == 0 and reply["retcode"] == 0, reply
-    return reply
 
 
 def reader_job(output: str = "data") -> tuple[dict[str, Any], dict[str, Any]]:

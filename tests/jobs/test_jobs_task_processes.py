@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
-
-import pytest
 
 from integration_helpers import Node
-from jobs_helpers import parties_conf, standalone_node, submitted, wait_dsl, wait_job
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    with standalone_node(tmp_path_factory.mktemp("task_processes")) as started:
-        yield started
+from jobs_helpers import parties_conf, submitted, wait_dsl, wait_job
 
 
 def _draws(node: Node, job_id: str, component: str, role: str) -> list[float]:

@@ -12,13 +12,13 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
 
 from integration_helpers import HTTP_TIMEOUT, ROOT, Node, assert_refused
-from jobs_helpers import TOY_CONF, TOY_DSL, pid_alive, standalone_node, task_rows, wait_job
+from jobs_helpers import TOY_CONF, TOY_DSL, cli_ok, pid_alive, task_rows, wait_job
 
 pytestmark = pytest.mark.integration
 
@@ -29,23 +29,11 @@ TOY_METRIC = {"data": [["secure_sum", 2000.0], ["expected", 2000.0]],
               "meta": {"metric_type": "SECURE_ADD", "name": "result"}}
 
 
-def cli_ok(node: Node, *args: str) -> dict[str, Any]:
-    code, reply = node.cli(*args)
-    assert code == 0 and reply["retcode"] == 0, reply
-    return reply
-
-
 def submit_files(node: Node, dsl: Path, conf: Path) -> dict[str, Any]:
     reply = cli_ok(node, "-f", "submit_job", "-d", str(dsl), "-c", str(conf))
     rows = wait_job(node, reply["jobId"])
     assert [row["f_status"] for row in rows] == ["success", "success"], rows
     return reply
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    with standalone_node(tmp_path_factory.mktemp("jobs_toy")) as started:
-        yield started
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,15 @@ import signal
 import socket
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from fate_runtime import ConfigError, Node, load_conf_file, start_node
+from fate_runtime import ConfigError, load_conf_file
 from flow_api.app import create_app
+
+if TYPE_CHECKING:
+    from fate_runtime import Node
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +91,8 @@ def _log_requests_to_node_log() -> None:
 
 def serve(settings: dict[str, Any]) -> None:
     """Run until SIGTERM or SIGINT, then stop the REST layer and the node cleanly."""
+    from fate_runtime import start_node  # here, so a component module that cannot load is a ConfigError of main()
+
     node = start_node(settings)
     _log_requests_to_node_log()
     try:

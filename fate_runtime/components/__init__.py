@@ -8,6 +8,7 @@ from importlib import import_module
 from fate_runtime.components import reader, secure_add_example
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.components.spec import ComponentSpec, Param, ParameterError
+from fate_runtime.config import ConfigError
 
 EXTRA_COMPONENTS_ENV = "FATE_RUNTIME_COMPONENTS"
 
@@ -20,8 +21,15 @@ def _load_extra_components() -> None:
     The operator's own components: set where the node starts, its task processes inherit it.
     """
     for name in filter(None, (part.strip() for part in os.environ.get(EXTRA_COMPONENTS_ENV, "").split(","))):
-        module = import_module(name)
-        for spec in getattr(module, "SPECS", None) or (module.SPEC,):
+        try:
+            module = import_module(name)
+        except ImportError as exc:
+            raise ConfigError(f"component module {name} (in ${EXTRA_COMPONENTS_ENV}) cannot be imported: {exc}") from None
+        specs = getattr(module, "SPECS", None) or ([module.SPEC] if hasattr(module, "SPEC") else [])
+        if not specs or not all(isinstance(spec, ComponentSpec) for spec in specs):
+            raise ConfigError(f"component module {name} (in ${EXTRA_COMPONENTS_ENV}) declares no ComponentSpec "
+                              "as SPEC or SPECS")
+        for spec in specs:
             REGISTRY[spec.module] = spec
 
 

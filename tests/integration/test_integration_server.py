@@ -44,9 +44,9 @@ def test_conf_file(tmp_path: Path) -> None:
     assert_clean_exit(server, code, killed)
 
 
-def _refused_start(args: list[str], cwd: Path) -> tuple[int | None, str]:
+def _refused_start(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int | None, str]:
     """Start a server that must refuse to start: (exit code, its output)."""
-    server = ServerProcess(args, cwd=cwd)
+    server = ServerProcess(args, cwd=cwd, env=env)
     try:
         server.wait_ready_or_exit(START_TIMEOUT)
         if server.match is not None:
@@ -90,6 +90,13 @@ def test_invalid_conf_is_refused_in_one_line(tmp_path: Path, case: str) -> None:
     conf.write_text(text)
     code, output = _refused_start(["--standalone", "--conf", str(conf)], cwd=tmp_path)
     _assert_one_line_refusal(code, output, *words)
+
+
+def test_a_component_module_that_cannot_load_is_refused_in_one_line(tmp_path: Path) -> None:
+    code, output = _refused_start(["--standalone", "--data-dir", str(tmp_path / "data"), "--grpc-port", "0",
+                                   "--http-port", "0"], cwd=tmp_path,
+                                  env={"FATE_RUNTIME_COMPONENTS": "no_such_component_module"})
+    _assert_one_line_refusal(code, output, "no_such_component_module", "cannot be imported")
 
 
 def test_missing_conf_file(tmp_path: Path) -> None:

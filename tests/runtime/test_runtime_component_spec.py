@@ -9,6 +9,7 @@ import pytest
 
 from fate_runtime import components
 from fate_runtime.components import REGISTRY, ComponentSpec, Param, ParameterError
+from fate_runtime.config import ConfigError
 
 
 def _spec(**params: Param) -> ComponentSpec:
@@ -164,7 +165,14 @@ def test_the_variable_is_FATE_RUNTIME_COMPONENTS_and_unset_adds_nothing(extra_mo
 
 def test_a_missing_extra_module_fails_loudly(extra_modules, monkeypatch):
     monkeypatch.setenv(components.EXTRA_COMPONENTS_ENV, "runtime_spec_no_such_module")
-    with pytest.raises(ModuleNotFoundError, match="runtime_spec_no_such_module"):
+    with pytest.raises(ConfigError, match="component module runtime_spec_no_such_module .* cannot be imported"):
+        components._load_extra_components()
+
+
+def test_an_extra_module_without_specs_is_refused(extra_modules, monkeypatch):
+    extra_modules("runtime_spec_extra_none", _MODULE.format(assignment='SPEC = "not a spec"'))
+    monkeypatch.setenv(components.EXTRA_COMPONENTS_ENV, "runtime_spec_extra_none")
+    with pytest.raises(ConfigError, match="runtime_spec_extra_none .* declares no ComponentSpec"):
         components._load_extra_components()
 
 

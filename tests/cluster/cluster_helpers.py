@@ -6,12 +6,9 @@ node's REST API (/v1/job/query, /v1/job/task/query, /v1/tracking/...).
 
 from __future__ import annotations
 
-import time
 from typing import Any, Iterable, Sequence
 
-import pytest
-
-from jobs_helpers import ARBITER, ENDED, GUEST, HOST, ClusterNode, job_rows, task_rows, wait_job
+from jobs_helpers import ARBITER, ENDED, GUEST, HOST, ClusterNode, task_rows, wait_job
 
 ROLE_OF = {GUEST: "guest", HOST: "host", ARBITER: "arbiter"}
 ENDED_WAIT = 30.0  # generous: only there to turn a hang into a failure
@@ -49,20 +46,6 @@ def no_job(node: ClusterNode, job_id: str) -> None:
     reply = node.post("/v1/job/task/query", json={"job_id": job_id}).json()
     assert reply["retcode"] == 101 and not reply.get("data"), reply
     assert not (node.data_dir / "jobs" / job_id).exists()
-
-
-def wait_status(node: ClusterNode, job_id: str, wanted: str, timeout: float = ENDED_WAIT) -> dict[str, Any]:
-    """The node's own row once it has status `wanted` (fails at once if the job ends otherwise)."""
-    deadline = time.monotonic() + timeout
-    row: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        rows = job_rows(node.node, job_id)
-        row = rows[0] if rows else {}
-        if row.get("f_status") == wanted:
-            return row
-        assert row.get("f_status") not in ENDED, row
-        time.sleep(0.05)
-    pytest.fail(f"job {job_id} on {node.party} was not {wanted} within {timeout:.0f} s: {row}")
 
 
 def metric(node: ClusterNode, job_id: str, component: str, namespace: str, name: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The compat tests' helpers: fate-client 1.6.0's `flow` in its own cached virtualenv, and job polling.
+"""The compat tests' helpers: fate-client 1.6.0's `flow` in its own cached virtualenv.
 
 fate-client 1.6.0 pins Flask 1 and Click 7, so it lives in its own virtualenv (never the
 project's), built once by pip and kept in tests/compat/.flow-venv (gitignored; another place
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from integration_helpers import Node, run_cli
+from integration_helpers import run_cli
 
 HERE = Path(__file__).resolve().parent
 FATE_CLIENT = "fate-client==1.6.0"
@@ -29,8 +29,6 @@ FLOW_VENV = Path(os.environ.get("FATE_COMPAT_FLOW_VENV", HERE / ".flow-venv"))
 BUILT_MARKER = "fate-client-1.6.0.built"
 PIP_OPTIONS = ("--quiet", "--timeout", "20", "--retries", "1", "--disable-pip-version-check")
 PIP_TIMEOUT = 600.0
-JOB_TIMEOUT = 60.0
-ENDED = ("success", "failed", "canceled", "timeout")
 
 
 def _pip(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -93,15 +91,6 @@ class Flow:
         return reply
 
 
-def wait_job(node: Node, job_id: str, timeout: float = JOB_TIMEOUT) -> dict[str, str]:
-    """Poll the job (raw HTTP, cheaper than flow) until every party's row has ended: {role: f_status}."""
-    deadline = time.monotonic() + timeout
-    while True:
-        reply = node.post("/v1/job/query", json={"job_id": job_id}).json()
-        assert reply["retcode"] == 0, reply
-        statuses = {row["f_role"]: row["f_status"] for row in reply["data"]}
-        if all(status in ENDED for status in statuses.values()):
-            return statuses
-        if time.monotonic() > deadline:
-            pytest.fail(f"job {job_id} did not end within {timeout:.0f} s: {statuses}")
-        time.sleep(0.2)
+def ended(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """{role: f_status} of a job's rows."""
+    return {row["f_role"]: row["f_status"] for row in rows}

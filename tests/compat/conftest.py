@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))
 
 from compat_helpers import HERE, Flow, build_flow_venv  # noqa: E402
 from integration_helpers import Node, node_args, running_node, write_conf  # noqa: E402

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from compat_helpers import Flow, wait_job
+from compat_helpers import Flow, ended
+from jobs_helpers import wait_job
 
 from integration_helpers import BREAST_HEADER, ROOT, Node, breast_rows, upload_conf, write_conf, write_csv
 
@@ -51,7 +52,7 @@ def pause_job(tmp_path: Path, name: str, seconds: float) -> tuple[Path, Path]:
 def toy_job(flow: Flow, compat_node: Node) -> str:
     """FATE's toy example (DSL v1) submitted with `flow job submit`, run to its end."""
     job_id = submit(flow, TOY_CONF, TOY_DSL)
-    assert wait_job(compat_node, job_id) == {"guest": "success", "host": "success"}
+    assert ended(wait_job(compat_node, job_id)) == {"guest": "success", "host": "success"}
     return job_id
 
 
@@ -103,7 +104,7 @@ def test_component_metrics(flow: Flow, toy_job: str) -> None:
 
 def test_component_output_model(flow: Flow, compat_node: Node, tmp_path: Path) -> None:
     job_id = submit(flow, *pause_job(tmp_path, "model", 0))
-    assert wait_job(compat_node, job_id) == {"guest": "success"}
+    assert ended(wait_job(compat_node, job_id)) == {"guest": "success"}
     reply = flow.ok("component", "output-model", "-j", job_id, "-r", "guest", "-p", PARTY, "-cpn", "pause_0")
     assert reply["data"] == {"pause": {"seconds": 0.0, "label": "model", "role": "guest", "party_id": PARTY}}
     assert reply["meta"]["component_module_name"] == "CompatPause"
@@ -118,7 +119,7 @@ def test_component_output_data_table(flow: Flow, compat_node: Node, tmp_path: Pa
     dsl = {"components": {"reader_0": {"module": "Reader", "output": {"data": ["data"]}}}}
     params = {"guest": {"0": {"reader_0": {"table": {"name": "reader_in", "namespace": "compat_jobs"}}}}}
     job_id = submit(flow, *v2_job(tmp_path, "reader", dsl, params, {"guest": [int(PARTY)]}))
-    assert wait_job(compat_node, job_id) == {"guest": "success"}
+    assert ended(wait_job(compat_node, job_id)) == {"guest": "success"}
 
     table = flow.ok("component", "output-data-table", "-j", job_id, "-r", "guest", "-p", PARTY,
                     "-cpn", "reader_0")["data"]
@@ -128,21 +129,10 @@ def test_component_output_data_table(flow: Flow, compat_node: Node, tmp_path: Pa
     assert info["count"] == 23
 
 
-def wait_status(node: Node, job_id: str, status: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = node.post("/v1/job/query", json={"job_id": job_id}).json()["data"]
-        if all(row["f_status"] == status for row in rows):
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"job {job_id} is not {status} after {timeout:.0f} s: {rows}")
-        time.sleep(0.1)
-
-
 def test_job_stop(flow: Flow, compat_node: Node, tmp_path: Path) -> None:
     """Stop a job waiting in the queue (the node runs one job at a time), then the running one: both canceled."""
     running = submit(flow, *pause_job(tmp_path, "long", 120))
-    wait_status(compat_node, running, "running")
+    wait_job(compat_node, running, ("running",))
     waiting = submit(flow, TOY_CONF, TOY_DSL)
     rows = flow.ok("job", "query", "-j", waiting)["data"]
     assert {row["f_status"] for row in rows} == {"waiting"}, rows
@@ -154,11 +144,11 @@ def test_job_stop(flow: Flow, compat_node: Node, tmp_path: Path) -> None:
 
     started = time.monotonic()
     flow.ok("job", "stop", "-j", running)
-    assert wait_job(compat_node, running) == {"guest": "canceled"}
+    assert ended(wait_job(compat_node, running)) == {"guest": "canceled"}
     assert time.monotonic() - started < 30  # the 120 s pause was cut short
     tasks = flow.ok("task", "query", "-j", running)["data"]
     assert [(task["f_component_name"], task["f_status"]) for task in tasks] == [("pause_0", "canceled")]
 
     code, again = flow.run("job", "stop", "-j", running)
     assert code == 0 and again["retcode"] != 0 and "ended" in again["retmsg"], again
-    assert wait_job(compat_node, waiting) == {"guest": "canceled", "host": "canceled"}  # it never started
+    assert ended(wait_job(compat_node, waiting)) == {"guest": "canceled", "host": "canceled"}  # it never started

@@ -12,6 +12,7 @@ from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.job_registry import JobRegistry
 from fate_runtime.jobs import ENDED, FAILED, JobStore
+from fate_runtime.memory import release_free_memory
 from fate_runtime.request_checks import check_work_mode
 from fate_runtime.task_events import TaskEvents, Watch
 from fate_runtime.task_manager import TaskKey, TaskManager
@@ -97,6 +98,7 @@ class PartyJobs:
         self._jobs.set_job_status(job_id, status, progress, current_steps, retmsg or None)
         if status in ENDED:
             self._events.end(job_id)
+            release_free_memory()
 
     def stop(self, job_id: str, status: str, retmsg: str) -> None:
         """Kill the job's tasks here; a job not yet ended here ends with `status` (an ended one keeps its end)."""
@@ -105,6 +107,7 @@ class PartyJobs:
         if any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id})):
             self._jobs.set_job_status(job_id, status, retmsg=retmsg)
         self._events.end(job_id)
+        release_free_memory()
 
     def watch(self, job_id: str) -> Watch:
         self._known(job_id)

@@ -24,6 +24,7 @@ from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.job_ids import new_job_id
 from fate_runtime.jobs import CANCELED, ENDED, FAILED, RUNNING, SUCCESS, TIMEOUT, WAITING, JobStore
+from fate_runtime.memory import release_free_memory
 from fate_runtime.node_runtime import NodeRuntime
 from federation import FederationError, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc
@@ -252,6 +253,7 @@ class DagRun(threading.Thread):
                 handler.close()
                 self.log.removeHandler(handler)
             self._finished(self.job_id)
+            release_free_memory()
 
 
 def _job_logger(job_id: str, logs_dir: str) -> logging.Logger:

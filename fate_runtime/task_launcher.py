@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 log = logging.getLogger("fate_flow.tasks")
@@ -127,11 +128,16 @@ class _Zygote:
 
 
 class TaskLauncher:
-    """Starts task processes through a zygote, starting the zygote (again) when needed."""
+    """Starts task processes through a zygote, starting the zygote (again) when needed.
+
+    The zygote is always started from one long-lived thread: its parent-death signal fires when
+    the thread that started it ends, and the threads that ask for tasks (a job's) come and go.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._zygote: _Zygote | None = None
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="task-zygote-starter")
 
     def start(self) -> None:
         """Start the zygote now (its imports take a moment), so the first task does not wait for them."""
@@ -140,7 +146,10 @@ class TaskLauncher:
     def _current(self) -> _Zygote:
         with self._lock:
             if self._zygote is None or not self._zygote.alive:
-                self._zygote = _Zygote()
+                try:
+                    self._zygote = self._starter.submit(_Zygote).result()
+                except RuntimeError:  # closed: the node is stopping
+                    raise LaunchError("the node is stopping") from None
             return self._zygote
 
     def launch(self, argv: list[str], log_path: str) -> LaunchedTask:
@@ -151,3 +160,4 @@ class TaskLauncher:
             zygote, self._zygote = self._zygote, None
         if zygote is not None:
             zygote.close()
+        self._starter.shutdown()

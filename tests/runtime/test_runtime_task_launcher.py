@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -15,7 +16,7 @@ from typing import Iterator
 import pytest
 
 from fate_runtime.node_runtime import FILE_NAME
-from fate_runtime.task_launcher import TaskLauncher
+from fate_runtime.task_launcher import LaunchError, TaskLauncher
 
 
 def _args(data_dir: Path) -> list[str]:
@@ -110,3 +111,26 @@ def test_closing_the_launcher_stops_the_zygote_and_its_tasks(blocking_dir: Path,
 
 def _parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()[1])
+
+
+def test_a_zygote_restarted_from_a_passing_thread_outlives_it(launcher: TaskLauncher, blocking_dir: Path,
+                                                               tmp_path: Path) -> None:
+    first = launcher.launch(_args(blocking_dir), str(tmp_path / "log1"))
+    os.kill(_parent_of(first.pid), signal.SIGKILL)
+    assert first.wait(30) == -signal.SIGKILL
+    started = []
+    thread = threading.Thread(target=lambda: started.append(launcher.launch(_args(blocking_dir), str(tmp_path / "l2"))))
+    thread.start()
+    thread.join(60)
+    task = started[0]
+    time.sleep(0.5)  # a parent-death signal tied to the ended thread would have killed the new zygote by now
+    assert task.poll() is None and _alive(task.pid)
+    os.killpg(task.pid, signal.SIGKILL)
+    assert task.wait(30) == -signal.SIGKILL
+
+
+def test_a_closed_launcher_refuses_to_launch(blocking_dir: Path, tmp_path: Path) -> None:
+    launcher = TaskLauncher()
+    launcher.close()
+    with pytest.raises(LaunchError, match="stopping"):
+        launcher.launch(_args(blocking_dir), str(tmp_path / "log"))

@@ -137,11 +137,22 @@ def _v1_parameters(conf: dict[str, Any], component: str, role: str, index: int, 
     return params
 
 
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `override`'s values, nested objects merged key by key (as FATE merges v2 parameters)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def _v2_parameters(conf: dict[str, Any], component: str, role: str, index: int) -> dict[str, Any]:
     params = dict(_dig(conf, "component_parameters", "common", component) or {})
     for key, by_component in (_dig(conf, "component_parameters", "role", role) or {}).items():
         if key == "all" or str(index) in str(key).split("|"):
-            params.update((by_component or {}).get(component) or {})
+            params = _merged(params, (by_component or {}).get(component) or {})
     return params
 
 

@@ -122,3 +122,14 @@ def test_malformed_job_parameters_are_refused(job_parameters: Any, message: str)
 def test_top_level_job_parameters_still_count_in_v2():
     conf = {**copy.deepcopy(CONF), "job_parameters": {"work_mode": 0}}
     assert dsl.parse(copy.deepcopy(DSL), conf).work_mode == 0
+
+
+def test_nested_parameter_objects_merge_key_by_key():
+    """As FATE: a party's value for one key of a nested object keeps the common value's other keys."""
+    conf = copy.deepcopy(CONF)
+    conf["component_parameters"]["common"]["reader_0"] = {"table": {"namespace": "common_ns", "name": "t"}}
+    conf["component_parameters"]["role"]["host"]["0"]["reader_0"] = {"table": {"name": "host_t0"}}
+    plan = dsl.parse(copy.deepcopy(DSL), conf)
+    assert plan.raw_parameters("reader_0", "host", "10000") == {"table": {"namespace": "common_ns", "name": "host_t0"}}
+    assert plan.raw_parameters("reader_0", "guest", "9999") == {"table": {"name": "guest_t", "namespace": "ns"}}
+    assert conf["component_parameters"]["common"]["reader_0"] == {"table": {"namespace": "common_ns", "name": "t"}}

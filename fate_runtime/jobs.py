@@ -70,6 +70,16 @@ class JobStore:
                         "f_role": role, "f_party_id": party, "f_status": WAITING, "f_create_time": now,
                         "f_update_time": now})
 
+    def _stamp(self, table: str, where: dict[str, Any], status: str, now: int) -> None:
+        """The start time at the first `running`, the end time and elapsed time at an end."""
+        condition = " AND ".join(f"{column} = ?" for column in where)
+        if status == RUNNING:
+            self._db.execute(f"UPDATE {table} SET f_start_time = ? WHERE {condition} AND f_start_time IS NULL",
+                             (now, *where.values()))
+        if status in ENDED:
+            self._db.execute(f"UPDATE {table} SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, "
+                             f"f_create_time) WHERE {condition}", (now, now, *where.values()))
+
     def set_job_status(self, job_id: str, status: str, progress: int | None = None,
                        current_steps: list[str] | None = None, retmsg: str | None = None) -> None:
         now = now_ms()
@@ -81,30 +91,16 @@ class JobStore:
             changes["f_current_tasks"] = [task_id(job_id, c) for c in current_steps]
         if retmsg is not None:
             changes["f_retmsg"] = retmsg
-        self._db.update("t_job", {"f_job_id": job_id}, changes)
-        if status == RUNNING:
-            self._db.execute("UPDATE t_job SET f_start_time = ? WHERE f_job_id = ? AND f_start_time IS NULL",
-                             (now, job_id))
-        if status in ENDED:
-            self._db.execute("UPDATE t_job SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, f_create_time)"
-                             " WHERE f_job_id = ?", (now, now, job_id))
+        where = {"f_job_id": job_id}
+        self._db.update("t_job", where, changes)
+        self._stamp("t_job", where, status, now)
 
     def set_task_status(self, job_id: str, component: str, role: str, party_id: str, status: str,
-                        retmsg: str = "", pid: int | None = None, run_ip: str = "") -> None:
+                        retmsg: str = "") -> None:
         now = now_ms()
-        changes: dict[str, Any] = {"f_status": status, "f_update_time": now, "f_retmsg": retmsg}
-        if pid is not None:
-            changes.update(f_run_pid=pid, f_run_ip=run_ip)
         where = {"f_job_id": job_id, "f_component_name": component, "f_role": role, "f_party_id": party_id}
-        self._db.update("t_task", where, changes)
-        if status == RUNNING:
-            self._db.execute("UPDATE t_task SET f_start_time = ? WHERE f_job_id = ? AND f_component_name = ?"
-                             " AND f_role = ? AND f_party_id = ? AND f_start_time IS NULL",
-                             (now, job_id, component, role, party_id))
-        if status in ENDED:
-            self._db.execute("UPDATE t_task SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, f_create_time)"
-                             " WHERE f_job_id = ? AND f_component_name = ? AND f_role = ? AND f_party_id = ?",
-                             (now, now, job_id, component, role, party_id))
+        self._db.update("t_task", where, {"f_status": status, "f_update_time": now, "f_retmsg": retmsg})
+        self._stamp("t_task", where, status, now)
 
     def set_task_process(self, job_id: str, component: str, role: str, party_id: str, pid: int, run_ip: str) -> None:
         """Record where a task's process runs (its status is left as it is)."""

@@ -93,21 +93,28 @@ class PartyJobs:
     def report(self, key: TaskKey, status: str, retmsg: str) -> None:
         self._tasks.report(key, status, retmsg)
 
+    def _running_here(self, job_id: str) -> bool:
+        return any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id}))
+
+    def _ended(self, job_id: str) -> None:
+        """The job ended on this node (every node, the initiator's too, passes here): close its watches and
+        hand the memory it freed back to the OS."""
+        self._events.end(job_id)
+        release_free_memory()
+
     def update(self, job_id: str, status: str, progress: int, current_steps: list[str], retmsg: str) -> None:
         self._known(job_id)
         self._jobs.set_job_status(job_id, status, progress, current_steps, retmsg or None)
         if status in ENDED:
-            self._events.end(job_id)
-            release_free_memory()
+            self._ended(job_id)
 
     def stop(self, job_id: str, status: str, retmsg: str) -> None:
         """Kill the job's tasks here; a job not yet ended here ends with `status` (an ended one keeps its end)."""
         self._known(job_id)
         self._tasks.stop_job(job_id, status, retmsg)
-        if any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id})):
+        if self._running_here(job_id):
             self._jobs.set_job_status(job_id, status, retmsg=retmsg)
-        self._events.end(job_id)
-        release_free_memory()
+        self._ended(job_id)
 
     def watch(self, job_id: str) -> Watch:
         self._known(job_id)
@@ -115,6 +122,6 @@ class PartyJobs:
 
     def watch_lost(self, job_id: str) -> None:
         """The initiator stopped watching before the job ended: nothing here may go on running."""
-        if any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id})):
+        if self._running_here(job_id):
             log.warning("the initiator of job %s stopped watching it; stopping its tasks here", job_id)
             self.stop(job_id, FAILED, "the job's initiator became unreachable")

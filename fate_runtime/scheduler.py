@@ -24,7 +24,6 @@ from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.job_ids import new_job_id
 from fate_runtime.jobs import CANCELED, ENDED, FAILED, RUNNING, SUCCESS, TIMEOUT, WAITING, JobStore
-from fate_runtime.memory import release_free_memory
 from fate_runtime.node_runtime import NodeRuntime
 from federation import FederationError, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc
@@ -112,7 +111,6 @@ class DagRun(threading.Thread):
         super().__init__(name=f"job-{job_id}", daemon=True)
         self.job_id = job_id
         self.plan = plan
-        self._nodes = nodes
         self._links = links
         self._jobs = jobs
         self._finished = finished
@@ -133,7 +131,7 @@ class DagRun(threading.Thread):
         return [(role, party) for role, party in self.plan.parties() if self.plan.runs_on(component, role, party)]
 
     def _node_of(self, party: tuple[str, str]) -> Node:
-        return next(node for node in self._nodes if party in node.parties)
+        return next(node for node in self.nodes if party in node.parties)
 
     def _watch(self, node: Node) -> None:
         stream = self._links.stub(node).WatchJob(scheduler_pb2.WatchRequest(job_id=self.job_id))
@@ -150,7 +148,7 @@ class DagRun(threading.Thread):
         running = [c for c in self._launched if c not in self._done]
         update = scheduler_pb2.JobStatusUpdate(job_id=self.job_id, status=status, progress=progress,
                                                current_steps=running, retmsg=retmsg)
-        for node in self._nodes:
+        for node in self.nodes:
             try:
                 self._links.stub(node).UpdateJob(update, timeout=_CALL_TIMEOUT)
             except grpc.RpcError as exc:
@@ -159,7 +157,7 @@ class DagRun(threading.Thread):
 
     def _stop_all(self, status: str, retmsg: str) -> None:
         request = scheduler_pb2.StopRequest(job_id=self.job_id, status=status, retmsg=retmsg)
-        threads = [threading.Thread(target=self._stop_node, args=(node, request)) for node in self._nodes]
+        threads = [threading.Thread(target=self._stop_node, args=(node, request)) for node in self.nodes]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -222,7 +220,7 @@ class DagRun(threading.Thread):
         for note in self._notes:
             self.log.warning("%s", note)
         deadline = time.monotonic() + self._timeout
-        watchers = [threading.Thread(target=self._watch, args=(node,), daemon=True) for node in self._nodes]
+        watchers = [threading.Thread(target=self._watch, args=(node,), daemon=True) for node in self.nodes]
         try:
             for watcher in watchers:
                 watcher.start()
@@ -253,7 +251,6 @@ class DagRun(threading.Thread):
                 handler.close()
                 self.log.removeHandler(handler)
             self._finished(self.job_id)
-            release_free_memory()
 
 
 def _job_logger(job_id: str, logs_dir: str) -> logging.Logger:

@@ -1,7 +1,6 @@
 """The node's side of the task zygote (task_zygote.py): start task processes by fork, hear their exits.
 
-`TaskLauncher.launch(argv, log)` returns a `LaunchedTask` that behaves like the part of
-subprocess.Popen the task manager uses (`pid`, `wait`, `poll`). The zygote is started with
+`TaskLauncher.launch(argv, log)` returns a `LaunchedTask` (`pid`, `wait`, `poll`). The zygote is started with
 the node and again on the next launch if it has died; when it dies, its tasks die with it
 (lifeline) and are reported as killed.
 """
@@ -42,10 +41,9 @@ class LaunchedTask:
     def poll(self) -> int | None:
         return self.returncode
 
-    def wait(self, timeout: float | None = None) -> int:
-        if not self._ended.wait(timeout):
-            raise subprocess.TimeoutExpired(f"task process {self.pid}", timeout or 0.0)
-        assert self.returncode is not None
+    def wait(self, timeout: float | None = None) -> int | None:
+        """The exit code (negative: killed by that signal); None if it is still running after `timeout` s."""
+        self._ended.wait(timeout)
         return self.returncode
 
 

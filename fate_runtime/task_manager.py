@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import socket
-import subprocess
 import threading
 
 from fate_runtime.db import now_ms
@@ -42,6 +41,9 @@ class TaskManager:
                                  "f_party_id": key[3]})
         if not rows or rows[0]["f_status"] in ENDED:
             return
+        self._record(key, status, retmsg)
+
+    def _record(self, key: TaskKey, status: str, retmsg: str) -> None:
         self._jobs.set_task_status(*key, status, retmsg)
         log.info("task %s %s of %s %s: %s %s", key[0], key[1], key[2], key[3], status, retmsg)
         self._events.publish(TaskEvent(*key, status=status, retmsg=retmsg, time_ms=now_ms()))
@@ -53,8 +55,7 @@ class TaskManager:
             log_dir = os.path.join(self._jobs.logs_dir(key[0]), key[2], key[3], key[1])
             os.makedirs(log_dir, exist_ok=True)
             # Running before the process exists: a quick task may report its end before launch() returns.
-            self._jobs.set_task_status(*key, RUNNING)
-            self._events.publish(TaskEvent(*key, status=RUNNING, retmsg="", time_ms=now_ms()))
+            self._record(key, RUNNING, "")
             try:
                 process = self._launcher.launch(executor_args(self._data_dir, key),
                                                 os.path.join(log_dir, "task_process.log"))
@@ -69,6 +70,7 @@ class TaskManager:
 
     def _await_exit(self, key: TaskKey, process: LaunchedTask) -> None:
         code = process.wait()
+        assert code is not None  # waited without a timeout
         with self._lock:
             if self._processes.get(key) is process:
                 del self._processes[key]
@@ -85,9 +87,7 @@ class TaskManager:
         for _, process in victims:
             _signal_group(process, signal.SIGTERM)
         for key, process in victims:
-            try:
-                process.wait(timeout=KILL_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
+            if process.wait(timeout=KILL_GRACE_SECONDS) is None:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
         for row in self._jobs.tasks({"f_job_id": job_id}):

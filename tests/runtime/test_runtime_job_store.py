@@ -101,7 +101,8 @@ def test_a_job_ended_before_it_ran_counts_elapsed_from_its_creation(store, plan)
 
 def test_task_status_changes_only_the_party_named(store, plan):
     store.create("j1", plan, BOTH)
-    store.set_task_status("j1", TOY, "host", "10000", jobs.RUNNING, pid=4242, run_ip="10.0.0.7")
+    store.set_task_status("j1", TOY, "host", "10000", jobs.RUNNING)
+    store.set_task_process("j1", TOY, "host", "10000", 4242, "10.0.0.7")
     host = _one(store.tasks({"f_job_id": "j1", "f_role": "host"}))
     assert (host["f_status"], host["f_run_pid"], host["f_run_ip"], host["f_end_time"]) == (
         "running", 4242, "10.0.0.7", None)

@@ -8,7 +8,7 @@ import grpc
 
 from fate_runtime.download import Downloader, DownloadRequest
 from fate_runtime.errors import BadRequest
-from fate_runtime.grpc_errors import translate_errors
+from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.job_queries import JobQueries
 from fate_runtime.job_servicer import JobMethods
 from fate_runtime.scheduler import Scheduler
@@ -16,6 +16,9 @@ from fate_runtime.proto_convert import to_struct
 from fate_runtime.tables import Tables
 from fate_runtime.upload import Uploader, UploadRequest
 from protos import flow_pb2, flow_pb2_grpc
+
+
+_HISTORY_PAGE = 100  # records per reply message (each record's notes are bounded)
 
 
 def _optional(message: Any, field: str) -> int | None:
@@ -69,15 +72,17 @@ class FlowServicer(JobMethods, flow_pb2_grpc.FlowServicer):
         return flow_pb2.DownloadReply(job_id=result.job_id, output_path=result.output_path, count=result.count,
                                       files=_files(result))
 
-    @translate_errors
+    @translate_stream_errors
     def UploadHistory(self, request: flow_pb2.UploadHistoryRequest,
-                      context: grpc.ServicerContext) -> flow_pb2.UploadHistoryReply:
+                      context: grpc.ServicerContext) -> Iterator[flow_pb2.UploadHistoryReply]:
         rows = self._tables.upload_history(request.job_id, _optional(request, "limit"))
-        return flow_pb2.UploadHistoryReply(records=[flow_pb2.UploadRecord(
-            job_id=row["f_job_id"], namespace=row["f_table_namespace"], table_name=row["f_table_name"],
-            partition=row["f_partition"], count=row["f_table_count_upload"], table_count=row["f_table_count_actual"],
-            notes=row["f_description"] or "",
-            schema=to_struct(row["f_schema"]), create_time=row["f_create_time"] / 1000.0) for row in rows])
+        for start in range(0, len(rows), _HISTORY_PAGE):
+            yield flow_pb2.UploadHistoryReply(records=[flow_pb2.UploadRecord(
+                job_id=row["f_job_id"], namespace=row["f_table_namespace"], table_name=row["f_table_name"],
+                partition=row["f_partition"], count=row["f_table_count_upload"],
+                table_count=row["f_table_count_actual"], notes=row["f_description"] or "",
+                schema=to_struct(row["f_schema"]), create_time=row["f_create_time"] / 1000.0)
+                for row in rows[start:start + _HISTORY_PAGE]])
 
     @translate_errors
     def TableInfo(self, request: flow_pb2.TableInfoRequest, context: grpc.ServicerContext) -> flow_pb2.TableInfoReply:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import grpc
 
@@ -14,8 +14,26 @@ from fate_runtime.scheduler import Scheduler
 from protos import flow_pb2
 
 
+PAGE_BYTES = 1 << 20
+
+
 def _json(value: Any) -> flow_pb2.JsonReply:
     return flow_pb2.JsonReply(json=json.dumps(value, default=str))
+
+
+def row_pages(rows: Iterable[Any]) -> Iterator[str]:
+    """Rows as JSON arrays of about PAGE_BYTES each (a row larger than that is a page of its own)."""
+    page: list[str] = []
+    size = 0
+    for row in rows:
+        text = json.dumps(row, default=str)
+        if page and size + len(text) > PAGE_BYTES:
+            yield "[" + ",".join(page) + "]"
+            page, size = [], 0
+        page.append(text)
+        size += len(text) + 1
+    if page:
+        yield "[" + ",".join(page) + "]"
 
 
 def _loads(text: str, what: str) -> Any:
@@ -50,13 +68,15 @@ class JobMethods:
             raise BadRequest("the following arguments are required: job_id")
         return flow_pb2.StopJobReply(status=self._scheduler.stop(request.job_id))
 
-    @translate_errors
-    def QueryJob(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.jobs(dict(request.filters), request.limit or None))
+    @translate_stream_errors
+    def QueryJob(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.RowsPage]:
+        for page in row_pages(self._queries.jobs(dict(request.filters), request.limit or None)):
+            yield flow_pb2.RowsPage(json=page)
 
-    @translate_errors
-    def QueryTask(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.tasks(dict(request.filters)))
+    @translate_stream_errors
+    def QueryTask(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.RowsPage]:
+        for page in row_pages(self._queries.tasks(dict(request.filters))):
+            yield flow_pb2.RowsPage(json=page)
 
     @translate_errors
     def UpdateJob(self, request: flow_pb2.UpdateJobRequest, context: grpc.ServicerContext) -> flow_pb2.UpdateJobReply:

@@ -104,7 +104,9 @@ class Node:
         storage_pb2_grpc.add_StorageServicer_to_server(LocalOnly(self._storage, local), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
         scheduler_pb2_grpc.add_SchedulerServicer_to_server(self._scheduler, self._server)
+        scheduler_pb2_grpc.add_LocalSchedulerServicer_to_server(self._scheduler, self._server)
         federation_pb2_grpc.add_FederationServicer_to_server(self._federation, self._server)
+        federation_pb2_grpc.add_LocalFederationServicer_to_server(self._federation, self._server)
         address = f"{self.config.host}:{self.config.grpc_port}"
         tls = self.config.tls
         try:

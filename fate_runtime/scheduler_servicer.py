@@ -19,7 +19,7 @@ def _key(task: scheduler_pb2.TaskRef) -> tuple[str, str, str, str]:
     return task.job_id, task.component, task.role, task.party_id
 
 
-class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer):
+class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc.LocalSchedulerServicer):
     def __init__(self, registry: JobRegistry, party: PartyJobs, local_parties: frozenset[str] | None,
                  auth: ControlAuth) -> None:
         self._registry = registry

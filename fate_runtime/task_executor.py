@@ -119,7 +119,7 @@ def _report(node: NodeRuntime, job_id: str, component: str, role: str, party_id:
                                                                party_id=party_id),
                                     status=status, retmsg=retmsg, time_ms=now_ms())
     with open_channel(node.grpc_address, node.tls, node.local_party(party_id)) as channel:
-        scheduler_pb2_grpc.SchedulerStub(channel).ReportTask(event, timeout=30, wait_for_ready=True)
+        scheduler_pb2_grpc.LocalSchedulerStub(channel).ReportTask(event, timeout=30, wait_for_ready=True)
 
 
 def _logger(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str) -> logging.Logger:

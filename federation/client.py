@@ -98,10 +98,10 @@ class FederationClient:
         for party in sources:
             self._declarations.check(name, party.role, self.local.role)
         channel, _ = self._channel(self.local.party_id)
-        stub = federation_pb2_grpc.FederationStub(channel)
+        stub = federation_pb2_grpc.LocalFederationStub(channel)
         return [self._fetch(stub, name, str(tag), party, wait) for party in sources]
 
-    def _fetch(self, stub: federation_pb2_grpc.FederationStub, name: str, tag: str, src: Party,
+    def _fetch(self, stub: federation_pb2_grpc.LocalFederationStub, name: str, tag: str, src: Party,
                wait: float) -> Any:
         request = pb.AwaitRequest(job_id=self.job_id, name=name, tag=tag,
                                   src=pb.Party(role=src.role, party_id=src.party_id),

@@ -17,7 +17,7 @@ from storage import CodecError, InvalidTableArgument
 log = logging.getLogger("fate_flow.federation")
 
 
-class FederationServicer(federation_pb2_grpc.FederationServicer):
+class FederationServicer(federation_pb2_grpc.FederationServicer, federation_pb2_grpc.LocalFederationServicer):
     def __init__(self, receiver: Receiver, local_parties: frozenset[str] | None) -> None:
         self._receiver = receiver
         self._local_parties = local_parties

@@ -7,9 +7,11 @@ from itertools import chain
 from typing import Any, Iterator
 from urllib.parse import unquote
 
+import grpc
 from flask import Blueprint, Request, current_app, request
 
 from flow_api.envelope import ApiError, reply
+from flow_api.node_client import NodeClient, api_error
 from flow_api.request_fields import integer, json_body, text
 from google.protobuf import json_format
 
@@ -92,6 +94,16 @@ def download() -> Any:
     return reply(data, job_id=result.job_id)
 
 
+def streamed_records(client: NodeClient, message: flow_pb2.UploadHistoryRequest) -> list[flow_pb2.UploadRecord]:
+    records: list[flow_pb2.UploadRecord] = []
+    try:
+        for page in client.flow.UploadHistory(message):
+            records.extend(page.records)
+    except grpc.RpcError as exc:
+        raise api_error(exc, client.target) from None
+    return records
+
+
 @blueprint.post("/upload/history")
 def upload_history() -> Any:
     client = current_app.config["NODE"]
@@ -100,9 +112,8 @@ def upload_history() -> Any:
     limit = integer(body, "limit")
     if limit is not None:
         message.limit = limit
-    result = client.call(client.flow.UploadHistory, message)
     data = []
-    for record in result.records:
+    for record in streamed_records(client, message):
         schema = json_format.MessageToDict(record.schema)
         data.append({record.job_id: {
             "upload_info": {"table_name": record.table_name, "namespace": record.namespace,

@@ -74,6 +74,18 @@ def json_text(value: str) -> Any:
         raise ApiError("the node's reply is not valid JSON") from None
 
 
+def streamed_rows(method: Callable[..., Iterator[Any]], message: Any) -> list[Any]:
+    """The rows of a query the node streams as pages of JSON arrays."""
+    client = node()
+    rows: list[Any] = []
+    try:
+        for page in method(message):
+            rows.extend(json_text(page.json) or [])
+    except grpc.RpcError as exc:
+        raise api_error(exc, client.target) from None
+    return rows
+
+
 def filters(body: dict[str, Any]) -> dict[str, str]:
     """Query filters: every scalar field except client bookkeeping (FATE ignores unknown columns too)."""
     found: dict[str, str] = {}
@@ -169,8 +181,7 @@ def stop() -> Any:
 
 @blueprint.route("/query", methods=["GET", "POST"])
 def query() -> Any:
-    client = node()
-    rows = json_text(client.call(client.flow.QueryJob, job_query(request_body())).json)
+    rows = streamed_rows(node().flow.QueryJob, job_query(request_body()))
     if not rows:
         raise ApiError("find job failed", NOT_FOUND)
     return reply(rows)
@@ -198,8 +209,7 @@ def config() -> Any:
 
 @blueprint.post("/task/query")
 def task_query() -> Any:
-    client = node()
-    rows = json_text(client.call(client.flow.QueryTask, job_query(request_body())).json)
+    rows = streamed_rows(node().flow.QueryTask, job_query(request_body()))
     if not rows:
         raise ApiError("find task failed", NOT_FOUND)
     return reply(rows)

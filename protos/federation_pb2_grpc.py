@@ -39,23 +39,12 @@ class FederationStub:
                 request_serializer=protos_dot_federation__pb2.TransferChunk.SerializeToString,
                 response_deserializer=protos_dot_federation__pb2.PushAck.FromString,
                 _registered_method=True)
-        self.Await = channel.unary_unary(
-                '/fate_runtime.federation.Federation/Await',
-                request_serializer=protos_dot_federation__pb2.AwaitRequest.SerializeToString,
-                response_deserializer=protos_dot_federation__pb2.AwaitReply.FromString,
-                _registered_method=True)
 
 
 class FederationServicer:
     """Missing associated documentation comment in .proto file."""
 
     def Push(self, request_iterator, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def Await(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -68,11 +57,6 @@ def add_FederationServicer_to_server(servicer, server):
                     servicer.Push,
                     request_deserializer=protos_dot_federation__pb2.TransferChunk.FromString,
                     response_serializer=protos_dot_federation__pb2.PushAck.SerializeToString,
-            ),
-            'Await': grpc.unary_unary_rpc_method_handler(
-                    servicer.Await,
-                    request_deserializer=protos_dot_federation__pb2.AwaitRequest.FromString,
-                    response_serializer=protos_dot_federation__pb2.AwaitReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -112,6 +96,51 @@ class Federation:
             metadata,
             _registered_method=True)
 
+
+class LocalFederationStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.Await = channel.unary_unary(
+                '/fate_runtime.federation.LocalFederation/Await',
+                request_serializer=protos_dot_federation__pb2.AwaitRequest.SerializeToString,
+                response_deserializer=protos_dot_federation__pb2.AwaitReply.FromString,
+                _registered_method=True)
+
+
+class LocalFederationServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def Await(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_LocalFederationServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'Await': grpc.unary_unary_rpc_method_handler(
+                    servicer.Await,
+                    request_deserializer=protos_dot_federation__pb2.AwaitRequest.FromString,
+                    response_serializer=protos_dot_federation__pb2.AwaitReply.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'fate_runtime.federation.LocalFederation', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('fate_runtime.federation.LocalFederation', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class LocalFederation:
+    """Missing associated documentation comment in .proto file."""
+
     @staticmethod
     def Await(request,
             target,
@@ -126,7 +155,7 @@ class Federation:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/fate_runtime.federation.Federation/Await',
+            '/fate_runtime.federation.LocalFederation/Await',
             protos_dot_federation__pb2.AwaitRequest.SerializeToString,
             protos_dot_federation__pb2.AwaitReply.FromString,
             options,

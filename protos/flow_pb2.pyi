@@ -50,7 +50,7 @@ class JobFiles(_message.Message):
     def __init__(self, job_dsl_path: _Optional[str] = ..., job_runtime_conf_path: _Optional[str] = ..., logs_directory: _Optional[str] = ...) -> None: ...
 
 class UploadReply(_message.Message):
-    __slots__ = ("job_id", "namespace", "table_name", "partition", "count", "files", "table_count")
+    __slots__ = ("job_id", "namespace", "table_name", "partition", "count", "files", "table_count", "duplicates")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -58,6 +58,7 @@ class UploadReply(_message.Message):
     COUNT_FIELD_NUMBER: _ClassVar[int]
     FILES_FIELD_NUMBER: _ClassVar[int]
     TABLE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATES_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     namespace: str
     table_name: str
@@ -65,7 +66,8 @@ class UploadReply(_message.Message):
     count: int
     files: JobFiles
     table_count: int
-    def __init__(self, job_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., count: _Optional[int] = ..., files: _Optional[_Union[JobFiles, _Mapping]] = ..., table_count: _Optional[int] = ...) -> None: ...
+    duplicates: int
+    def __init__(self, job_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., count: _Optional[int] = ..., files: _Optional[_Union[JobFiles, _Mapping]] = ..., table_count: _Optional[int] = ..., duplicates: _Optional[int] = ...) -> None: ...
 
 class DownloadRequest(_message.Message):
     __slots__ = ("namespace", "table_name", "output_path", "work_mode", "delimiter")
@@ -235,6 +237,12 @@ class JobQuery(_message.Message):
     def __init__(self, filters: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class JsonReply(_message.Message):
+    __slots__ = ("json",)
+    JSON_FIELD_NUMBER: _ClassVar[int]
+    json: str
+    def __init__(self, json: _Optional[str] = ...) -> None: ...
+
+class RowsPage(_message.Message):
     __slots__ = ("json",)
     JSON_FIELD_NUMBER: _ClassVar[int]
     json: str

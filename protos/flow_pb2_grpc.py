@@ -44,7 +44,7 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.DownloadRequest.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.DownloadReply.FromString,
                 _registered_method=True)
-        self.UploadHistory = channel.unary_unary(
+        self.UploadHistory = channel.unary_stream(
                 '/fate_runtime.flow.Flow/UploadHistory',
                 request_serializer=protos_dot_flow__pb2.UploadHistoryRequest.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.UploadHistoryReply.FromString,
@@ -69,15 +69,15 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.StopJobReply.FromString,
                 _registered_method=True)
-        self.QueryJob = channel.unary_unary(
+        self.QueryJob = channel.unary_stream(
                 '/fate_runtime.flow.Flow/QueryJob',
                 request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.RowsPage.FromString,
                 _registered_method=True)
-        self.QueryTask = channel.unary_unary(
+        self.QueryTask = channel.unary_stream(
                 '/fate_runtime.flow.Flow/QueryTask',
                 request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.RowsPage.FromString,
                 _registered_method=True)
         self.UpdateJob = channel.unary_unary(
                 '/fate_runtime.flow.Flow/UpdateJob',
@@ -307,7 +307,7 @@ def add_FlowServicer_to_server(servicer, server):
                     request_deserializer=protos_dot_flow__pb2.DownloadRequest.FromString,
                     response_serializer=protos_dot_flow__pb2.DownloadReply.SerializeToString,
             ),
-            'UploadHistory': grpc.unary_unary_rpc_method_handler(
+            'UploadHistory': grpc.unary_stream_rpc_method_handler(
                     servicer.UploadHistory,
                     request_deserializer=protos_dot_flow__pb2.UploadHistoryRequest.FromString,
                     response_serializer=protos_dot_flow__pb2.UploadHistoryReply.SerializeToString,
@@ -332,15 +332,15 @@ def add_FlowServicer_to_server(servicer, server):
                     request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
                     response_serializer=protos_dot_flow__pb2.StopJobReply.SerializeToString,
             ),
-            'QueryJob': grpc.unary_unary_rpc_method_handler(
+            'QueryJob': grpc.unary_stream_rpc_method_handler(
                     servicer.QueryJob,
                     request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.RowsPage.SerializeToString,
             ),
-            'QueryTask': grpc.unary_unary_rpc_method_handler(
+            'QueryTask': grpc.unary_stream_rpc_method_handler(
                     servicer.QueryTask,
                     request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.RowsPage.SerializeToString,
             ),
             'UpdateJob': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateJob,
@@ -488,7 +488,7 @@ class Flow:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
+        return grpc.experimental.unary_stream(
             request,
             target,
             '/fate_runtime.flow.Flow/UploadHistory',
@@ -623,12 +623,12 @@ class Flow:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
+        return grpc.experimental.unary_stream(
             request,
             target,
             '/fate_runtime.flow.Flow/QueryJob',
             protos_dot_flow__pb2.JobQuery.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.RowsPage.FromString,
             options,
             channel_credentials,
             insecure,
@@ -650,12 +650,12 @@ class Flow:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
+        return grpc.experimental.unary_stream(
             request,
             target,
             '/fate_runtime.flow.Flow/QueryTask',
             protos_dot_flow__pb2.JobQuery.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.RowsPage.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16protos/scheduler.proto\x12\x16\x66\x61te_runtime.scheduler\"\x1d\n\x08PartyIds\x12\x11\n\tparty_ids\x18\x01 \x03(\t\"H\n\x13VariableDeclaration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08src_role\x18\x02 \x01(\t\x12\x11\n\tdst_roles\x18\x03 \x03(\t\"\xf4\x01\n\x0fJobRegistration\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x41\n\x05roles\x18\x02 \x03(\x0b\x32\x32.fate_runtime.scheduler.JobRegistration.RolesEntry\x12>\n\tvariables\x18\x03 \x03(\x0b\x32+.fate_runtime.scheduler.VariableDeclaration\x1aN\n\nRolesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12/\n\x05value\x18\x02 \x01(\x0b\x32 .fate_runtime.scheduler.PartyIds:\x02\x38\x01\")\n\x10RegisterJobReply\x12\x15\n\rlocal_parties\x18\x01 \x03(\t\">\n\x07JobSpec\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x10\n\x08\x64sl_json\x18\x02 \x01(\t\x12\x11\n\tconf_json\x18\x03 \x01(\t\"\x1d\n\nCheckReply\x12\x0f\n\x07ignored\x18\x01 \x03(\t\"$\n\x0b\x43reateReply\x12\x15\n\rlocal_parties\x18\x01 \x03(\t\"L\n\x07TaskRef\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x11\n\tcomponent\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x10\n\x08party_id\x18\x04 \x01(\t\"k\n\tTaskEvent\x12-\n\x04task\x18\x01 \x01(\x0b\x32\x1f.fate_runtime.scheduler.TaskRef\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06retmsg\x18\x03 \x01(\t\x12\x0f\n\x07time_ms\x18\x04 \x01(\x03\"\x1e\n\x0cWatchRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"j\n\x0fJobStatusUpdate\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x10\n\x08progress\x18\x03 \x01(\x05\x12\x15\n\rcurrent_steps\x18\x04 \x03(\t\x12\x0e\n\x06retmsg\x18\x05 \x01(\t\"=\n\x0bStopRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06retmsg\x18\x03 \x01(\t\"\x05\n\x03\x41\x63k2\xa1\x05\n\tScheduler\x12`\n\x0bRegisterJob\x12\'.fate_runtime.scheduler.JobRegistration\x1a(.fate_runtime.scheduler.RegisterJobReply\x12O\n\x08\x43heckJob\x12\x1f.fate_runtime.scheduler.JobSpec\x1a\".fate_runtime.scheduler.CheckReply\x12Q\n\tCreateJob\x12\x1f.fate_runtime.scheduler.JobSpec\x1a#.fate_runtime.scheduler.CreateReply\x12U\n\x08WatchJob\x12$.fate_runtime.scheduler.WatchRequest\x1a!.fate_runtime.scheduler.TaskEvent0\x01\x12I\n\tStartTask\x12\x1f.fate_runtime.scheduler.TaskRef\x1a\x1b.fate_runtime.scheduler.Ack\x12L\n\nReportTask\x12!.fate_runtime.scheduler.TaskEvent\x1a\x1b.fate_runtime.scheduler.Ack\x12Q\n\tUpdateJob\x12\'.fate_runtime.scheduler.JobStatusUpdate\x1a\x1b.fate_runtime.scheduler.Ack\x12K\n\x07StopJob\x12#.fate_runtime.scheduler.StopRequest\x1a\x1b.fate_runtime.scheduler.Ackb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16protos/scheduler.proto\x12\x16\x66\x61te_runtime.scheduler\"\x1d\n\x08PartyIds\x12\x11\n\tparty_ids\x18\x01 \x03(\t\"H\n\x13VariableDeclaration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08src_role\x18\x02 \x01(\t\x12\x11\n\tdst_roles\x18\x03 \x03(\t\"\x83\x02\n\x0fJobRegistration\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x41\n\x05roles\x18\x02 \x03(\x0b\x32\x32.fate_runtime.scheduler.JobRegistration.RolesEntry\x12>\n\tvariables\x18\x03 \x03(\x0b\x32+.fate_runtime.scheduler.VariableDeclaration\x12\r\n\x05token\x18\x04 \x01(\t\x1aN\n\nRolesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12/\n\x05value\x18\x02 \x01(\x0b\x32 .fate_runtime.scheduler.PartyIds:\x02\x38\x01\")\n\x10RegisterJobReply\x12\x15\n\rlocal_parties\x18\x01 \x03(\t\"M\n\x07JobSpec\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x10\n\x08\x64sl_json\x18\x02 \x01(\t\x12\x11\n\tconf_json\x18\x03 \x01(\t\x12\r\n\x05token\x18\x04 \x01(\t\"\x1d\n\nCheckReply\x12\x0f\n\x07ignored\x18\x01 \x03(\t\"$\n\x0b\x43reateReply\x12\x15\n\rlocal_parties\x18\x01 \x03(\t\"L\n\x07TaskRef\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x11\n\tcomponent\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x10\n\x08party_id\x18\x04 \x01(\t\"k\n\tTaskEvent\x12-\n\x04task\x18\x01 \x01(\x0b\x32\x1f.fate_runtime.scheduler.TaskRef\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06retmsg\x18\x03 \x01(\t\x12\x0f\n\x07time_ms\x18\x04 \x01(\x03\"\x1e\n\x0cWatchRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"j\n\x0fJobStatusUpdate\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x10\n\x08progress\x18\x03 \x01(\x05\x12\x15\n\rcurrent_steps\x18\x04 \x03(\t\x12\x0e\n\x06retmsg\x18\x05 \x01(\t\"=\n\x0bStopRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06retmsg\x18\x03 \x01(\t\"\x05\n\x03\x41\x63k2\xf1\x03\n\tScheduler\x12O\n\x08\x43heckJob\x12\x1f.fate_runtime.scheduler.JobSpec\x1a\".fate_runtime.scheduler.CheckReply\x12Q\n\tCreateJob\x12\x1f.fate_runtime.scheduler.JobSpec\x1a#.fate_runtime.scheduler.CreateReply\x12U\n\x08WatchJob\x12$.fate_runtime.scheduler.WatchRequest\x1a!.fate_runtime.scheduler.TaskEvent0\x01\x12I\n\tStartTask\x12\x1f.fate_runtime.scheduler.TaskRef\x1a\x1b.fate_runtime.scheduler.Ack\x12Q\n\tUpdateJob\x12\'.fate_runtime.scheduler.JobStatusUpdate\x1a\x1b.fate_runtime.scheduler.Ack\x12K\n\x07StopJob\x12#.fate_runtime.scheduler.StopRequest\x1a\x1b.fate_runtime.scheduler.Ack2\xc0\x01\n\x0eLocalScheduler\x12`\n\x0bRegisterJob\x12\'.fate_runtime.scheduler.JobRegistration\x1a(.fate_runtime.scheduler.RegisterJobReply\x12L\n\nReportTask\x12!.fate_runtime.scheduler.TaskEvent\x1a\x1b.fate_runtime.scheduler.Ackb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,29 +38,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_VARIABLEDECLARATION']._serialized_start=81
   _globals['_VARIABLEDECLARATION']._serialized_end=153
   _globals['_JOBREGISTRATION']._serialized_start=156
-  _globals['_JOBREGISTRATION']._serialized_end=400
-  _globals['_JOBREGISTRATION_ROLESENTRY']._serialized_start=322
-  _globals['_JOBREGISTRATION_ROLESENTRY']._serialized_end=400
-  _globals['_REGISTERJOBREPLY']._serialized_start=402
-  _globals['_REGISTERJOBREPLY']._serialized_end=443
-  _globals['_JOBSPEC']._serialized_start=445
-  _globals['_JOBSPEC']._serialized_end=507
-  _globals['_CHECKREPLY']._serialized_start=509
-  _globals['_CHECKREPLY']._serialized_end=538
-  _globals['_CREATEREPLY']._serialized_start=540
-  _globals['_CREATEREPLY']._serialized_end=576
-  _globals['_TASKREF']._serialized_start=578
-  _globals['_TASKREF']._serialized_end=654
-  _globals['_TASKEVENT']._serialized_start=656
-  _globals['_TASKEVENT']._serialized_end=763
-  _globals['_WATCHREQUEST']._serialized_start=765
-  _globals['_WATCHREQUEST']._serialized_end=795
-  _globals['_JOBSTATUSUPDATE']._serialized_start=797
-  _globals['_JOBSTATUSUPDATE']._serialized_end=903
-  _globals['_STOPREQUEST']._serialized_start=905
-  _globals['_STOPREQUEST']._serialized_end=966
-  _globals['_ACK']._serialized_start=968
-  _globals['_ACK']._serialized_end=973
-  _globals['_SCHEDULER']._serialized_start=976
-  _globals['_SCHEDULER']._serialized_end=1649
+  _globals['_JOBREGISTRATION']._serialized_end=415
+  _globals['_JOBREGISTRATION_ROLESENTRY']._serialized_start=337
+  _globals['_JOBREGISTRATION_ROLESENTRY']._serialized_end=415
+  _globals['_REGISTERJOBREPLY']._serialized_start=417
+  _globals['_REGISTERJOBREPLY']._serialized_end=458
+  _globals['_JOBSPEC']._serialized_start=460
+  _globals['_JOBSPEC']._serialized_end=537
+  _globals['_CHECKREPLY']._serialized_start=539
+  _globals['_CHECKREPLY']._serialized_end=568
+  _globals['_CREATEREPLY']._serialized_start=570
+  _globals['_CREATEREPLY']._serialized_end=606
+  _globals['_TASKREF']._serialized_start=608
+  _globals['_TASKREF']._serialized_end=684
+  _globals['_TASKEVENT']._serialized_start=686
+  _globals['_TASKEVENT']._serialized_end=793
+  _globals['_WATCHREQUEST']._serialized_start=795
+  _globals['_WATCHREQUEST']._serialized_end=825
+  _globals['_JOBSTATUSUPDATE']._serialized_start=827
+  _globals['_JOBSTATUSUPDATE']._serialized_end=933
+  _globals['_STOPREQUEST']._serialized_start=935
+  _globals['_STOPREQUEST']._serialized_end=996
+  _globals['_ACK']._serialized_start=998
+  _globals['_ACK']._serialized_end=1003
+  _globals['_SCHEDULER']._serialized_start=1006
+  _globals['_SCHEDULER']._serialized_end=1503
+  _globals['_LOCALSCHEDULER']._serialized_start=1506
+  _globals['_LOCALSCHEDULER']._serialized_end=1698
 # @@protoc_insertion_point(module_scope)

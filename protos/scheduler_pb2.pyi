@@ -23,7 +23,7 @@ class VariableDeclaration(_message.Message):
     def __init__(self, name: _Optional[str] = ..., src_role: _Optional[str] = ..., dst_roles: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class JobRegistration(_message.Message):
-    __slots__ = ("job_id", "roles", "variables")
+    __slots__ = ("job_id", "roles", "variables", "token")
     class RolesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -34,10 +34,12 @@ class JobRegistration(_message.Message):
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     ROLES_FIELD_NUMBER: _ClassVar[int]
     VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     roles: _containers.MessageMap[str, PartyIds]
     variables: _containers.RepeatedCompositeFieldContainer[VariableDeclaration]
-    def __init__(self, job_id: _Optional[str] = ..., roles: _Optional[_Mapping[str, PartyIds]] = ..., variables: _Optional[_Iterable[_Union[VariableDeclaration, _Mapping]]] = ...) -> None: ...
+    token: str
+    def __init__(self, job_id: _Optional[str] = ..., roles: _Optional[_Mapping[str, PartyIds]] = ..., variables: _Optional[_Iterable[_Union[VariableDeclaration, _Mapping]]] = ..., token: _Optional[str] = ...) -> None: ...
 
 class RegisterJobReply(_message.Message):
     __slots__ = ("local_parties",)
@@ -46,14 +48,16 @@ class RegisterJobReply(_message.Message):
     def __init__(self, local_parties: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class JobSpec(_message.Message):
-    __slots__ = ("job_id", "dsl_json", "conf_json")
+    __slots__ = ("job_id", "dsl_json", "conf_json", "token")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     DSL_JSON_FIELD_NUMBER: _ClassVar[int]
     CONF_JSON_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     dsl_json: str
     conf_json: str
-    def __init__(self, job_id: _Optional[str] = ..., dsl_json: _Optional[str] = ..., conf_json: _Optional[str] = ...) -> None: ...
+    token: str
+    def __init__(self, job_id: _Optional[str] = ..., dsl_json: _Optional[str] = ..., conf_json: _Optional[str] = ..., token: _Optional[str] = ...) -> None: ...
 
 class CheckReply(_message.Message):
     __slots__ = ("ignored",)

@@ -34,11 +34,6 @@ class SchedulerStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.RegisterJob = channel.unary_unary(
-                '/fate_runtime.scheduler.Scheduler/RegisterJob',
-                request_serializer=protos_dot_scheduler__pb2.JobRegistration.SerializeToString,
-                response_deserializer=protos_dot_scheduler__pb2.RegisterJobReply.FromString,
-                _registered_method=True)
         self.CheckJob = channel.unary_unary(
                 '/fate_runtime.scheduler.Scheduler/CheckJob',
                 request_serializer=protos_dot_scheduler__pb2.JobSpec.SerializeToString,
@@ -59,11 +54,6 @@ class SchedulerStub:
                 request_serializer=protos_dot_scheduler__pb2.TaskRef.SerializeToString,
                 response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
                 _registered_method=True)
-        self.ReportTask = channel.unary_unary(
-                '/fate_runtime.scheduler.Scheduler/ReportTask',
-                request_serializer=protos_dot_scheduler__pb2.TaskEvent.SerializeToString,
-                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
-                _registered_method=True)
         self.UpdateJob = channel.unary_unary(
                 '/fate_runtime.scheduler.Scheduler/UpdateJob',
                 request_serializer=protos_dot_scheduler__pb2.JobStatusUpdate.SerializeToString,
@@ -78,12 +68,6 @@ class SchedulerStub:
 
 class SchedulerServicer:
     """Missing associated documentation comment in .proto file."""
-
-    def RegisterJob(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
 
     def CheckJob(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -109,12 +93,6 @@ class SchedulerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def ReportTask(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def UpdateJob(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -130,11 +108,6 @@ class SchedulerServicer:
 
 def add_SchedulerServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'RegisterJob': grpc.unary_unary_rpc_method_handler(
-                    servicer.RegisterJob,
-                    request_deserializer=protos_dot_scheduler__pb2.JobRegistration.FromString,
-                    response_serializer=protos_dot_scheduler__pb2.RegisterJobReply.SerializeToString,
-            ),
             'CheckJob': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckJob,
                     request_deserializer=protos_dot_scheduler__pb2.JobSpec.FromString,
@@ -153,11 +126,6 @@ def add_SchedulerServicer_to_server(servicer, server):
             'StartTask': grpc.unary_unary_rpc_method_handler(
                     servicer.StartTask,
                     request_deserializer=protos_dot_scheduler__pb2.TaskRef.FromString,
-                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
-            ),
-            'ReportTask': grpc.unary_unary_rpc_method_handler(
-                    servicer.ReportTask,
-                    request_deserializer=protos_dot_scheduler__pb2.TaskEvent.FromString,
                     response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
             ),
             'UpdateJob': grpc.unary_unary_rpc_method_handler(
@@ -180,33 +148,6 @@ def add_SchedulerServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Scheduler:
     """Missing associated documentation comment in .proto file."""
-
-    @staticmethod
-    def RegisterJob(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/fate_runtime.scheduler.Scheduler/RegisterJob',
-            protos_dot_scheduler__pb2.JobRegistration.SerializeToString,
-            protos_dot_scheduler__pb2.RegisterJobReply.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
 
     @staticmethod
     def CheckJob(request,
@@ -317,33 +258,6 @@ class Scheduler:
             _registered_method=True)
 
     @staticmethod
-    def ReportTask(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/fate_runtime.scheduler.Scheduler/ReportTask',
-            protos_dot_scheduler__pb2.TaskEvent.SerializeToString,
-            protos_dot_scheduler__pb2.Ack.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
     def UpdateJob(request,
             target,
             options=(),
@@ -386,6 +300,121 @@ class Scheduler:
             target,
             '/fate_runtime.scheduler.Scheduler/StopJob',
             protos_dot_scheduler__pb2.StopRequest.SerializeToString,
+            protos_dot_scheduler__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class LocalSchedulerStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.RegisterJob = channel.unary_unary(
+                '/fate_runtime.scheduler.LocalScheduler/RegisterJob',
+                request_serializer=protos_dot_scheduler__pb2.JobRegistration.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.RegisterJobReply.FromString,
+                _registered_method=True)
+        self.ReportTask = channel.unary_unary(
+                '/fate_runtime.scheduler.LocalScheduler/ReportTask',
+                request_serializer=protos_dot_scheduler__pb2.TaskEvent.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
+                _registered_method=True)
+
+
+class LocalSchedulerServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def RegisterJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_LocalSchedulerServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'RegisterJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterJob,
+                    request_deserializer=protos_dot_scheduler__pb2.JobRegistration.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.RegisterJobReply.SerializeToString,
+            ),
+            'ReportTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportTask,
+                    request_deserializer=protos_dot_scheduler__pb2.TaskEvent.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'fate_runtime.scheduler.LocalScheduler', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('fate_runtime.scheduler.LocalScheduler', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class LocalScheduler:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def RegisterJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.LocalScheduler/RegisterJob',
+            protos_dot_scheduler__pb2.JobRegistration.SerializeToString,
+            protos_dot_scheduler__pb2.RegisterJobReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.LocalScheduler/ReportTask',
+            protos_dot_scheduler__pb2.TaskEvent.SerializeToString,
             protos_dot_scheduler__pb2.Ack.FromString,
             options,
             channel_credentials,

@@ -258,7 +258,7 @@ def register_job(address: str, job: str, roles: dict[str, Sequence[str]], variab
         variables=[spb.VariableDeclaration(name=v.name, src_role=v.src, dst_roles=list(v.dst)) for v in variables])
     channel = open_channel(address, tls, server_party)
     try:
-        reply = scheduler_pb2_grpc.SchedulerStub(channel).RegisterJob(registration, timeout=RPC_TIMEOUT)
+        reply = scheduler_pb2_grpc.LocalSchedulerStub(channel).RegisterJob(registration, timeout=RPC_TIMEOUT)
     finally:
         channel.close()
     return list(reply.local_parties)
@@ -315,9 +315,9 @@ def table_stream(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple
 
 def await_reply(address: str, job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
                 timeout: float = 10.0) -> fpb.AwaitReply:
-    channel, stub = federation_stub(address)
+    channel = open_channel(address)
     try:
-        return stub.Await(fpb.AwaitRequest(job_id=job, name=name, tag=tag,
+        return federation_pb2_grpc.LocalFederationStub(channel).Await(fpb.AwaitRequest(job_id=job, name=name, tag=tag,
                                            src=fpb.Party(role=src[0], party_id=src[1]),
                                            dst=fpb.Party(role=dst[0], party_id=dst[1]), timeout_seconds=timeout),
                           timeout=timeout + 30)

@@ -99,6 +99,11 @@ def json_reply(value: Any) -> Answer:
     return returns(flow_pb2.JsonReply(json=json.dumps(value)))
 
 
+def rows_reply(rows: list[Any]) -> Answer:
+    """A streamed query's answer: the rows as one page (none when there are no rows)."""
+    return lambda request, context: iter([flow_pb2.RowsPage(json=json.dumps(rows))] if rows else [])
+
+
 def stream(data: bytes, chunk: int = 64 << 10) -> Answer:
     def answer(request: Any, context: grpc.ServicerContext) -> Iterator[flow_pb2.FileChunk]:
         for start in range(0, len(data), chunk):

@@ -16,7 +16,8 @@ import pytest
 
 from flow_api import cli
 from flow_api.http_client import UnsafeArchive, safe_extract
-from flow_api_fakes import FakeFlow, HttpServer, abort, json_reply, returns, stream, stream_then_fail, tar_gz
+from flow_api_fakes import (FakeFlow, HttpServer, abort, json_reply, returns, rows_reply, stream, stream_then_fail,
+                            tar_gz)
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "job_parameters": {"work_mode": 0},
@@ -80,14 +81,14 @@ def test_submit_job_flags(run: Any, fake: FakeFlow, tmp_path: Path) -> None:
 
 
 def test_query_job_drops_dsl_and_conf(run: Any, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = json_reply([{"f_job_id": "j1", "f_status": "success", "f_dsl": DSL,
+    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1", "f_status": "success", "f_dsl": DSL,
                                             "f_runtime_conf": CONF, "f_train_runtime_conf": {}}])
     code, reply = run("-f", "query_job", "-j", "j1", "-r", "guest", "-p", "9999", "-s", "success")
     assert code == 0
     assert reply["data"] == [{"f_job_id": "j1", "f_status": "success", "f_train_runtime_conf": {}}]
     assert dict(fake.last("QueryJob").filters) == {"job_id": "j1", "role": "guest", "party_id": "9999",
                                                    "status": "success"}
-    fake.answers["QueryJob"] = json_reply([])
+    fake.answers["QueryJob"] = rows_reply([])
     assert run("-f", "query_job", "-j", "j2") == (1, {"retcode": 101, "retmsg": "find job failed"})
 
 
@@ -99,7 +100,7 @@ def test_simple_job_functions(run: Any, fake: FakeFlow) -> None:
     assert fake.last("CleanJob").component_name == "dataio_0"
     fake.answers["DataView"] = json_reply([{"f_table_name": "t"}])
     assert run("-f", "data_view_query", "-j", "j1", "-r", "guest", "-p", "9999")[1]["data"] == [{"f_table_name": "t"}]
-    fake.answers["QueryTask"] = json_reply([{"f_task_id": "j1_dataio_0"}])
+    fake.answers["QueryTask"] = rows_reply([{"f_task_id": "j1_dataio_0"}])
     assert run("-f", "query_task", "-j", "j1", "-cpn", "dataio_0", "-s", "running")[1]["data"] == [
         {"f_task_id": "j1_dataio_0"}]
     assert dict(fake.last("QueryTask").filters) == {"job_id": "j1", "component_name": "dataio_0", "status": "running"}

@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from flow_api.app import create_app
-from flow_api_fakes import FakeFlow, abort, json_reply, returns, stream
+from flow_api_fakes import FakeFlow, abort, json_reply, returns, rows_reply, stream
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "job_parameters": {"work_mode": 0},
@@ -97,7 +97,7 @@ def test_stop_needs_a_job_id_and_maps_not_found(client: Any, fake: FakeFlow) -> 
 def test_query_passes_filters_and_rows(client: Any, fake: FakeFlow) -> None:
     rows = [{"f_job_id": "j1", "f_role": "guest", "f_party_id": "9999", "f_status": "success",
              "f_runtime_conf": CONF, "f_dsl": DSL}]
-    fake.answers["QueryJob"] = json_reply(rows)
+    fake.answers["QueryJob"] = rows_reply(rows)
     body = post(client, "/v1/job/query", {"job_id": "j1", "role": "guest", "party_id": 9999, "status": "success",
                                           "is_initiator": True, "function": "query_job",
                                           "local": {"role": "guest", "party_id": 9999}, "limit": 5}).get_json()
@@ -109,9 +109,9 @@ def test_query_passes_filters_and_rows(client: Any, fake: FakeFlow) -> None:
 
 
 def test_query_without_match_is_101_and_get_works(client: Any, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = json_reply([])
+    fake.answers["QueryJob"] = rows_reply([])
     assert post(client, "/v1/job/query", {"job_id": "x"}).get_json() == {"retcode": 101, "retmsg": "find job failed"}
-    fake.answers["QueryJob"] = json_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
     body = client.get("/v1/job/query?job_id=j1").get_json()  # the board_url of submit
     assert body["data"] == [{"f_job_id": "j1"}]
     assert dict(fake.last("QueryJob").filters) == {"job_id": "j1"}
@@ -148,11 +148,11 @@ def test_config(client: Any, fake: FakeFlow) -> None:
 
 def test_task_query(client: Any, fake: FakeFlow) -> None:
     rows = [{"f_job_id": "j1", "f_component_name": "dataio_0", "f_status": "running"}]
-    fake.answers["QueryTask"] = json_reply(rows)
+    fake.answers["QueryTask"] = rows_reply(rows)
     body = post(client, "/v1/job/task/query", {"job_id": "j1", "component_name": "dataio_0"}).get_json()
     assert body == {"retcode": 0, "retmsg": "success", "data": rows}
     assert dict(fake.last("QueryTask").filters) == {"job_id": "j1", "component_name": "dataio_0"}
-    fake.answers["QueryTask"] = json_reply([])
+    fake.answers["QueryTask"] = rows_reply([])
     assert post(client, "/v1/job/task/query", {"job_id": "j1"}).get_json() == {
         "retcode": 101, "retmsg": "find task failed"}
 
@@ -261,7 +261,7 @@ def test_malformed_json_is_100(client: Any, fake: FakeFlow, path: str) -> None:
 
 
 def test_a_node_that_sends_bad_json(client: Any, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = returns(flow_pb2.JsonReply(json="{not json"))
+    fake.answers["QueryJob"] = lambda request, context: iter([flow_pb2.RowsPage(json="{not json")])
     assert post(client, "/v1/job/query", {}).get_json() == {"retcode": 100, "retmsg": "the node's reply is not valid JSON"}
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
+import re
 from typing import Any
 
 from federation import FederationError, TlsConfig, parse_route
@@ -12,6 +14,8 @@ from storage import DEFAULT_MAP_SIZE
 
 STANDALONE = 0
 CLUSTER = 1
+
+_PRINTABLE_ASCII = re.compile(r"[!-~]+")
 
 
 class ConfigError(ValueError):
@@ -37,6 +41,10 @@ class NodeConfig:
     tls_cert: str = ""
     tls_key: str = ""
     tls_ca: str = ""
+    rest_host: str = "127.0.0.1"
+    rest_https: bool = False
+    http_app_key: str = ""
+    http_secret_key: str = dataclasses.field(default="", repr=False)  # never in a log line
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -57,13 +65,29 @@ class NodeConfig:
             if not os.path.isdir(directory):
                 raise ConfigError(f"allowed directory {directory} does not exist")
         self._check_federation(base)
+        self._check_rest()
+
+    def _check_rest(self) -> None:
+        """FATE's signature keys come in pairs and are required beyond loopback; HTTPS needs a certificate."""
+        keys = (self.http_app_key, self.http_secret_key)
+        for name, key in zip(("http_app_key", "http_secret_key"), keys):
+            if key and not _PRINTABLE_ASCII.fullmatch(key):
+                raise ConfigError(f"{name} must be printable ASCII without spaces (FATE's clients send it so)")
+        if any(keys) and not all(keys):
+            raise ConfigError("REST authentication needs both http_app_key and http_secret_key "
+                              "(--app-key, --secret-key)")
+        if not all(keys) and not is_loopback(self.rest_host):
+            raise ConfigError(f"the REST layer on {self.rest_host} is reachable beyond this machine, so it needs "
+                              "http_app_key and http_secret_key in the conf file (or --app-key and --secret-key)")
+        if self.rest_https and not (self.tls_cert and self.tls_key):
+            raise ConfigError("rest_https needs the node's certificate and key (--tls-cert, --tls-key)")
 
     def _check_federation(self, base: str) -> None:
         object.__setattr__(self, "party_ids", tuple(str(p) for p in self.party_ids))
         if self.work_mode == CLUSTER and not self.party_ids:
             raise ConfigError("a cluster node needs at least one party id (--party-id)")
         given = self.routes.items() if isinstance(self.routes, dict) else (("", r) for r in self.routes)
-        routes = {}
+        routes: dict[str, str] = {}
         for party, address in given:
             try:
                 routes.update([parse_route(f"{party}={address}" if party else str(address))])
@@ -94,7 +118,7 @@ class NodeConfig:
 
     def _check_types(self) -> None:
         """Refuse settings of the wrong type (as a conf file may give them) before they are used."""
-        for name in ("data_dir", "host", "base_dir"):
+        for name in ("data_dir", "host", "base_dir", "rest_host"):
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise ConfigError(f"{name} must be a string, got {value!r}")
@@ -105,8 +129,13 @@ class NodeConfig:
         for name in ("tls_cert", "tls_key", "tls_ca"):
             if not isinstance(getattr(self, name), str):
                 raise ConfigError(f"{name} must be a file path")
+        for name in ("http_app_key", "http_secret_key"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError(f"{name} must be a string")  # (its value is not repeated: it may be a secret)
         if not isinstance(self.allow_dirs, (list, tuple)) or not all(isinstance(d, str) for d in self.allow_dirs):
             raise ConfigError(f"allow_dirs must be a list of directory paths, got {self.allow_dirs!r}")
+        if not isinstance(self.rest_https, bool):
+            raise ConfigError(f"rest_https must be true or false, got {self.rest_https!r}")
         if isinstance(self.max_jobs, bool) or not isinstance(self.max_jobs, int) or self.max_jobs < 1:
             raise ConfigError(f"max_jobs must be a positive integer, got {self.max_jobs!r}")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
@@ -130,6 +159,16 @@ class NodeConfig:
             # (a bare string is refused by the type check: tuple("/") would allow every path)
             values["allow_dirs"] = tuple(values["allow_dirs"])
         return cls(**values)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only: localhost, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_conf_file(path: str) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 Flags and output are FATE's: the conf file (-c) is the request body, flags override its
 fields, and the reply is printed as indented JSON. The server is `--server URL`, else the
 FATE_FLOW_SERVER environment variable, else http://127.0.0.1:9380. The exit code is 0 when
-the reply's retcode is 0, and 1 otherwise.
+the reply's retcode is 0, and 1 otherwise. With an app key and secret key (options or
+FATE_FLOW_APP_KEY / FATE_FLOW_SECRET_KEY) every request carries FATE's signature; an https://
+server is checked against --ca-file (or FATE_FLOW_CA_FILE), else the system's CAs.
 
 Most functions are one POST (FUNCTIONS: the endpoint and body). A few do more (ACTIONS):
 query_job trims the rows it prints, job_config writes the job's files, and job_log and
@@ -15,12 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import ssl
 import sys
 import tarfile
 import zlib
 from typing import Any, Callable
 
-from flow_api.http_client import ExtractError, UnsafeArchive, download as download_file, post_json, safe_extract
+from flow_api.auth import Keys
+from flow_api.http_client import (ExtractError, Server, UnsafeArchive, download as download_file, post_json,
+                                  safe_extract)
 
 DEFAULT_SERVER = "http://127.0.0.1:9380"
 
@@ -164,7 +169,7 @@ def _downloaded(directory: str) -> Body:
             "retmsg": f"download successfully, please check {directory} directory"}
 
 
-def _download_into(server: str, endpoint: str, body: Body, directory: str) -> Body:
+def _download_into(server: Server, endpoint: str, body: Body, directory: str) -> Body:
     """Download a tar.gz and extract it into `directory`; the reply to print."""
     archive, reply = download_file(server, endpoint, body)
     if archive is None:
@@ -182,7 +187,7 @@ def _download_into(server: str, endpoint: str, body: Body, directory: str) -> Bo
     return _downloaded(directory)
 
 
-def query_job(args: argparse.Namespace, server: str) -> Body:
+def query_job(args: argparse.Namespace, server: Server) -> Body:
     reply = post_json(server, "/job/query", _with_flags({}, args, "job_id", "role", "party_id", "status"))
     rows = reply.get("data")
     if isinstance(rows, list):  # like FATE's client: the DSL and conf would drown the rest
@@ -197,7 +202,7 @@ def _safe_file_name(key: str) -> bool:
     return bool(key) and key not in (".", "..") and os.path.basename(key) == key and "\\" not in key
 
 
-def job_config(args: argparse.Namespace, server: str) -> Body:
+def job_config(args: argparse.Namespace, server: Server) -> Body:
     _required(args, "job_id", "role", "party_id", "output_path")
     reply = post_json(server, "/job/config", _with_flags({}, args, "job_id", "role", "party_id"))
     data = reply.get("data")
@@ -219,13 +224,13 @@ def job_config(args: argparse.Namespace, server: str) -> Body:
     return {**reply, **_downloaded(directory)}
 
 
-def job_log(args: argparse.Namespace, server: str) -> Body:
+def job_log(args: argparse.Namespace, server: Server) -> Body:
     _required(args, "job_id", "output_path")
     directory = os.path.join(os.path.abspath(args.output_path), f"job_{args.job_id}_log")
     return _download_into(server, "/job/log", {"job_id": args.job_id}, directory)
 
 
-def component_output_data(args: argparse.Namespace, server: str) -> Body:
+def component_output_data(args: argparse.Namespace, server: Server) -> Body:
     _required(args, *COMPONENT_FLAGS, "output_path")
     body = _with_flags({}, args, *COMPONENT_FLAGS, "limit")
     name = f"job_{args.job_id}_{args.component_name}_{args.role}_{args.party_id}_output_data"
@@ -233,7 +238,7 @@ def component_output_data(args: argparse.Namespace, server: str) -> Body:
     return _download_into(server, "/tracking/component/output/data/download", body, directory)
 
 
-ACTIONS: dict[str, Callable[[argparse.Namespace, str], Body]] = {
+ACTIONS: dict[str, Callable[[argparse.Namespace, Server], Body]] = {
     "query_job": query_job,
     "job_config": job_config,
     "job_log": job_log,
@@ -262,19 +267,47 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("-drop", "--drop", type=int, choices=[0, 1, 2])
     cli.add_argument("--server", default=os.environ.get("FATE_FLOW_SERVER") or DEFAULT_SERVER,
                      help="FATE-Flow REST address (default: $FATE_FLOW_SERVER or %(default)s)")
+    cli.add_argument("--app-key", dest="app_key", default=os.environ.get("FATE_FLOW_APP_KEY"),
+                     help="sign every request with this app key (default: $FATE_FLOW_APP_KEY)")
+    cli.add_argument("--secret-key", dest="secret_key", default=os.environ.get("FATE_FLOW_SECRET_KEY"),
+                     help="... and this secret key (default: $FATE_FLOW_SECRET_KEY, better: other users of this "
+                          "machine can read command lines)")
+    cli.add_argument("--ca-file", dest="ca_file", default=os.environ.get("FATE_FLOW_CA_FILE"),
+                     help="trust this CA certificate (PEM) for an https:// server (default: $FATE_FLOW_CA_FILE)")
     return cli
+
+
+def _server(args: argparse.Namespace) -> Server:
+    """The server of --server, with the signing keys and the TLS context the options give."""
+    if bool(args.app_key) != bool(args.secret_key):
+        raise UsageError("signing needs both --app-key and --secret-key "
+                         "(or FATE_FLOW_APP_KEY and FATE_FLOW_SECRET_KEY)")
+    for key in (args.app_key, args.secret_key):
+        if key and not (key.isascii() and key.isprintable()):
+            raise UsageError("--app-key and --secret-key must be printable ASCII")
+    keys = Keys(args.app_key, args.secret_key) if args.app_key else None
+    if not args.ca_file:
+        return Server(args.server, keys)
+    try:
+        tls = ssl.create_default_context(cafile=args.ca_file)
+    except FileNotFoundError:
+        raise UsageError(f"CA file {args.ca_file} does not exist") from None
+    except OSError:  # ssl.SSLError too
+        raise UsageError(f"CA file {args.ca_file} is not a PEM certificate this client can read") from None
+    return Server(args.server, keys, tls)
 
 
 def run(argv: list[str] | None = None) -> Body:
     """Parse the command line, call the server, return its reply."""
     args = parser().parse_args(argv)
     try:
+        server = _server(args)
         if args.function in ACTIONS:
-            return ACTIONS[args.function](args, args.server)
+            return ACTIONS[args.function](args, server)
         endpoint, body = FUNCTIONS[args.function](args)
     except UsageError as exc:
         return {"retcode": 100, "retmsg": str(exc)}
-    return post_json(args.server, endpoint, body)
+    return post_json(server, endpoint, body)
 
 
 def main(argv: list[str] | None = None) -> int:

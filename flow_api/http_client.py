@@ -1,16 +1,20 @@
 """Talking to a FATE-Flow REST server (standard library only): JSON requests, and archive downloads.
 
-Connection problems never raise: they come back as a retcode 100 reply, as FATE's client prints them.
+Every request is signed as FATE's clients sign them when the server has keys; https:// URLs are
+checked against the given CA (or the system's). Connection problems never raise: they come back as
+a retcode 100 reply, as FATE's client prints them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import http.client
 import json
 import os
 import shutil
 import socket
+import ssl
 import tarfile
 import tempfile
 import urllib.error
@@ -18,12 +22,23 @@ import urllib.request
 import zlib
 from typing import Any, Callable, TypeVar
 
+from flow_api.auth import Keys, signed_headers
+
 API_VERSION = "v1"
 TIMEOUT_SECONDS = 3600
 _COPY_CHUNK = 1 << 20
 
 Reply = dict[str, Any]
 T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """A REST server as this client reaches it: its URL, the keys to sign with, the TLS context for https://."""
+
+    url: str
+    keys: Keys | None = None
+    tls: ssl.SSLContext | None = None
 
 
 class UnsafeArchive(Exception):
@@ -44,17 +59,22 @@ def _envelope(raw: bytes, status: int) -> Reply:
     return body
 
 
-def _request(server: str, endpoint: str, body: dict[str, Any], method: str) -> urllib.request.Request:
-    url = f"{server.rstrip('/')}/{API_VERSION}{endpoint}"
-    return urllib.request.Request(url, data=json.dumps(body).encode(), method=method,
-                                  headers={"Content-Type": "application/json"})
+def _request(server: Server, endpoint: str, body: dict[str, Any], method: str) -> urllib.request.Request:
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(f"{server.url.rstrip('/')}/{API_VERSION}{endpoint}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    if server.keys is not None:  # the selector is the path and query the request line will carry
+        for name, value in signed_headers(server.keys, request.selector.encode("utf-8"), data).items():
+            request.add_header(name, value)
+    return request
 
 
-def _exchange(server: str, request: urllib.request.Request,
+def _exchange(server: Server, request: urllib.request.Request,
               on_response: Callable[[http.client.HTTPResponse], T]) -> T | Reply:
     """on_response(response) for a 2xx answer; an error status's JSON body or a connection problem as a reply."""
+    url = server.url
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS, context=server.tls) as response:
             return on_response(response)
     except urllib.error.HTTPError as exc:
         return _envelope(exc.read(), exc.code)
@@ -62,25 +82,28 @@ def _exchange(server: str, request: urllib.request.Request,
         reason = exc.reason
         if isinstance(reason, ConnectionRefusedError):
             return {"retcode": 100, "retmsg": f"Connection refused, please check that the fate flow server "
-                                              f"at {server} is started"}
-        return {"retcode": 100, "retmsg": f"cannot reach the fate flow server at {server}: {reason}"}
+                                              f"at {url} is started"}
+        return {"retcode": 100, "retmsg": f"cannot reach the fate flow server at {url}: {reason}"}
     except (socket.timeout, TimeoutError):
-        return {"retcode": 100, "retmsg": f"the fate flow server at {server} did not answer in time"}
+        return {"retcode": 100, "retmsg": f"the fate flow server at {url} did not answer in time"}
+    except ssl.SSLError as exc:
+        return {"retcode": 100, "retmsg": f"the TLS connection to the fate flow server at {url} failed: "
+                                          f"{exc.reason or type(exc).__name__}"}
     except ConnectionError as exc:
-        return {"retcode": 100, "retmsg": f"the connection to the fate flow server at {server} failed: "
+        return {"retcode": 100, "retmsg": f"the connection to the fate flow server at {url} failed: "
                                           f"{exc.strerror or type(exc).__name__}"}
     except http.client.HTTPException as exc:  # e.g. IncompleteRead: the server cut the reply off
-        return {"retcode": 100, "retmsg": f"the reply of the fate flow server at {server} was cut off "
+        return {"retcode": 100, "retmsg": f"the reply of the fate flow server at {url} was cut off "
                                           f"({type(exc).__name__})"}
 
 
-def post_json(server: str, endpoint: str, body: dict[str, Any]) -> Reply:
+def post_json(server: Server, endpoint: str, body: dict[str, Any]) -> Reply:
     """POST `body` to <server>/v1<endpoint>; connection problems become a retcode 100 reply."""
     return _exchange(server, _request(server, endpoint, body, "POST"),
                      lambda response: _envelope(response.read(), response.status))
 
 
-def download(server: str, endpoint: str, body: dict[str, Any], method: str = "GET") -> tuple[str | None, Reply]:
+def download(server: Server, endpoint: str, body: dict[str, Any], method: str = "GET") -> tuple[str | None, Reply]:
     """Send `body` (as FATE's client does: a GET with a JSON body) and stream a file reply to a temporary file.
 
     Returns (path, {}) for a file (the caller removes it), or (None, reply) when the server answered

@@ -6,17 +6,20 @@ import argparse
 import logging
 import signal
 import socket
+import ssl
 import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from fate_runtime import ConfigError, load_conf_file
 from flow_api.app import create_app
+from flow_api.auth import Keys
 
 if TYPE_CHECKING:
     from fate_runtime import Node
+    from fate_runtime.config import NodeConfig
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--conf", help="JSON file with any of the settings below (options win over it)")
     server.add_argument("--standalone", action="store_true", help="one node hosts every party (work_mode 0)")
     server.add_argument("--data-dir", dest="data_dir", help="where tables, jobs and logs live")
-    server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    server.add_argument("--host", help="address the gRPC port for other parties listens on (default 127.0.0.1)")
+    server.add_argument("--rest-host", dest="rest_host",
+                        help="address the REST API listens on (default 127.0.0.1: this machine only; "
+                             "any other address needs the app key and secret key)")
     server.add_argument("--grpc-port", dest="grpc_port", type=int, help="gRPC port (default 9360; 0 picks one)")
     server.add_argument("--http-port", dest="http_port", type=int, help="REST port (default 9380; 0 picks one)")
     server.add_argument("--base-dir", dest="base_dir",
@@ -42,13 +48,21 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--tls-cert", dest="tls_cert", help="this node's certificate (PEM) for mutual TLS")
     server.add_argument("--tls-key", dest="tls_key", help="the certificate's private key (PEM)")
     server.add_argument("--tls-ca", dest="tls_ca", help="the CA certificate that signed every node's certificate")
+    server.add_argument("--rest-https", dest="rest_https", action="store_true", default=None,
+                        help="serve the REST API over HTTPS with the node's --tls-cert and --tls-key")
+    server.add_argument("--app-key", dest="http_app_key",
+                        help="FATE's http_app_key: every REST request must be signed with it and the secret key")
+    server.add_argument("--secret-key", dest="http_secret_key",
+                        help="FATE's http_secret_key; other users of this machine can read command lines, "
+                             "so better give http_secret_key in the --conf file")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     settings = load_conf_file(args.conf) if args.conf else {}
     for name in ("data_dir", "host", "grpc_port", "http_port", "base_dir", "allow_dirs", "map_size", "workers",
-                 "party_ids", "tls_cert", "tls_key", "tls_ca"):
+                 "party_ids", "tls_cert", "tls_key", "tls_ca", "rest_host", "rest_https", "http_app_key",
+                 "http_secret_key"):
         value = getattr(args, name)
         if value is not None:
             settings[name] = value
@@ -68,16 +82,55 @@ def _route_texts(routes: Any) -> list[str]:
     return list(routes) if isinstance(routes, list) else [str(routes)]
 
 
-def _rest_server(host: str, port: int, node: Node) -> BaseWSGIServer:
-    """The REST server on host:port. The socket is bound here: werkzeug would print and exit on a busy port."""
+class RestRequestHandler(WSGIRequestHandler):
+    """werkzeug's request handler, passing on FATE's APP_KEY header (werkzeug drops names with underscores)."""
+
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        app_key = self.headers.get_all("APP_KEY")
+        if app_key:
+            environ["HTTP_APP_KEY"] = ",".join(app_key)
+        return environ
+
+
+class _HandshakeInRequestThread(ssl.SSLContext):
+    """TLS whose handshake runs in each connection's own thread, so a silent client cannot stall the accept loop."""
+
+    def wrap_socket(self, sock: socket.socket, *args: Any, **kwargs: Any) -> ssl.SSLSocket:  # type: ignore[override]
+        kwargs["do_handshake_on_connect"] = False
+        return super().wrap_socket(sock, *args, **kwargs)
+
+
+def https_context(config: NodeConfig) -> ssl.SSLContext:
+    """The REST layer's TLS server context: the node's own certificate and key, TLS 1.2 or later."""
+    context = _HandshakeInRequestThread(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(config.tls_cert, config.tls_key)
+    except ssl.SSLError as exc:
+        raise ConfigError(f"tls_cert and tls_key cannot serve HTTPS: {exc.reason or exc}") from None
+    return context
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _rest_server(node: Node) -> BaseWSGIServer:
+    """The REST server on rest_host:http_port, bound here: werkzeug would print and exit on a busy port."""
+    config = node.config
+    host, port = config.rest_host, config.http_port
+    context = https_context(config) if config.rest_https else None
+    keys = Keys(config.http_app_key, config.http_secret_key) if config.http_app_key else None
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         listener = socket.create_server((host, port), family=family, backlog=128)
     except OSError as exc:
-        raise OSError(f"cannot listen on {host}:{port} (REST): {exc.strerror or exc}") from None
+        raise OSError(f"cannot listen on {url_host(host)}:{port} (REST): {exc.strerror or exc}") from None
     with listener:  # werkzeug works on a duplicate of the descriptor
-        app = create_app(node.grpc_address, node.config.tls, next(iter(node.config.party_ids), None))
-        return make_server(host, port, app, threaded=True, fd=listener.fileno())
+        app = create_app(node.grpc_address, node.config.tls, next(iter(node.config.party_ids), None), keys=keys)
+        return make_server(host, port, app, threaded=True, request_handler=RestRequestHandler,
+                           ssl_context=context, fd=listener.fileno())
 
 
 def _log_requests_to_node_log() -> None:
@@ -96,8 +149,8 @@ def serve(settings: dict[str, Any]) -> None:
     node = start_node(settings)
     _log_requests_to_node_log()
     try:
-        http = _rest_server(node.config.host, node.config.http_port, node)
-    except OSError:
+        http = _rest_server(node)
+    except (OSError, ConfigError):
         node.stop(0)
         raise
     stopping = threading.Event()
@@ -105,7 +158,8 @@ def serve(settings: dict[str, Any]) -> None:
         signal.signal(signum, lambda *_: stopping.set())
     thread = threading.Thread(target=http.serve_forever, name="rest", daemon=True)
     thread.start()
-    print(f"fate-flow node ready: REST http://{node.config.host}:{http.port} "
+    scheme = "https" if node.config.rest_https else "http"
+    print(f"fate-flow node ready: REST {scheme}://{url_host(node.config.rest_host)}:{http.port} "
           f"gRPC {node.grpc_address} data {node.config.data_dir}", flush=True)
     stopping.wait()
     http.shutdown()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import ssl
 import tarfile
 import threading
 from concurrent import futures
@@ -17,7 +18,11 @@ from typing import Any, Callable, Iterable, Iterator
 import grpc
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from flow_api.auth import Keys
+from flow_api.server_main import RestRequestHandler
 from protos import flow_pb2, flow_pb2_grpc
+
+KEYS = Keys("test-app-key", "test-secret-key")
 
 METHODS = [name for name in dir(flow_pb2_grpc.FlowServicer) if not name.startswith("_")]
 
@@ -66,11 +71,12 @@ def start_grpc(fake: FakeFlow) -> tuple[grpc.Server, str]:
 
 
 class HttpServer:
-    """The app served by werkzeug in a thread (what the CLI talks to)."""
+    """The app served by werkzeug in a thread (what the CLI talks to), as the node serves it; HTTPS with `tls`."""
 
-    def __init__(self, app: Any) -> None:
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.port}"
+    def __init__(self, app: Any, tls: ssl.SSLContext | None = None) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True,
+                                                  request_handler=RestRequestHandler, ssl_context=tls)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="rest-test", daemon=True)
         self.thread.start()
 
@@ -78,6 +84,12 @@ class HttpServer:
         self.server.shutdown()
         self.thread.join(10)
         self.server.server_close()
+
+    def __enter__(self) -> HttpServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 # ---- canned replies ------------------------------------------------------------------------
@@ -88,6 +100,16 @@ def abort(code: grpc.StatusCode, message: str, job_id: str = "") -> Answer:
         if job_id:
             context.set_trailing_metadata((("job-id", job_id),))
         context.abort(code, message)
+    return answer
+
+
+def upload_answer(received: list[flow_pb2.UploadChunk]) -> Answer:
+    """Upload's answer: the chunks go into `received`; the reply counts the file's bytes."""
+    def answer(chunks: Iterator[flow_pb2.UploadChunk], context: grpc.ServicerContext) -> flow_pb2.UploadReply:
+        received.extend(chunks)
+        settings = received[0].settings
+        return flow_pb2.UploadReply(job_id="u1", namespace=settings.namespace, table_name=settings.table_name,
+                                    count=sum(len(chunk.data) for chunk in received))
     return answer
 
 

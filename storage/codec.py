@@ -9,6 +9,8 @@ classes registered with `register_data_class` - never run code, unlike `pickle`.
 from __future__ import annotations
 
 import dataclasses
+import math
+import sys
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, TypeVar
@@ -29,6 +31,7 @@ _EXT_MPZ = 7
 
 _MPZ_TYPE = type(gmpy2.mpz(0))
 _MAX_NESTING = 32  # extension values (tuples, sets, data classes) inside one another
+_MAX_NDIM = 32  # numpy 1's limit (numpy 2 allows 64): every version can decode what is encoded
 
 T = TypeVar("T")
 
@@ -88,6 +91,10 @@ def _dtype_description(dtype: np.dtype) -> Any:
 def _ndarray_ext(array: np.ndarray) -> msgpack.ExtType:
     if array.dtype.hasobject:
         raise CodecError("numpy arrays of Python objects cannot be encoded")
+    if array.ndim > _MAX_NDIM:
+        raise CodecError(f"numpy arrays of more than {_MAX_NDIM} dimensions cannot be encoded")
+    if array.dtype.itemsize == 0:
+        raise CodecError("numpy arrays of a zero-size dtype cannot be encoded")
     header = _pack([_dtype_description(array.dtype), list(array.shape)])
     return msgpack.ExtType(_EXT_NDARRAY, header + array.tobytes(order="C"))
 
@@ -143,17 +150,28 @@ def _checked_dtype(descr: Any) -> np.dtype:
     return dtype
 
 
+def _checked_shape(shape: Any, dtype: np.dtype) -> list[int]:
+    """A shape numpy can build for `dtype`: at most _MAX_NDIM sizes, whose bytes fit in memory's address space."""
+    if not isinstance(shape, list) or not all(type(d) is int and d >= 0 for d in shape):
+        raise CodecError("malformed numpy shape")
+    if len(shape) > _MAX_NDIM:
+        raise CodecError(f"numpy array has {len(shape)} dimensions, more than {_MAX_NDIM}")
+    if dtype.itemsize == 0:
+        raise CodecError("numpy arrays of a zero-size dtype are refused")
+    if math.prod(d for d in shape if d) * dtype.itemsize > sys.maxsize:
+        raise CodecError("numpy array shape is too large")
+    return shape
+
+
 def _decode_ndarray(data: bytes) -> np.ndarray:
     unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, ext_hook=_ext_hook,
                                 max_buffer_size=max(len(data), 1))
     unpacker.feed(data)
     descr, shape = unpacker.unpack()
     dtype = _checked_dtype(descr)
-    if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
-        raise CodecError("malformed numpy shape")
+    shape = _checked_shape(shape, dtype)
     body = memoryview(data)[unpacker.tell():]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(body) != expected:
+    if len(body) != math.prod(shape) * dtype.itemsize:
         raise CodecError("numpy array length does not match its shape")
     return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 
 from storage import CodecError, decode, encode, register_data_class
-from storage.codec import encode_many
+from storage.codec import decode_pairs, encode_many
 from storage_strategies import codec_settings, values
 from storage_testlib import Point, same
 
@@ -454,3 +454,40 @@ def test_decode_of_deeply_nested_extensions_is_refused_without_crashing(code, de
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"decoder process died with {proc.returncode}: {proc.stderr[-500:]}"
     assert proc.stdout.strip() == "refused"
+
+
+@pytest.mark.parametrize(
+    "shape, body, words",
+    [
+        ([2**62, 2**62], b"", "too large"),
+        ([2**64], b"", "too large"),
+        ([2**100, 2**100], b"", "too large"),
+        ([0, 2**70], b"", "too large"),
+        ([2**62, 4], b"", "too large"),  # its byte count wraps around in 64 bits
+        ([2**63 - 1, 0], b"", "too large"),
+        ([1] * 33, b"\x00" * 8, "33 dimensions"),
+        ([1] * 100_000, b"\x00" * 8, "100000 dimensions"),
+        ([True, 2], b"\x00" * 16, "shape"),
+    ],
+)
+def test_decode_refuses_absurd_numpy_shapes_with_its_own_error(shape, body, words):
+    data = _ext(3, encode(["<f8", shape]) + body)  # sizes of 2**64 and more travel as the codec's big ints
+    with pytest.raises(CodecError, match=words):
+        decode(data)
+    with pytest.raises(CodecError, match=words):
+        decode_pairs([(encode(1), data)])
+
+
+def test_decode_refuses_numpy_arrays_of_a_zero_size_dtype():
+    for descr in ("|V0", []):
+        with pytest.raises(CodecError, match="zero-size"):
+            decode(_ext(3, msgpack.packb([descr, [2**40]])))
+
+
+def test_numpy_arrays_it_cannot_decode_are_not_encoded():
+    with pytest.raises(CodecError, match="dimensions"):
+        encode(np.zeros([1] * 33))
+    with pytest.raises(CodecError, match="zero-size"):
+        encode(np.zeros(3, dtype=[]))
+    assert decode(encode(np.zeros([1] * 32))).shape == (1,) * 32
+    assert decode(encode(np.zeros((0, 2**40)))).shape == (0, 2**40)

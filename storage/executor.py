@@ -2,11 +2,12 @@
 
 The pool's processes are forked from a clean `forkserver` process, never from the caller:
 the caller may hold gRPC threads and open LMDB environments, neither of which survives a
-fork. Work runs inline when a worker itself asks for parallel work, when the caller
-says the job is too small to be worth a process hop, or when worker processes could not
-start: like every non-fork start method, forkserver re-imports the main module in each
-worker, which is impossible for a script read from stdin. Scripts that use the store
-must keep their top-level work under `if __name__ == "__main__":`.
+fork. They die with the process that created the pool (worker_lifeline). Work runs inline
+when a worker itself asks for parallel work, when the caller says the job is too small to be
+worth a process hop, or when worker processes could not start: like every non-fork start
+method, forkserver re-imports the main module in each worker, which is impossible for a
+script read from stdin. Scripts that use the store must keep their top-level work under
+`if __name__ == "__main__":`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Callable, Sequence
 
 from storage.codec import registered_modules
 from storage.lmdb_env import environments
+from storage.worker_lifeline import die_with, start_time
 
 _PRELOAD = ["storage.operations"]
 
@@ -37,9 +39,11 @@ _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
-def _mark_worker() -> None:
+def _start_worker(creator: int, creator_started: str | None) -> None:
+    """Initialiser of each worker process: it is a worker, and dies with the process that created its pool."""
     global _in_worker
     _in_worker = True
+    die_with(creator, creator_started)
 
 
 def default_workers() -> int:
@@ -63,9 +67,8 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
                 _pool.shutdown(wait=False, cancel_futures=True)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
-            _pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=_mark_worker
-            )
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                        initargs=(os.getpid(), start_time(os.getpid())))
             _pool_size = workers
         return _pool
 

@@ -186,6 +186,11 @@ class PartitionEnv:
         with self._shared() as env:
             env.sync(True)
 
+    def copy_to(self, directory: str) -> None:
+        """A consistent copy of this environment (one read transaction) into an existing empty directory."""
+        with self._shared() as env:
+            env.copy(directory)
+
 
 class _EnvCache:
     def __init__(self) -> None:

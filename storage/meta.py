@@ -18,13 +18,18 @@ _MAX_NAME = 200
 
 @dataclasses.dataclass
 class TableMeta:
-    """Partitions, schema (header, sid, label name, ...) and creation time of a table."""
+    """Partitions, schema (header, sid, label name, ...) and creation time of a table.
+
+    `written_by` is an opaque label the publisher of this version of the table chose (e.g. the
+    job that wrote it): whoever finds the table after a crash can tell whose write landed.
+    """
 
     namespace: str
     name: str
     partitions: int
     schema: dict[str, Any] = dataclasses.field(default_factory=dict)
     create_time: float = 0.0
+    written_by: str = ""
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)

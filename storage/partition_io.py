@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import chain, islice
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, cast
 from zlib import crc32
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def scan_batches(table: "Table", index: int) -> Iterator[list[tuple[bytes, bytes
             cursor = txn.cursor()
             if after is not None and not _seek_past(cursor, after):
                 return
-            batch = list(islice(cursor.iternext(), SCAN_BATCH))
+            batch = cast(list[tuple[bytes, bytes]], list(islice(cursor.iternext(), SCAN_BATCH)))  # buffers=False
         if batch:
             yield batch
         if len(batch) < SCAN_BATCH:
@@ -47,7 +47,7 @@ def last_key(table: "Table", index: int) -> bytes | None:
     """The greatest encoded key of one partition; None if it is empty."""
     with table.partition_env(index).reading() as txn:
         cursor = txn.cursor()
-        return cursor.key() if cursor.last() else None
+        return cast(bytes, cursor.key()) if cursor.last() else None
 
 
 def _seek_past(cursor: Any, key: bytes) -> bool:

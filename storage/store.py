@@ -2,26 +2,29 @@
 
 Layout under the data dir:
     tables/<namespace>/<name>/meta.json and one LMDB environment per partition (0, 1, ...)
-    staging/<id>/   tables being built; published into tables/ by one directory rename
-    trash/<id>/     replaced or destroyed tables on their way out
-A table becomes visible only when it is complete, so a failed build leaves nothing behind.
+    staging/<id>/   tables being built; published into tables/ by one directory rename (or, over an
+                    existing table, one atomic exchange of the two directories)
+    trash/<id>/     destroyed tables on their way out
+    locks/          one lock file per table ever locked with `table_lock`
+A table becomes visible only when it is complete, so a failed build leaves nothing behind, and a
+replaced table stays whole until the instant the new one takes its place.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import hashlib
 import os
 import shutil
 import time
 import uuid
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Callable, Sequence
 from urllib.parse import quote
 
 from storage.errors import TableExists, TableNotFound
 from storage.executor import default_workers, prestart, run_all
+from storage.fs import exclusive_lock, swap_directories
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
 from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, read_meta,
                           write_meta)
@@ -64,7 +67,7 @@ class Store:
     def __init__(self, data_dir: str | StoreConfig, **settings: Any) -> None:
         config = data_dir if isinstance(data_dir, StoreConfig) else StoreConfig(str(data_dir), **settings)
         self.config = dataclasses.replace(config, data_dir=os.path.abspath(config.data_dir))
-        for sub in ("tables", "staging", "trash"):
+        for sub in ("tables", "staging", "trash", "locks"):
             os.makedirs(os.path.join(self.config.data_dir, sub), exist_ok=True)
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
@@ -76,42 +79,73 @@ class Store:
     def table_dir(self, namespace: str, name: str) -> str:
         return self._path("tables", _dir_name(namespace), _dir_name(name))
 
-    @contextmanager
-    def _catalog_lock(self) -> Iterator[None]:
+    def _catalog_lock(self) -> AbstractContextManager[None]:
         """Serialise publish/destroy across processes sharing this data dir."""
-        with open(self._path(".catalog.lock"), "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return exclusive_lock(self._path(".catalog.lock"))
 
-    def _build(self, directory: str, meta: TableMeta) -> Table:
-        os.makedirs(directory)
-        for index in range(meta.partitions):
-            environments.get(os.path.join(directory, str(index)), True, self.config.map_size)
-        write_meta(directory, meta)
-        return Table(self, directory, meta)
+    def table_lock(self, namespace: str, name: str) -> AbstractContextManager[None]:
+        """Hold namespace.name against every other holder of its lock, in any process.
+
+        For whoever reads a table, builds its next version and publishes it: holding the lock from
+        the read to the publish keeps a concurrent writer's version from being lost. Not re-entrant.
+        """
+        key = f"{check_name('namespace', namespace)}\0{check_name('name', name)}"
+        return exclusive_lock(self._path("locks", hashlib.sha256(key.encode()).hexdigest() + ".lock"))
+
+    def _staged(self, meta: TableMeta, fill: Callable[[str], None]) -> Table:
+        """A new staging directory with `meta`, its partitions made by `fill(directory)`; nothing
+        is left behind if that fails."""
+        staged = Table(self, self._path("staging", uuid.uuid4().hex), meta)
+        try:
+            os.makedirs(staged.directory)
+            fill(staged.directory)
+            write_meta(staged.directory, meta)
+        except BaseException:
+            self.discard(staged)
+            raise
+        return staged
 
     def staging(self, partitions: int, schema: dict[str, Any] | None = None) -> Table:
         """An empty, invisible table to fill and then `publish` (or `discard`)."""
         meta = TableMeta("", "", check_partitions(partitions), dict(schema or {}), time.time())
-        return self._build(self._path("staging", uuid.uuid4().hex), meta)
 
-    def publish(self, staged: Table, namespace: str, name: str, replace: bool = False) -> Table:
-        """Make a staged table visible as namespace.name in one rename."""
+        def create(directory: str) -> None:
+            for index in range(meta.partitions):
+                environments.get(os.path.join(directory, str(index)), True, self.config.map_size)
+
+        return self._staged(meta, create)
+
+    def staging_copy(self, table: Table) -> Table:
+        """An invisible copy of `table` (each partition copied by LMDB in one read transaction), to change
+        and then `publish` over it (or `discard`)."""
+
+        def copy(directory: str) -> None:
+            for index in range(table.partitions):
+                os.mkdir(os.path.join(directory, str(index)))
+                table.partition_env(index).copy_to(os.path.join(directory, str(index)))
+
+        return self._staged(table.meta, copy)
+
+    def publish(self, staged: Table, namespace: str, name: str, replace: bool = False,
+                written_by: str = "") -> Table:
+        """Make a staged table visible as namespace.name in one rename (over an existing table,
+        with `replace`, in one exchange of the two directories); `written_by` goes in its meta."""
         target = self.table_dir(check_name("namespace", namespace), check_name("name", name))
-        meta = dataclasses.replace(staged.meta, namespace=namespace, name=name)
+        meta = dataclasses.replace(staged.meta, namespace=namespace, name=name, written_by=written_by)
         write_meta(staged.directory, meta)
         environments.close_under(staged.directory)
         with self._catalog_lock():
-            if os.path.exists(target):
+            replaced = os.path.exists(target)
+            if replaced:
                 if not replace:
                     raise TableExists(namespace, name)
-                self._move_to_trash(target)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.rename(staged.directory, target)
-        self._empty_trash()
+                environments.close_under(target)
+                swap_directories(staged.directory, target)
+            else:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.rename(staged.directory, target)
+        if replaced:  # the old table is where the staged one was (a start clears staging if this fails)
+            shutil.rmtree(staged.directory, ignore_errors=True)
         return Table(self, target, meta)
 
     def discard(self, staged: Table) -> None:

@@ -11,7 +11,7 @@ import dataclasses
 import os
 import uuid
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, cast
 
 import cloudpickle
 
@@ -99,7 +99,7 @@ class Table:
             return None
         with self.partition_env(partition_of(key_bytes, self.partitions)).reading() as txn:
             found = txn.get(key_bytes)
-        return None if found is None else decode(found)
+        return None if found is None else decode(cast(bytes, found))  # read with buffers=False
 
     def delete(self, key: Any) -> bool:
         """Remove `key`; False if it was absent."""

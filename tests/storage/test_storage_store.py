@@ -182,7 +182,7 @@ def test_unusual_names_work_and_are_listed(inline_store):
     assert sorted(names(inline_store)) == sorted(expected)
     assert sorted(names(inline_store, "n/s")) == sorted(pair for pair in expected if pair[0] == "n/s")
     # nothing was written outside the store's tables directory
-    assert sorted(os.listdir(inline_store.config.data_dir)) == [".catalog.lock", "staging", "tables", "trash"]
+    assert sorted(os.listdir(inline_store.config.data_dir)) == [".catalog.lock", "locks", "staging", "tables", "trash"]
     assert len(os.listdir(os.path.join(inline_store.config.data_dir, "tables"))) == len(NAMESPACES)
     for namespace, name in expected:
         assert inline_store.destroy(namespace, name) is True

@@ -62,7 +62,7 @@ class FlowServicer(JobMethods, flow_pb2_grpc.FlowServicer):
             result = self._uploader.upload(request)
         return flow_pb2.UploadReply(job_id=result.job_id, namespace=result.namespace, table_name=result.table_name,
                                     partition=result.partition, count=result.count, files=_files(result),
-                                    table_count=result.table_count)
+                                    table_count=result.table_count, duplicates=result.duplicates)
 
     @translate_errors
     def Download(self, request: flow_pb2.DownloadRequest, context: grpc.ServicerContext) -> flow_pb2.DownloadReply:

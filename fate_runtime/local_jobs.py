@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 from typing import Any
 
 from fate_runtime.db import Database, now_ms
@@ -13,6 +14,8 @@ from fate_runtime.job_ids import new_job_id
 
 LOCAL_ROLE = "local"
 LOCAL_PARTY = "0"
+_RUNNING = "running"
+_TABLE_NOTE = "table_record.json"
 
 
 @dataclasses.dataclass
@@ -24,6 +27,24 @@ class LocalJob:
     logs_directory: str
     log: logging.Logger
     started_ms: int
+    parameters: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class TableRecord:
+    """The table a job wrote and its counts (FATE's data view row)."""
+
+    namespace: str
+    name: str
+    partition: int
+    uploaded: int
+    actual: int
+    schema: dict[str, Any]
+
+
+def _parameters(runtime_conf: dict[str, Any], component: str) -> dict[str, Any]:
+    """The parameters `LocalJobs.start` wrote into a job's runtime conf."""
+    return {k: v[0] for k, v in runtime_conf["role_parameters"][LOCAL_ROLE][component].items()}
 
 
 class LocalJobs:
@@ -34,7 +55,8 @@ class LocalJobs:
         self._data_dir = data_dir
 
     def start(self, module: str, parameters: dict[str, Any], notes: str = "") -> LocalJob:
-        """Record a running job of one component of `module` (e.g. Upload -> upload_0)."""
+        """Record a running job of one component of `module` (e.g. Upload -> upload_0): its files and its
+        row, all or (when anything fails, such as a full disk) none of them."""
         job_id = new_job_id()
         component = f"{module.lower()}_0"
         dsl = {"components": {component: {"module": module}}}
@@ -44,30 +66,55 @@ class LocalJobs:
             "role": {LOCAL_ROLE: [int(LOCAL_PARTY)]},
             "role_parameters": {LOCAL_ROLE: {component: {k: [v] for k, v in parameters.items()}}},
         }
-        job_dir = os.path.join(self._data_dir, "jobs", job_id)
-        logs_dir = os.path.join(self._data_dir, "logs", job_id)
-        os.makedirs(job_dir)
-        os.makedirs(logs_dir)
-        dsl_path = os.path.join(job_dir, "job_dsl.json")
-        conf_path = os.path.join(job_dir, "job_runtime_conf.json")
-        for path, content in ((dsl_path, dsl), (conf_path, runtime_conf)):
-            with open(path, "w") as out:
-                json.dump(content, out, indent=4)
-        now = now_ms()
-        self._db.insert("t_job", {
-            "f_job_id": job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY,
-            "f_description": notes, "f_roles": runtime_conf["role"], "f_initiator_party_id": LOCAL_PARTY,
-            "f_is_initiator": 1, "f_dsl": dsl, "f_runtime_conf": runtime_conf, "f_status": "running",
-            "f_work_mode": parameters.get("work_mode", 0), "f_current_steps": [component],
-            "f_current_tasks": [f"{job_id}_{component}"], "f_create_time": now, "f_update_time": now,
-            "f_start_time": now,
-        })
+        job_dir, logs_dir = self._job_dir(job_id), self._logs_dir(job_id)
+        try:
+            os.makedirs(job_dir)
+            os.makedirs(logs_dir)
+            for name, content in (("job_dsl.json", dsl), ("job_runtime_conf.json", runtime_conf)):
+                with open(os.path.join(job_dir, name), "w") as out:
+                    json.dump(content, out, indent=4)
+            now = now_ms()
+            self._db.insert("t_job", {
+                "f_job_id": job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY,
+                "f_description": notes, "f_roles": runtime_conf["role"], "f_initiator_party_id": LOCAL_PARTY,
+                "f_is_initiator": 1, "f_dsl": dsl, "f_runtime_conf": runtime_conf, "f_status": _RUNNING,
+                "f_work_mode": parameters.get("work_mode", 0), "f_current_steps": [component],
+                "f_current_tasks": [f"{job_id}_{component}"], "f_create_time": now, "f_update_time": now,
+                "f_start_time": now,
+            })
+        except BaseException:
+            shutil.rmtree(job_dir, ignore_errors=True)
+            shutil.rmtree(logs_dir, ignore_errors=True)
+            raise
+        return self._open(job_id, component, now, parameters)
+
+    def unfinished(self, module: str) -> list[LocalJob]:
+        """The jobs of `module` still marked running (left so by a previous run of the node), to finish now."""
+        component = f"{module.lower()}_0"
+        rows = self._db.query("SELECT f_job_id, f_dsl, f_runtime_conf, f_start_time FROM t_job "
+                              "WHERE f_role = ? AND f_status = ?", (LOCAL_ROLE, _RUNNING))
+        return [self._open(row["f_job_id"], component, row["f_start_time"],
+                           _parameters(row["f_runtime_conf"], component))
+                for row in rows if component in row["f_dsl"]["components"]]
+
+    def _job_dir(self, job_id: str) -> str:
+        return os.path.join(self._data_dir, "jobs", job_id)
+
+    def _logs_dir(self, job_id: str) -> str:
+        return os.path.join(self._data_dir, "logs", job_id)
+
+    def _open(self, job_id: str, component: str, started_ms: int, parameters: dict[str, Any]) -> LocalJob:
+        """The handle of a recorded job, its log open for appending."""
+        logs_dir = self._logs_dir(job_id)
+        os.makedirs(logs_dir, exist_ok=True)
         log = logging.getLogger(f"fate_flow.job.{job_id}")
         handler = logging.FileHandler(os.path.join(logs_dir, "fate_flow_schedule.log"))
         handler.setFormatter(logging.Formatter("[%(levelname)s] [%(asctime)s] %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
-        return LocalJob(job_id, component, dsl_path, conf_path, logs_dir, log, now)
+        job_dir = self._job_dir(job_id)
+        return LocalJob(job_id, component, os.path.join(job_dir, "job_dsl.json"),
+                        os.path.join(job_dir, "job_runtime_conf.json"), logs_dir, log, started_ms, parameters)
 
     def finish(self, job: LocalJob, error: str = "") -> None:
         """Mark the job success (or failed with `error`) and close its log."""
@@ -85,12 +132,28 @@ class LocalJobs:
             handler.close()
             job.log.removeHandler(handler)
 
-    def record_table(self, job: LocalJob, namespace: str, name: str, partition: int,
-                     uploaded: int, actual: int, schema: dict[str, Any]) -> None:
+    def note_table(self, job: LocalJob, record: TableRecord) -> None:
+        """Keep on disk, before the job publishes its table, what `record_table` will record, so that the
+        record can still be made if the node dies between the publish and the end of the job."""
+        with open(os.path.join(self._job_dir(job.job_id), _TABLE_NOTE), "w") as out:
+            json.dump(dataclasses.asdict(record), out)
+            out.flush()
+            os.fsync(out.fileno())
+
+    def noted_table(self, job_id: str) -> TableRecord | None:
+        """What `note_table` kept for the job; None if it kept nothing."""
+        try:
+            with open(os.path.join(self._job_dir(job_id), _TABLE_NOTE)) as src:
+                return TableRecord(**json.load(src))
+        except FileNotFoundError:
+            return None
+
+    def record_table(self, job: LocalJob, record: TableRecord) -> None:
         """Link the job to the table it wrote (FATE's data view)."""
         self._db.insert("t_data_view", {
             "f_job_id": job.job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY,
-            "f_component_name": job.component, "f_table_namespace": namespace, "f_table_name": name,
-            "f_partition": partition, "f_table_count_upload": uploaded, "f_table_count_actual": actual,
-            "f_schema": schema, "f_create_time": now_ms(),
+            "f_component_name": job.component, "f_table_namespace": record.namespace,
+            "f_table_name": record.name, "f_partition": record.partition,
+            "f_table_count_upload": record.uploaded, "f_table_count_actual": record.actual,
+            "f_schema": record.schema, "f_create_time": now_ms(),
         })

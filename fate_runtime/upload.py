@@ -1,23 +1,31 @@
 """Upload: a CSV file (on the node, or streamed to it) into a table, as one local job.
 
-The rows go into a staging table that is published only when every row is in, so a
-failed upload leaves no table behind, and a replaced table is swapped in one rename.
+The rows go into a staging table that is published only when every row is in, so a failed
+upload leaves no table behind. Rows added to an existing table (drop 0) go into a staged copy
+of it, published over it in one step: until then the old table is whole, and a node killed part
+way leaves it as it was. Appends and replaces of one table hold its lock from reading it to
+publishing, so two at once both land. The published table names its job (`written_by`): after a
+restart, `settle_uploads` tells a job that had published from one that had not.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import tempfile
 import uuid
 from typing import Any, Iterable
 
-from fate_runtime.csv_loader import inspect_csv, load_csv
+from fate_runtime.csv_loader import CsvLayout, inspect_csv, load_csv
 from fate_runtime.errors import BadRequest, Conflict, FlowError
-from fate_runtime.local_jobs import LocalJobs
+from fate_runtime.local_jobs import LocalJob, LocalJobs, TableRecord
 from fate_runtime.paths import PathPolicy
+from fate_runtime.recovery import settle_uploads
 from fate_runtime.request_checks import check_table_name, check_work_mode, require
-from storage import MAX_PARTITIONS, Store, StorageError, Table, TableExists
+from storage import MAX_PARTITIONS, Store, StorageError, Table, TableExists, TableNotFound
+
+log = logging.getLogger("fate_flow.upload")
 
 DROP_APPEND = 0
 DROP_REPLACE = 1
@@ -49,6 +57,7 @@ class UploadResult:
     partition: int
     count: int
     table_count: int
+    duplicates: int
     job_dsl_path: str
     job_runtime_conf_path: str
     logs_directory: str
@@ -66,6 +75,9 @@ class _Checked:
 
 
 class Uploader:
+    """Uploads of one node. Made when the node starts: it settles what a previous run left (half-received
+    files, upload jobs left running), so no other process may be uploading into this store then."""
+
     def __init__(self, store: Store, jobs: LocalJobs, paths: PathPolicy, work_mode: int,
                  incoming_dir: str) -> None:
         self._store = store
@@ -74,6 +86,16 @@ class Uploader:
         self._work_mode = work_mode
         self._incoming = incoming_dir
         os.makedirs(incoming_dir, exist_ok=True)
+        self._clear_spool()
+        settle_uploads(jobs, store)
+
+    def _clear_spool(self) -> None:
+        """Remove the files that a node killed while receiving them left half-written."""
+        leftovers = os.listdir(self._incoming)
+        for entry in leftovers:
+            os.unlink(os.path.join(self._incoming, entry))
+        if leftovers:
+            log.info("removed %d half-received upload files left by the previous run", len(leftovers))
 
     def upload_stream(self, request: UploadRequest, content: Iterable[bytes]) -> UploadResult:
         """Upload a file whose content arrives in pieces (spooled to disk, removed afterwards)."""
@@ -124,37 +146,67 @@ class Uploader:
     def upload(self, request: UploadRequest) -> UploadResult:
         checked = self._check(request)
         layout = inspect_csv(checked.path, checked.name, checked.head, request.delimiter)
-        if checked.drop == DROP_APPEND:
-            self._check_same_columns(request, layout.schema())
+        existing = self._table_to_add_to(request, layout.schema()) if checked.drop == DROP_APPEND else None
         parameters = {"namespace": request.namespace, "table_name": request.table_name,
                       "work_mode": request.work_mode, "head": checked.head, "partition": checked.partition,
                       "file": request.file or checked.name, "drop": checked.drop}
         job = self._jobs.start("Upload", parameters, request.notes)
         job.log.info("upload of %s into %s.%s (%d partitions)", checked.name, request.namespace,
                      request.table_name, checked.partition)
-        staged = self._store.staging(checked.partition, layout.schema())
         try:
-            lines = load_csv(self._store, staged, layout)
-            stored = staged.count()
-            table = self._publish(staged, request, checked.drop)
+            lines, record = self._load_and_publish(job, request, checked, layout, existing)
         except (FlowError, StorageError) as exc:
-            self._store.discard(staged)
             error = self._flow_error(exc, request)
             self._jobs.finish(job, str(error))
             error.job_id = job.job_id
             raise error from None
         except BaseException as exc:
-            self._store.discard(staged)
             job.log.exception("upload failed")
             self._jobs.finish(job, f"upload failed: {type(exc).__name__}")
             raise
-        total = table.count()
-        self._jobs.record_table(job, request.namespace, request.table_name, table.partitions,
-                                stored, total, table.schema)
-        job.log.info("stored %d rows from %d data lines; the table has %d rows", stored, lines, total)
+        self._jobs.record_table(job, record)
+        duplicates = lines - record.uploaded
+        job.log.info("stored %d rows from %d data lines; the table has %d rows", record.uploaded, lines,
+                     record.actual)
+        if duplicates:
+            job.log.warning("%d duplicate rows dropped: the file has %d data lines but %d distinct ids "
+                            "(one row is kept per id)", duplicates, lines, record.uploaded)
         self._jobs.finish(job)
-        return UploadResult(job.job_id, request.namespace, request.table_name, table.partitions, stored, total,
-                            job.job_dsl_path, job.job_runtime_conf_path, job.logs_directory)
+        return UploadResult(job.job_id, request.namespace, request.table_name, record.partition, record.uploaded,
+                            record.actual, duplicates, job.job_dsl_path, job.job_runtime_conf_path,
+                            job.logs_directory)
+
+    def _load_and_publish(self, job: LocalJob, request: UploadRequest, checked: _Checked, layout: CsvLayout,
+                          existing: Table | None) -> tuple[int, TableRecord]:
+        """Load the file into a staging table, then, holding the table's lock, publish it or a copy of the
+        table to add to (read again under the lock) with its rows added. Returns (data lines, what was
+        published); on any failure nothing is left of what was built and the existing table is as it was."""
+        staged = self._store.staging(existing.partitions if existing else checked.partition, layout.schema())
+        try:
+            lines = load_csv(self._store, staged, layout)
+            stored = staged.count()
+            with self._store.table_lock(request.namespace, request.table_name):
+                if checked.drop == DROP_APPEND:
+                    existing = self._table_to_add_to(request, layout.schema())
+                if existing is None:
+                    return lines, self._publish(job, staged, request, stored, checked.drop == DROP_REPLACE)
+                merged = self._store.staging_copy(existing)
+                try:
+                    staged.copy_into(merged)
+                    merged.sync()
+                    return lines, self._publish(job, merged, request, stored, True)
+                finally:
+                    self._store.discard(merged)  # nothing is left of it once published
+        finally:
+            self._store.discard(staged)
+
+    def _publish(self, job: LocalJob, version: Table, request: UploadRequest, stored: int,
+                 replace: bool) -> TableRecord:
+        record = TableRecord(request.namespace, request.table_name, version.partitions, stored, version.count(),
+                             version.schema)
+        self._jobs.note_table(job, record)
+        self._store.publish(version, request.namespace, request.table_name, replace=replace, written_by=job.job_id)
+        return record
 
     def _flow_error(self, exc: Exception, request: UploadRequest) -> FlowError:
         if isinstance(exc, FlowError):
@@ -163,21 +215,14 @@ class Uploader:
             return self._exists(request)
         return BadRequest(str(exc))
 
-    def _check_same_columns(self, request: UploadRequest, schema: dict[str, Any]) -> None:
-        """Rows added to a table must have its columns."""
-        if not self._store.exists(request.namespace, request.table_name):
-            return
-        existing = self._store.table(request.namespace, request.table_name).schema
+    def _table_to_add_to(self, request: UploadRequest, schema: dict[str, Any]) -> Table | None:
+        """The table the rows are to be added to, if it exists; it must have the file's columns."""
+        try:
+            existing = self._store.table(request.namespace, request.table_name)
+        except TableNotFound:
+            return None
         for key in ("sid", "header"):
-            if existing.get(key) != schema.get(key):
+            if existing.schema.get(key) != schema.get(key):
                 raise BadRequest(f"the file's columns do not match those of table "
                                  f"{request.namespace}.{request.table_name}, so its rows cannot be added")
-
-    def _publish(self, staged: Table, request: UploadRequest, drop: int) -> Table:
-        if drop == DROP_APPEND and self._store.exists(request.namespace, request.table_name):
-            existing = self._store.table(request.namespace, request.table_name)
-            staged.copy_into(existing)
-            existing.sync()
-            self._store.discard(staged)
-            return existing
-        return self._store.publish(staged, request.namespace, request.table_name, replace=drop == DROP_REPLACE)
+        return existing

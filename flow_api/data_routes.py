@@ -74,7 +74,8 @@ def upload() -> Any:
         stream = iter([flow_pb2.UploadChunk(settings=_settings(json_body(request)))])
     result = client.call(client.flow.Upload, stream)
     data = {"namespace": result.namespace, "table_name": result.table_name, "partition": result.partition,
-            "count": result.count, "table_count": result.table_count, **_job_files(result.files)}
+            "count": result.count, "table_count": result.table_count, "duplicates": result.duplicates,
+            **_job_files(result.files)}
     return reply(data, job_id=result.job_id)
 
 

@@ -133,6 +133,14 @@ def _row_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
     return fields
 
 
+def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any], verb: str = "INSERT") -> None:
+    """One row, JSON columns encoded; with the plain INSERT an existing key is an IntegrityError."""
+    values = [json.dumps(v) if k in _JSON_COLUMNS else v for k, v in row.items()]
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    conn.execute(f"{verb} INTO {table} ({columns}) VALUES ({marks})", values)
+
+
 class Database:
     """Thread-safe access to the node's SQLite file (one connection per thread)."""
 
@@ -176,11 +184,9 @@ class Database:
         return self._connection().execute(sql, params).fetchall()
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
-        values = [json.dumps(v) if k in _JSON_COLUMNS else v for k, v in row.items()]
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
+        """Insert a row, replacing one with the same key (tracking records that a task writes again)."""
         with self.transaction() as conn:
-            conn.execute(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})", values)
+            insert_row(conn, table, row, "INSERT OR REPLACE")
 
     def update(self, table: str, where: dict[str, Any], changes: dict[str, Any]) -> int:
         values = [json.dumps(v) if k in _JSON_COLUMNS else v for k, v in changes.items()]

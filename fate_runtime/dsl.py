@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from fate_runtime import identifiers
 from fate_runtime.components import REGISTRY, ParameterError
 from fate_runtime.errors import BadRequest
 
@@ -166,10 +167,10 @@ def _roles(conf: dict[str, Any]) -> dict[str, list[str]]:
     roles = _object(conf.get("role"), "job_runtime_conf.role")
     parsed = {}
     for role, parties in roles.items():
-        if not isinstance(parties, list) or not parties or not all(
-                isinstance(p, (int, str)) and not isinstance(p, bool) and str(p) for p in parties):
+        identifiers.role(role, "job_runtime_conf.role key")
+        if not isinstance(parties, list) or not parties:
             raise BadRequest(f"job_runtime_conf.role.{role} must be a non-empty list of party ids")
-        parsed[str(role)] = [str(p) for p in parties]
+        parsed[str(role)] = [identifiers.party_id(p, f"job_runtime_conf.role.{role} entry") for p in parties]
     if not parsed:
         raise BadRequest("job_runtime_conf.role must name at least one role")
     return parsed
@@ -257,7 +258,8 @@ def parse(dsl: Any, conf: Any) -> JobPlan:
     if not initiator.get("role") or initiator.get("party_id") in (None, ""):
         raise BadRequest("job_runtime_conf.initiator must give role and party_id")
     roles = _roles(conf)
-    role, party = str(initiator["role"]), str(initiator["party_id"])
+    role = identifiers.role(initiator["role"], "job_runtime_conf.initiator.role")
+    party = identifiers.party_id(initiator["party_id"], "job_runtime_conf.initiator.party_id")
     if party not in roles.get(role, []):
         raise BadRequest(f"the initiator {role} {party} is not among the job's {role} parties")
     job_parameters = _object(conf.get("job_parameters", {}), "job_runtime_conf.job_parameters")
@@ -267,7 +269,11 @@ def parse(dsl: Any, conf: Any) -> JobPlan:
     components = _object(dsl.get("components"), "job_dsl.components")
     if not components:
         raise BadRequest("job_dsl.components must hold at least one component")
-    plans = {str(name): _component(str(name), body) for name, body in components.items()}
+    if len(components) > identifiers.MAX_COMPONENTS:
+        raise BadRequest(f"job_dsl.components holds {len(components)} components; "
+                         f"a job may have at most {identifiers.MAX_COMPONENTS}")
+    plans = {name: _component(identifiers.component(name, "job_dsl.components key"), body)
+             for name, body in components.items()}
     _check_references(plans)
     plan = JobPlan(dsl, conf, version, role, party, roles, job_parameters, _ordered(plans))
     for component in plan.components.values():

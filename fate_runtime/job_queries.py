@@ -6,13 +6,12 @@ import csv
 import io
 import json
 import os
-import tarfile
-import tempfile
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, Iterator
 
 import numpy as np
 
+from fate_runtime.archive_stream import directory_members, file_member, tar_gz
 from fate_runtime.components import REGISTRY
 from fate_runtime.db import Database
 from fate_runtime.errors import BadRequest, NotFound
@@ -22,7 +21,7 @@ from storage import Store, Table, TableNotFound
 
 DEFAULT_PREVIEW_ROWS = 100
 MAX_PREVIEW_ROWS = 10_000
-_ARCHIVE_CHUNK = 1 << 20
+_CSV_BATCH = 10_000
 
 
 def _row_values(value: Any, delimiter: str) -> list[Any]:
@@ -35,15 +34,6 @@ def _row_values(value: Any, delimiter: str) -> list[Any]:
     if isinstance(value, dict):
         return [json.dumps(value, default=str)]
     return [value]
-
-
-def _stream_file(path: str) -> Iterator[bytes]:
-    try:
-        with open(path, "rb") as src:
-            while piece := src.read(_ARCHIVE_CHUNK):
-                yield piece
-    finally:
-        os.unlink(path)
 
 
 class JobQueries:
@@ -108,14 +98,12 @@ class JobQueries:
                 "model_summary": {}}
 
     def log_archive(self, job_id: str) -> Iterator[bytes]:
+        """The job's log folder as a tar.gz, made while it is sent (FATE's client extracts it into
+        job_<id>_log itself, so members are named relative to the folder)."""
         directory = self._jobs.logs_dir(job_id)
         if not os.path.isdir(directory):
             raise NotFound(f"job {job_id} has no logs on this node")
-        fd, path = tempfile.mkstemp(suffix=".tar.gz")
-        with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
-            for entry in sorted(os.listdir(directory)):  # FATE's client extracts into job_<id>_log itself
-                archive.add(os.path.join(directory, entry), arcname=entry)
-        return _stream_file(path)
+        return tar_gz(directory_members(directory))
 
     def clean(self, job_id: str, role: str, party_id: str, component: str) -> list[tuple[str, str]]:
         """Delete the tables a job made (outputs, received transfers, temporaries) and its metrics."""
@@ -210,28 +198,21 @@ class JobQueries:
         return rows, self._header(table), table.count()
 
     def output_archive(self, job_id: str, component: str, role: str, party_id: str, limit: int) -> Iterator[bytes]:
-        """A tar.gz with output_data.csv (header line first) and output_data_meta.json."""
+        """A tar.gz with output_data.csv (header line first) and output_data_meta.json, made while it is sent:
+        the CSV is rendered twice, once to learn its size (a tar header comes first), once to send it."""
         table = self._output_table(job_id, component, role, party_id)
         header = self._header(table)
         delimiter = table.schema.get("delimiter", ",")
-        fd, path = tempfile.mkstemp(suffix=".tar.gz")
-        with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
-            with tempfile.TemporaryFile("w+b") as data:
-                text = io.TextIOWrapper(data, encoding="utf-8", newline="")
-                writer = csv.writer(text, lineterminator="\n")
-                writer.writerow(header)
-                pairs = table.collect() if limit <= 0 else islice(table.collect(), limit)
-                for key, value in pairs:
-                    writer.writerow([key, *_row_values(value, delimiter)])
-                text.flush()
-                size = data.tell()
-                data.seek(0)
-                info = tarfile.TarInfo("output_data.csv")
-                info.size = size
-                archive.addfile(info, data)
-                text.detach()
-            meta = json.dumps({"header": header}).encode()
-            info = tarfile.TarInfo("output_data_meta.json")
-            info.size = len(meta)
-            archive.addfile(info, io.BytesIO(meta))
-        return _stream_file(path)
+
+        def csv_pieces() -> Iterator[bytes]:
+            pairs = table.collect() if limit <= 0 else islice(table.collect(), limit)
+            rows = chain([header], ([key, *_row_values(value, delimiter)] for key, value in pairs))
+            while batch := list(islice(rows, _CSV_BATCH)):
+                text = io.StringIO()
+                csv.writer(text, lineterminator="\n").writerows(batch)
+                yield text.getvalue().encode()
+
+        size = sum(len(piece) for piece in csv_pieces())
+        meta = json.dumps({"header": header}).encode()
+        return tar_gz([(file_member("output_data.csv", size), csv_pieces),
+                       (file_member("output_data_meta.json", len(meta)), lambda: [meta])])

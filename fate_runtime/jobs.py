@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable
+import shutil
+from typing import Any, Iterable, Iterator
 
-from fate_runtime import dsl
-from fate_runtime.db import Database, now_ms
+from fate_runtime import dsl, identifiers
+from fate_runtime.db import Database, insert_row, now_ms
 from fate_runtime.dsl import JobPlan
+from fate_runtime.errors import Conflict
 
 WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT = "waiting", "running", "success", "failed", "canceled", "timeout"
 STATUSES = (WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT)
@@ -29,10 +31,10 @@ class JobStore:
         self._data_dir = data_dir
 
     def job_dir(self, job_id: str) -> str:
-        return os.path.join(self._data_dir, "jobs", job_id)
+        return os.path.join(self._data_dir, "jobs", identifiers.job_id(job_id))
 
     def logs_dir(self, job_id: str) -> str:
-        return os.path.join(self._data_dir, "logs", job_id)
+        return os.path.join(self._data_dir, "logs", identifiers.job_id(job_id))
 
     def files(self, job_id: str) -> dict[str, str]:
         directory = self.job_dir(job_id)
@@ -46,16 +48,38 @@ class JobStore:
             return dsl.parse(json.load(dsl_file), json.load(conf_file))
 
     def create(self, job_id: str, plan: JobPlan, local_parties: Iterable[tuple[str, str]]) -> None:
-        """Write the job's files and one waiting job row (and task rows) per local party."""
-        os.makedirs(self.job_dir(job_id), exist_ok=True)
-        os.makedirs(self.logs_dir(job_id), exist_ok=True)
-        files = self.files(job_id)
-        for path, content in ((files["job_dsl_path"], plan.dsl), (files["job_runtime_conf_path"], plan.conf)):
-            with open(path, "w") as out:
-                json.dump(content, out, indent=4)
+        """Write the job's files and one waiting job row (and task rows) per local party: all of it or,
+        when anything fails (a full disk), none of it. A job id that exists already is a Conflict."""
+        made: list[str] = []
+        try:
+            for directory in (self.job_dir(job_id), self.logs_dir(job_id)):
+                try:
+                    os.makedirs(directory)
+                except FileExistsError:
+                    raise Conflict(f"job {job_id} exists already on this node") from None
+                made.append(directory)
+            files = self.files(job_id)
+            for path, content in ((files["job_dsl_path"], plan.dsl), (files["job_runtime_conf_path"], plan.conf)):
+                with open(path, "w") as out:
+                    json.dump(content, out, indent=4)
+            with self._db.transaction() as conn:
+                for table, row in self._rows(job_id, plan, local_parties):
+                    insert_row(conn, table, row)
+        except BaseException:
+            for directory in made:
+                shutil.rmtree(directory, ignore_errors=True)
+            raise
+
+    def has_plan(self, job_id: str, plan: JobPlan) -> bool:
+        """Whether the job was created here with this DSL and conf."""
+        rows = self.jobs({"f_job_id": job_id})
+        return bool(rows) and rows[0]["f_dsl"] == plan.dsl and rows[0]["f_runtime_conf"] == plan.conf
+
+    @staticmethod
+    def _rows(job_id: str, plan: JobPlan, local_parties: Iterable[tuple[str, str]]) -> Iterator[tuple[str, dict]]:
         now = now_ms()
         for role, party in local_parties:
-            self._db.insert("t_job", {
+            yield ("t_job", {
                 "f_job_id": job_id, "f_role": role, "f_party_id": party, "f_roles": plan.conf["role"],
                 "f_work_mode": plan.work_mode, "f_initiator_party_id": plan.initiator_party,
                 "f_is_initiator": int((role, party) == (plan.initiator_role, plan.initiator_party)),
@@ -65,7 +89,7 @@ class JobStore:
                 "f_description": str(plan.job_parameters.get("description", "") or "")})
             for component in plan.components:
                 if plan.runs_on(component, role, party):
-                    self._db.insert("t_task", {
+                    yield ("t_task", {
                         "f_job_id": job_id, "f_component_name": component, "f_task_id": task_id(job_id, component),
                         "f_role": role, "f_party_id": party, "f_status": WAITING, "f_create_time": now,
                         "f_update_time": now})

@@ -1,4 +1,9 @@
-"""A node: the store, the job database and the gRPC services over them, started and stopped as one."""
+"""A node: the store, the job database and the gRPC services over them, started and stopped as one.
+
+Two gRPC servers: the peer port (Scheduler, Federation, Health) that other organisations' nodes
+call, and the local socket (Flow, Storage, LocalScheduler, LocalFederation, Health) that only
+this node's own processes reach - its REST layer and its task processes.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from fate_runtime.config import NodeConfig
 from fate_runtime.control_auth import ControlAuth
+from fate_runtime.data_dir_lock import DataDirLock
 from fate_runtime.db import Database
 from fate_runtime.download import Downloader
 from fate_runtime.flow_servicer import FlowServicer
+from fate_runtime.identifier_check import IdentifierCheck
 from fate_runtime.job_queries import JobQueries
 from fate_runtime.job_registry import JobRegistry
 from fate_runtime.jobs import JobStore
@@ -24,7 +31,7 @@ from fate_runtime.party import PartyJobs
 from fate_runtime.recovery import recover
 from fate_runtime.scheduler import Scheduler
 from fate_runtime.local_jobs import LocalJobs
-from fate_runtime.local_only import LocalOnly
+from fate_runtime.local_socket import LocalSocket
 from fate_runtime.paths import PathPolicy
 from fate_runtime.scheduler_servicer import SchedulerServicer
 from fate_runtime.storage_servicer import StorageServicer
@@ -39,6 +46,10 @@ from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc
 from storage import Store, shutdown_workers
 
 log = logging.getLogger("fate_flow.node")
+
+PEER_SERVICES = ("fate_runtime.scheduler.Scheduler", "fate_runtime.federation.Federation")
+LOCAL_SERVICES = ("fate_runtime.flow.Flow", "fate_runtime.storage.Storage", "fate_runtime.scheduler.LocalScheduler",
+                  "fate_runtime.federation.LocalFederation")
 
 GRPC_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE),
@@ -65,6 +76,7 @@ class Node:
 
     def __init__(self, config: NodeConfig) -> None:
         self.config = config
+        self._lock = DataDirLock(config.data_dir)
         _setup_logging(config.data_dir)
         self.store = Store(os.path.join(config.data_dir, "storage"), map_size=config.map_size,
                            workers=config.workers)
@@ -85,28 +97,47 @@ class Node:
         events = TaskEvents()
         self.launcher = TaskLauncher()
         self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
-        party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, config.local_parties, config.work_mode)
-        self._scheduler = SchedulerServicer(registry, party, config.local_parties,
-                                            ControlAuth(self.jobs, config.local_parties))
+        party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, config.local_parties, config.work_mode,
+                          frozenset(config.routes))
+        self._auth = ControlAuth(self.jobs, registry, config.local_parties)
+        self._registry = registry
+        self._scheduler = SchedulerServicer(registry, party, config.local_parties, self._auth)
         receiver = Receiver(self.store, TransferLog(os.path.join(config.data_dir, "federation", "transfers.db")),
                             os.path.join(config.data_dir, "federation", "objects"), registry.lookup,
                             config.local_parties)
-        self._federation = FederationServicer(receiver, config.local_parties)
-        self._health = health.HealthServicer()
+        self._federation = FederationServicer(receiver)
+        self._peer_health, self._local_health = health.HealthServicer(), health.HealthServicer()
         # Watch streams and federation waits hold a thread each for as long as a job runs.
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=GRPC_OPTIONS)
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=GRPC_OPTIONS,
+                                   interceptors=[IdentifierCheck()])
+        self._local_server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=GRPC_OPTIONS,
+                                         interceptors=[IdentifierCheck()])
+        self.local_socket = LocalSocket(config.data_dir)
         self.grpc_port = 0
         self.scheduler: Scheduler | None = None
 
+    def _add_services(self) -> None:
+        peer, local = self._server, self._local_server
+        scheduler_pb2_grpc.add_SchedulerServicer_to_server(self._scheduler, peer)
+        federation_pb2_grpc.add_FederationServicer_to_server(self._federation, peer)
+        flow_pb2_grpc.add_FlowServicer_to_server(self._flow, local)
+        storage_pb2_grpc.add_StorageServicer_to_server(self._storage, local)
+        scheduler_pb2_grpc.add_LocalSchedulerServicer_to_server(self._scheduler, local)
+        federation_pb2_grpc.add_LocalFederationServicer_to_server(self._federation, local)
+        health_pb2_grpc.add_HealthServicer_to_server(self._peer_health, peer)
+        health_pb2_grpc.add_HealthServicer_to_server(self._local_health, local)
+
+    def _bind_local(self) -> None:
+        try:
+            bound = self._local_server.add_insecure_port(self.local_socket.target)
+        except RuntimeError:
+            bound = 0
+        if bound == 0:
+            raise OSError(f"cannot listen on the local socket {self.local_socket.path}")
+
     def start(self) -> None:
-        local = self.config.local_parties
-        flow_pb2_grpc.add_FlowServicer_to_server(LocalOnly(self._flow, local), self._server)
-        storage_pb2_grpc.add_StorageServicer_to_server(LocalOnly(self._storage, local), self._server)
-        health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
-        scheduler_pb2_grpc.add_SchedulerServicer_to_server(self._scheduler, self._server)
-        scheduler_pb2_grpc.add_LocalSchedulerServicer_to_server(self._scheduler, self._server)
-        federation_pb2_grpc.add_FederationServicer_to_server(self._federation, self._server)
-        federation_pb2_grpc.add_LocalFederationServicer_to_server(self._federation, self._server)
+        self._add_services()
+        self._bind_local()
         address = f"{self.config.host}:{self.config.grpc_port}"
         tls = self.config.tls
         try:
@@ -120,25 +151,25 @@ class Node:
             raise OSError(f"cannot listen on {address} (gRPC): the address is in use or not available")
         runtime = self._runtime()
         runtime.save()
-        self.scheduler = Scheduler(runtime, self.jobs, self.config.max_jobs)
+        self.scheduler = Scheduler(runtime, self.jobs, self._auth, self._registry.token, self.config.max_jobs)
         self._flow.attach_scheduler(self.scheduler)
         self._server.start()
+        self._local_server.start()
         recover(self.jobs, self.scheduler)
         self.store.start_workers()
         self.launcher.start()
-        services = [flow_pb2.DESCRIPTOR.services_by_name["Flow"], storage_pb2.DESCRIPTOR.services_by_name["Storage"],
-                    scheduler_pb2.DESCRIPTOR.services_by_name["Scheduler"],
-                    federation_pb2.DESCRIPTOR.services_by_name["Federation"]]
-        for service in ("", *(s.full_name for s in services)):
-            self._health.set(service, health_pb2.HealthCheckResponse.SERVING)
-        log.info("node serving gRPC on %s:%d (%s, parties %s), data in %s", self.config.host, self.grpc_port,
+        for checker, services in ((self._peer_health, PEER_SERVICES), (self._local_health, LOCAL_SERVICES)):
+            for service in ("", *services):
+                checker.set(service, health_pb2.HealthCheckResponse.SERVING)
+        log.info("node serving gRPC on %s:%d and %s (%s, parties %s), data in %s", self.config.host,
+                 self.grpc_port, self.local_socket.target,
                  "standalone" if self.config.local_parties is None else "cluster",
                  ",".join(self.config.party_ids) or "all", self.config.data_dir)
 
     def _runtime(self) -> NodeRuntime:
         config = self.config
         host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
-        return NodeRuntime(config.data_dir, f"{host}:{self.grpc_port}", config.party_ids,
+        return NodeRuntime(config.data_dir, f"{host}:{self.grpc_port}", self.local_socket.target, config.party_ids,
                            config.local_parties is None, dict(config.routes), config.tls_cert, config.tls_key,
                            config.tls_ca, config.map_size, config.workers)
 
@@ -146,21 +177,34 @@ class Node:
     def grpc_address(self) -> str:
         return f"{self.config.host}:{self.grpc_port}"
 
+    @property
+    def local_target(self) -> str:
+        """The gRPC target of the node's local socket (its own services)."""
+        return self.local_socket.target
+
     def stop(self, grace: float = 5.0) -> None:
         """Stop taking calls, let running ones finish (up to `grace` seconds), stop the workers."""
-        self._health.enter_graceful_shutdown()
+        self._peer_health.enter_graceful_shutdown()
+        self._local_health.enter_graceful_shutdown()
         if self.scheduler is not None:
             self.scheduler.shutdown()
         self.tasks.stop_all()
         self.launcher.close()
         self._server.stop(grace).wait()
+        self._local_server.stop(grace).wait()
         shutdown_workers()
+        self.local_socket.remove()
         log.info("node stopped")
+        self._lock.release()
 
 
 def start_node(settings: NodeConfig | dict[str, Any]) -> Node:
     """Build a node from its settings and start its gRPC services."""
     config = settings if isinstance(settings, NodeConfig) else NodeConfig.from_settings(settings)
     node = Node(config)
-    node.start()
+    try:
+        node.start()
+    except BaseException:
+        node.stop(0)
+        raise
     return node

@@ -15,6 +15,7 @@ FILE_NAME = "node_runtime.json"
 class NodeRuntime:
     data_dir: str
     grpc_address: str
+    local_target: str
     party_ids: tuple[str, ...]
     standalone: bool
     routes: dict[str, str]
@@ -30,10 +31,6 @@ class NodeRuntime:
     @property
     def tls(self) -> TlsConfig | None:
         return TlsConfig(self.tls_cert, self.tls_key, self.tls_ca) if self.tls_cert else None
-
-    def local_party(self, party_id: str) -> str:
-        """The party whose certificate a local call is made with (TLS checks it)."""
-        return party_id if self.standalone or party_id in self.party_ids else self.party_ids[0]
 
     def save(self) -> None:
         path = os.path.join(self.data_dir, FILE_NAME)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from typing import Any
@@ -9,9 +10,9 @@ from typing import Any
 from fate_runtime import dsl
 from fate_runtime.components import REGISTRY
 from fate_runtime.dsl import JobPlan
-from fate_runtime.errors import BadRequest, NotFound
+from fate_runtime.errors import BadRequest, Conflict, NotFound
 from fate_runtime.job_registry import JobRegistry
-from fate_runtime.jobs import ENDED, FAILED, JobStore
+from fate_runtime.jobs import ENDED, FAILED, WAITING, JobStore
 from fate_runtime.memory import release_free_memory
 from fate_runtime.request_checks import check_work_mode
 from fate_runtime.task_events import TaskEvents, Watch
@@ -23,16 +24,20 @@ log = logging.getLogger("fate_flow.party")
 
 def plan_of(dsl_json: str, conf_json: str) -> JobPlan:
     try:
-        return dsl.parse(json.loads(dsl_json), json.loads(conf_json))
+        dsl_value, conf_value = json.loads(dsl_json), json.loads(conf_json)
     except json.JSONDecodeError:
         raise BadRequest("the job's DSL or conf is not valid JSON") from None
+    except RecursionError:
+        raise BadRequest("the job's DSL or conf is nested too deeply") from None
+    return dsl.parse(dsl_value, conf_value)
 
 
 class PartyJobs:
     """What a node does for the parties it serves when an initiator drives a job."""
 
     def __init__(self, jobs: JobStore, tasks: TaskManager, events: TaskEvents, registry: JobRegistry, store: Store,
-                 local_parties: frozenset[str] | None, work_mode: int) -> None:
+                 local_parties: frozenset[str] | None, work_mode: int, routed: frozenset[str] = frozenset()) -> None:
+        self._routed = routed
         self._jobs = jobs
         self._tasks = tasks
         self._events = events
@@ -51,6 +56,10 @@ class PartyJobs:
         if not parties:
             raise BadRequest("this node serves none of the job's parties")
         check_work_mode(plan.work_mode, self._work_mode)
+        if self._local_parties is not None:
+            unknown = [(r, p) for r, p in plan.parties() if p not in self._local_parties and p not in self._routed]
+            if unknown:
+                raise BadRequest(f"this node has no route to {unknown[0][0]} {unknown[0][1]} of the job")
         ignored = []
         for role, party in parties:
             for component in plan.components:
@@ -75,11 +84,24 @@ class PartyJobs:
             return {name: tables[name] for name in used}
         return {name: tables[name] for name in tables if plan.runs_on(name, role, party)}
 
-    def create(self, job_id: str, plan: JobPlan) -> list[tuple[str, str]]:
+    def create(self, job_id: str, plan: JobPlan, token: str) -> list[tuple[str, str]]:
+        """Create the job here (checked again: a create need not follow a check); the same create again is
+        harmless, any other create of a known job id is refused."""
+        self.check(plan)
         parties = self.local_parties(plan)
+        known_token = self._registry.token(job_id)
+        if known_token is not None or self._jobs.jobs({"f_job_id": job_id}):
+            if known_token is not None and hmac.compare_digest(known_token.encode(), token.encode()) \
+                    and self._jobs.has_plan(job_id, plan):
+                return parties  # the initiator asked again
+            raise Conflict(f"job {job_id} exists already on this node")
         variables = {v for c in plan.components.values() for v in REGISTRY[c.module].variables}
-        self._registry.register(job_id, plan.roles, sorted(variables, key=lambda v: (v.name, v.src, v.dst)))
-        self._jobs.create(job_id, plan, parties)
+        self._registry.register(job_id, plan.roles, sorted(variables, key=lambda v: (v.name, v.src, v.dst)), token)
+        try:
+            self._jobs.create(job_id, plan, parties)
+        except BaseException:
+            self._registry.forget(job_id)
+            raise
         return parties
 
     def _known(self, job_id: str) -> None:
@@ -87,7 +109,14 @@ class PartyJobs:
             raise NotFound(f"job {job_id} is not known to this node")
 
     def start_task(self, key: TaskKey) -> None:
-        self._known(key[0])
+        job_id, component, role, party_id = key
+        rows = self._jobs.tasks({"f_job_id": job_id, "f_component_name": component, "f_role": role,
+                                 "f_party_id": party_id})
+        if not rows:
+            self._known(job_id)
+            raise NotFound(f"job {job_id} has no task {component} of {role} {party_id} on this node")
+        if rows[0]["f_status"] != WAITING:
+            raise Conflict(f"task {component} of {role} {party_id} in job {job_id} has started already")
         self._tasks.start(key)
 
     def report(self, key: TaskKey, status: str, retmsg: str) -> None:

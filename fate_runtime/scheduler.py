@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import queue
+import secrets
 import threading
 import time
 from typing import Any, Callable
@@ -20,12 +21,13 @@ from typing import Any, Callable
 import grpc
 
 from fate_runtime import dsl
+from fate_runtime.control_auth import ControlAuth
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.job_ids import new_job_id
 from fate_runtime.jobs import CANCELED, ENDED, FAILED, RUNNING, SUCCESS, TIMEOUT, WAITING, JobStore
 from fate_runtime.node_runtime import NodeRuntime
-from federation import FederationError, open_channel
+from federation import JOB_TOKEN, FederationError, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
 log = logging.getLogger("fate_flow.scheduler")
@@ -90,6 +92,22 @@ class Links:
                 self._channels[node.address] = channel
         return scheduler_pb2_grpc.SchedulerStub(channel)
 
+    def stop_on(self, nodes: list[Node], job_id: str, token: str, status: str, retmsg: str) -> None:
+        """Stop the job on every one of `nodes` at once (best effort: a node that cannot be told is logged)."""
+        request = scheduler_pb2.StopRequest(job_id=job_id, status=status, retmsg=retmsg)
+
+        def stop(node: Node) -> None:
+            try:
+                self.stub(node).StopJob(request, timeout=_CALL_TIMEOUT, metadata=token_metadata(token))
+            except grpc.RpcError as exc:
+                log.warning("job %s: could not stop it on %s: %s", job_id, node.describe(), exc.code())
+
+        threads = [threading.Thread(target=stop, args=(node,)) for node in nodes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
     def close(self) -> None:
         with self._lock:
             for channel in self._channels.values():
@@ -103,13 +121,20 @@ def _refusal(node: Node, exc: grpc.RpcError) -> BadRequest:
     return BadRequest(f"{node.describe()}: {exc.details()}")
 
 
+def token_metadata(token: str) -> tuple[tuple[str, str], ...]:
+    """The gRPC metadata of a call about a job: its token."""
+    return ((JOB_TOKEN, token),)
+
+
 class DagRun(threading.Thread):
     """Runs one job's components across its nodes, from start to its end status."""
 
-    def __init__(self, job_id: str, plan: JobPlan, nodes: list[Node], links: Links, jobs: JobStore,
+    def __init__(self, job_id: str, token: str, plan: JobPlan, nodes: list[Node], links: Links, jobs: JobStore,
                  finished: Callable[[str], None], notes: list[str] = ()) -> None:
         super().__init__(name=f"job-{job_id}", daemon=True)
         self.job_id = job_id
+        self.token = token
+        self._metadata = token_metadata(token)
         self.plan = plan
         self._links = links
         self._jobs = jobs
@@ -134,7 +159,8 @@ class DagRun(threading.Thread):
         return next(node for node in self.nodes if party in node.parties)
 
     def _watch(self, node: Node) -> None:
-        stream = self._links.stub(node).WatchJob(scheduler_pb2.WatchRequest(job_id=self.job_id))
+        stream = self._links.stub(node).WatchJob(scheduler_pb2.WatchRequest(job_id=self.job_id),
+                                                 metadata=self._metadata)
         self._watches.append(stream)
         try:
             for event in stream:
@@ -150,24 +176,13 @@ class DagRun(threading.Thread):
                                                current_steps=running, retmsg=retmsg)
         for node in self.nodes:
             try:
-                self._links.stub(node).UpdateJob(update, timeout=_CALL_TIMEOUT)
+                self._links.stub(node).UpdateJob(update, timeout=_CALL_TIMEOUT, metadata=self._metadata)
             except grpc.RpcError as exc:
                 log.warning("job %s: could not tell %s its status %s: %s", self.job_id, node.describe(), status,
                             exc.code())
 
     def _stop_all(self, status: str, retmsg: str) -> None:
-        request = scheduler_pb2.StopRequest(job_id=self.job_id, status=status, retmsg=retmsg)
-        threads = [threading.Thread(target=self._stop_node, args=(node, request)) for node in self.nodes]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-    def _stop_node(self, node: Node, request: scheduler_pb2.StopRequest) -> None:
-        try:
-            self._links.stub(node).StopJob(request, timeout=_CALL_TIMEOUT)
-        except grpc.RpcError as exc:
-            log.warning("job %s: could not stop it on %s: %s", self.job_id, node.describe(), exc.code())
+        self._links.stop_on(self.nodes, self.job_id, self.token, status, retmsg)
 
     def _start_ready(self) -> None:
         for name, component in self.plan.components.items():
@@ -183,7 +198,7 @@ class DagRun(threading.Thread):
                 task = scheduler_pb2.TaskRef(job_id=self.job_id, component=name, role=role, party_id=party)
                 node = self._node_of((role, party))
                 try:
-                    self._links.stub(node).StartTask(task, timeout=_CALL_TIMEOUT)
+                    self._links.stub(node).StartTask(task, timeout=_CALL_TIMEOUT, metadata=self._metadata)
                 except grpc.RpcError as exc:
                     raise _JobEnds(FAILED, f"{role} {party} could not start {name}: {_refusal(node, exc)}") from None
             self.log.info("started %s (%s) on %s", name, component.module,
@@ -273,9 +288,12 @@ class _JobEnds(Exception):
 class Scheduler:
     """Submits jobs from this node (the initiator) and runs at most `max_running` of them at once."""
 
-    def __init__(self, runtime: NodeRuntime, jobs: JobStore, max_running: int = 4) -> None:
+    def __init__(self, runtime: NodeRuntime, jobs: JobStore, auth: ControlAuth, tokens: Callable[[str], str | None],
+                 max_running: int = 4) -> None:
         self._runtime = runtime
         self._jobs = jobs
+        self._auth = auth
+        self._tokens = tokens
         self._links = Links(runtime)
         self._max_running = max_running
         self._lock = threading.Lock()
@@ -289,21 +307,18 @@ class Scheduler:
             raise BadRequest(f"this node does not serve the initiator {plan.initiator_role} {plan.initiator_party}")
         nodes = self._links.nodes(plan)
         job_id = new_job_id()
-        spec = scheduler_pb2.JobSpec(job_id=job_id, dsl_json=json.dumps(plan.dsl), conf_json=json.dumps(plan.conf))
-        notes = []
-        for node in nodes:
-            try:
-                checked = self._links.stub(node).CheckJob(spec, timeout=_CALL_TIMEOUT)
-            except grpc.RpcError as exc:
-                raise _refusal(node, exc) from None
-            notes += [f"parameter {key} is not a parameter of its module and is ignored" for key in checked.ignored]
-        for node in nodes:
-            try:
-                self._links.stub(node).CreateJob(spec, timeout=_CALL_TIMEOUT)
-            except grpc.RpcError as exc:
-                self._cancel_created(job_id, nodes, f"{node.describe()} could not create the job", FAILED)
-                raise _refusal(node, exc) from None
-        run = DagRun(job_id, plan, nodes, self._links, self._jobs, self._finished, notes)
+        token = secrets.token_hex(16)
+        spec = scheduler_pb2.JobSpec(job_id=job_id, dsl_json=json.dumps(plan.dsl), conf_json=json.dumps(plan.conf),
+                                     token=token)
+        with self._auth.submitting(job_id, token):
+            notes = self._check_on(nodes, spec)
+            for node in nodes:
+                try:
+                    self._links.stub(node).CreateJob(spec, timeout=_CALL_TIMEOUT)
+                except grpc.RpcError as exc:
+                    self._links.stop_on(nodes, job_id, token, FAILED, f"{node.describe()} could not create the job")
+                    raise _refusal(node, exc) from None
+        run = DagRun(job_id, token, plan, nodes, self._links, self._jobs, self._finished, notes)
         with self._lock:
             if len(self._running) < self._max_running:
                 self._running[job_id] = run
@@ -312,13 +327,16 @@ class Scheduler:
                 self._waiting.append(run)
         return Submitted(job_id, plan, self._jobs.files(job_id))
 
-    def _cancel_created(self, job_id: str, nodes: list[Node], retmsg: str, status: str) -> None:
-        request = scheduler_pb2.StopRequest(job_id=job_id, status=status, retmsg=retmsg)
+    def _check_on(self, nodes: list[Node], spec: scheduler_pb2.JobSpec) -> list[str]:
+        """Pre-flight on every node; returns notes on ignored parameters."""
+        notes = []
         for node in nodes:
             try:
-                self._links.stub(node).StopJob(request, timeout=_CALL_TIMEOUT)
-            except grpc.RpcError:
-                pass
+                checked = self._links.stub(node).CheckJob(spec, timeout=_CALL_TIMEOUT)
+            except grpc.RpcError as exc:
+                raise _refusal(node, exc) from None
+            notes += [f"parameter {key} is not a parameter of its module and is ignored" for key in checked.ignored]
+        return notes
 
     def _finished(self, job_id: str) -> None:
         with self._lock:
@@ -340,7 +358,7 @@ class Scheduler:
             run.join(timeout=60)
             return "killed"
         if waiting is not None:
-            self._cancel_created(job_id, waiting.nodes, retmsg, status)
+            self._links.stop_on(waiting.nodes, job_id, waiting.token, status, retmsg)
             return "canceled"
         rows = self._jobs.jobs({"f_job_id": job_id})
         if not rows:
@@ -351,12 +369,15 @@ class Scheduler:
 
     def stop_elsewhere(self, job_id: str, status: str, retmsg: str) -> None:
         """Best effort: end a job this node initiated on the other nodes (after a restart here)."""
+        token = self._tokens(job_id)
         try:
             nodes = self._links.nodes(self._jobs.plan(job_id))
         except (OSError, BadRequest):
             return
+        if token is None:
+            return
         own = self._runtime.grpc_address
-        self._cancel_created(job_id, [n for n in nodes if n.address != own], retmsg, status)
+        self._links.stop_on([n for n in nodes if n.address != own], job_id, token, status, retmsg)
 
     def shutdown(self) -> None:
         with self._lock:

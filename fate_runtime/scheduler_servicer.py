@@ -1,4 +1,8 @@
-"""The Scheduler gRPC service: the node-to-node control plane, translated to the party side's calls."""
+"""The Scheduler gRPC services, translated to the party side's calls.
+
+Scheduler (the peer port): the job's initiator drives the job here; ControlAuth says who may.
+LocalScheduler (the local socket only): task processes report, tools register jobs for federation.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.job_registry import JobRegistry
 from fate_runtime.party import PartyJobs, plan_of
 from federation import TransferVariable
-from federation.tls import peer_party
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
 
@@ -31,9 +34,8 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
     def RegisterJob(self, request: scheduler_pb2.JobRegistration,
                     context: grpc.ServicerContext) -> scheduler_pb2.RegisterJobReply:
         roles = {role: list(parties.party_ids) for role, parties in request.roles.items()}
-        self._auth.job_party(request.job_id, (p for parties in roles.values() for p in parties), peer_party(context))
         variables = [TransferVariable(v.name, v.src_role, tuple(v.dst_roles)) for v in request.variables]
-        self._registry.register(request.job_id, roles, variables)
+        self._registry.register(request.job_id, roles, variables, request.token)
         local = [f"{role}:{party}" for role, parties in sorted(roles.items()) for party in parties
                  if self._local_parties is None or party in self._local_parties]
         return scheduler_pb2.RegisterJobReply(local_parties=local)
@@ -41,20 +43,20 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
     @translate_errors
     def CheckJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CheckReply:
         plan = plan_of(request.dsl_json, request.conf_json)
-        self._auth.initiator(request.job_id, plan.initiator_party, peer_party(context))
+        self._auth.creator(request.job_id, plan, request.token, context)
         return scheduler_pb2.CheckReply(ignored=self._party.check(plan))
 
     @translate_errors
     def CreateJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CreateReply:
         plan = plan_of(request.dsl_json, request.conf_json)
-        self._auth.initiator(request.job_id, plan.initiator_party, peer_party(context))
-        parties = self._party.create(request.job_id, plan)
+        self._auth.creator(request.job_id, plan, request.token, context)
+        parties = self._party.create(request.job_id, plan, request.token)
         return scheduler_pb2.CreateReply(local_parties=[f"{role}:{party}" for role, party in parties])
 
     @translate_stream_errors
     def WatchJob(self, request: scheduler_pb2.WatchRequest,
                  context: grpc.ServicerContext) -> Iterator[scheduler_pb2.TaskEvent]:
-        self._auth.initiator_of_known_job(request.job_id, peer_party(context))
+        self._auth.job_call(request.job_id, context)
         watch = self._party.watch(request.job_id)
         context.add_callback(watch.close)
         for event in watch:
@@ -67,25 +69,24 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
 
     @translate_errors
     def StartTask(self, request: scheduler_pb2.TaskRef, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
-        self._auth.initiator_of_known_job(request.job_id, peer_party(context))
+        self._auth.job_call(request.job_id, context)
         self._party.start_task(_key(request))
         return scheduler_pb2.Ack()
 
     @translate_errors
     def ReportTask(self, request: scheduler_pb2.TaskEvent, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
-        self._auth.local(peer_party(context))
         self._party.report(_key(request.task), request.status, request.retmsg)
         return scheduler_pb2.Ack()
 
     @translate_errors
     def UpdateJob(self, request: scheduler_pb2.JobStatusUpdate, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
-        self._auth.initiator_of_known_job(request.job_id, peer_party(context))
+        self._auth.job_call(request.job_id, context)
         self._party.update(request.job_id, request.status, request.progress, list(request.current_steps),
                            request.retmsg)
         return scheduler_pb2.Ack()
 
     @translate_errors
     def StopJob(self, request: scheduler_pb2.StopRequest, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
-        self._auth.initiator_of_known_job(request.job_id, peer_party(context))
+        self._auth.job_call(request.job_id, context)
         self._party.stop(request.job_id, request.status, request.retmsg)
         return scheduler_pb2.Ack()

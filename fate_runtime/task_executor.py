@@ -19,10 +19,11 @@ from typing import Any, Sequence
 
 import grpc
 
-from fate_runtime import dsl
+from fate_runtime import dsl, identifiers
 from fate_runtime.components import REGISTRY, ComponentContext
 from fate_runtime.db import Database, now_ms
 from fate_runtime.dsl import ARGS, JobPlan
+from fate_runtime.job_registry import JobRegistry
 from fate_runtime.jobs import FAILED, SUCCESS, JobStore
 from fate_runtime.node_runtime import NodeRuntime
 from fate_runtime.tracking import TaskTracker
@@ -100,8 +101,11 @@ def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id
                   temp_namespace=temp_namespace)
     tracker = TaskTracker(db, job_id, component, role, party_id, plan.components[component].output_data)
     tracker.save_parameters(module, params)
+    token = JobRegistry(db).token(job_id)
+    if token is None:
+        raise TaskFailed(f"job {job_id} is not registered on this node")
     client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), store,
-                              tls=node.tls)
+                              node.local_target, token, tls=node.tls)
     try:
         context = ComponentContext(job_id, component, role, party_id, params, plan.roles,
                                    _input_tables(job_id, plan, component, role, party_id, store, db),
@@ -118,7 +122,7 @@ def _report(node: NodeRuntime, job_id: str, component: str, role: str, party_id:
     event = scheduler_pb2.TaskEvent(task=scheduler_pb2.TaskRef(job_id=job_id, component=component, role=role,
                                                                party_id=party_id),
                                     status=status, retmsg=retmsg, time_ms=now_ms())
-    with open_channel(node.grpc_address, node.tls, node.local_party(party_id)) as channel:
+    with open_channel(node.local_target) as channel:
         scheduler_pb2_grpc.LocalSchedulerStub(channel).ReportTask(event, timeout=30, wait_for_ready=True)
 
 
@@ -139,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument(name, required=True)
     args = parser.parse_args(argv)
     node = NodeRuntime.load(args.data_dir)
-    key = (args.job_id, args.component, args.role, args.party_id)
+    key = (identifiers.job_id(args.job_id), identifiers.component(args.component), identifiers.role(args.role),
+           identifiers.party_id(args.party_id))
     log = _logger(node, *key)
     try:
         run_task(node, *key, log)

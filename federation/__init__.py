@@ -5,14 +5,14 @@ from federation.client import FederationClient, Party
 from federation.errors import FederationError, PeerUnreachable, TransferRefused, TransferTimeout
 from federation.receiver import JobView, Receiver
 from federation.routes import RouteTable, parse_route
-from federation.sender import RetryPolicy
+from federation.sender import JOB_TOKEN, RetryPolicy
 from federation.servicer import FederationServicer
 from federation.tls import TlsConfig
 from federation.transfers import TransferLog
 from federation.variables import Declarations, TransferVariable
 
 __all__ = [
-    "MAX_MESSAGE", "Declarations", "FederationClient", "FederationError", "FederationServicer", "JobView", "Party",
+    "JOB_TOKEN", "MAX_MESSAGE", "Declarations", "FederationClient", "FederationError", "FederationServicer", "JobView", "Party",
     "PeerUnreachable", "Receiver", "RetryPolicy", "RouteTable", "TlsConfig", "TransferLog", "TransferRefused",
     "TransferTimeout", "TransferVariable", "open_channel", "parse_route",
 ]

@@ -34,12 +34,18 @@ def _parties(parties: Iterable[Party | tuple[str, Any]]) -> list[Party]:
 
 
 class FederationClient:
-    """Sends and receives the variables of one job for one (role, party) of this node."""
+    """Sends and receives the variables of one job for one (role, party) of this node.
+
+    Pushes go to each party's node (this node's own peer port for its own parties) with the job's
+    token; waiting for what arrived asks this node over its local socket, `local_target`.
+    """
 
     def __init__(self, job_id: str, role: str, party_id: str, routes: RouteTable, declarations: Declarations,
-                 store: Store, tls: TlsConfig | None = None, retry: RetryPolicy | None = None,
-                 get_timeout: float = DEFAULT_GET_TIMEOUT) -> None:
+                 store: Store, local_target: str, token: str, tls: TlsConfig | None = None,
+                 retry: RetryPolicy | None = None, get_timeout: float = DEFAULT_GET_TIMEOUT) -> None:
         self.job_id = job_id
+        self._local_target = local_target
+        self._token = token
         self.local = Party(role, str(party_id))
         self._routes = routes
         self._declarations = declarations
@@ -58,6 +64,13 @@ class FederationClient:
                 channel = open_channel(address, self._tls, party_id)
                 self._channels[(address, party_id)] = channel
         return channel, address
+
+    def _local_channel(self) -> grpc.Channel:
+        with self._lock:
+            channel = self._channels.get((self._local_target, ""))
+            if channel is None:
+                channel = self._channels[(self._local_target, "")] = open_channel(self._local_target)
+        return channel
 
     def close(self) -> None:
         with self._lock:
@@ -88,7 +101,7 @@ class FederationClient:
                 chunks = (lambda h=header: object_chunks(h, data))
             channel, address = self._channel(party.party_id)
             push(channel, chunks, f"variable {name!r} (tag {tag!r}) of job {self.job_id}",
-                 f"{party.role} {party.party_id} at {address}", self._retry)
+                 f"{party.role} {party.party_id} at {address}", self._retry, self._token)
 
     def get(self, name: str, tag: Any, parties: Sequence[Party | tuple[str, Any]],
             timeout: float | None = None) -> list[Any]:
@@ -97,8 +110,7 @@ class FederationClient:
         sources = _parties(parties)
         for party in sources:
             self._declarations.check(name, party.role, self.local.role)
-        channel, _ = self._channel(self.local.party_id)
-        stub = federation_pb2_grpc.LocalFederationStub(channel)
+        stub = federation_pb2_grpc.LocalFederationStub(self._local_channel())
         return [self._fetch(stub, name, str(tag), party, wait) for party in sources]
 
     def _fetch(self, stub: federation_pb2_grpc.LocalFederationStub, name: str, tag: str, src: Party,

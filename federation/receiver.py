@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import logging
 import os
 import time
@@ -28,6 +29,7 @@ class JobView:
 
     roles: dict[str, tuple[str, ...]]
     declarations: Declarations
+    token: str
 
 
 JobLookup = Callable[[str], "JobView | None"]
@@ -76,13 +78,15 @@ class Receiver:
     def _serves(self, party_id: str) -> bool:
         return self._local_parties is None or party_id in self._local_parties
 
-    def _authorize(self, header: pb.TransferHeader, peer_party: str | None) -> None:
+    def _authorize(self, header: pb.TransferHeader, peer_party: str | None, token: str) -> None:
         for field in ("job_id", "name"):
             if not getattr(header, field):
                 raise TransferRefused(f"a push header must name its {field}")
         job = self._jobs(header.job_id)
         if job is None:
             raise TransferRefused(f"job {header.job_id} is not known to this node")
+        if not hmac.compare_digest(token.encode(), job.token.encode()):
+            raise TransferRefused(f"the push does not carry the token of job {header.job_id}")
         src, dst = header.src, header.dst
         if src.party_id not in job.roles.get(src.role, ()):
             raise TransferRefused(f"party {src.party_id} is not a {src.role} of job {header.job_id}")
@@ -93,13 +97,13 @@ class Receiver:
                                   f"not for the source party {src.party_id} it claims")
         job.declarations.check(header.name, src.role, dst.role)
 
-    def receive(self, chunks: Iterator[pb.TransferChunk], peer_party: str | None) -> Ack:
-        """Store one pushed transfer (or recognise it as received before)."""
+    def receive(self, chunks: Iterator[pb.TransferChunk], peer_party: str | None, token: str) -> Ack:
+        """Store one pushed transfer (or recognise it as received before) if it carries its job's token."""
         first = next(chunks, None)
         if first is None or first.WhichOneof("part") != "header":
             raise TransferRefused("a push must start with its header")
         header = first.header
-        self._authorize(header, peer_party)
+        self._authorize(header, peer_party, token)
         key = transfer_key(header.job_id, header.name, header.tag, header.src, header.dst)
         started = time.monotonic()
         with self._transfers.receiving(key):

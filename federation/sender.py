@@ -14,6 +14,8 @@ from protos import federation_pb2_grpc
 
 log = logging.getLogger("fate_flow.federation")
 
+JOB_TOKEN = "job-token"  # the gRPC metadata key of a job's secret token
+
 _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED,
               grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED}
 _REFUSED = {grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INVALID_ARGUMENT,
@@ -38,8 +40,8 @@ class RetryPolicy:
 
 
 def push(channel: grpc.Channel, chunks: Callable[[], Iterator[pb.TransferChunk]], what: str, peer: str,
-         retry: RetryPolicy) -> pb.PushAck:
-    """Send one transfer (`chunks()` makes the stream afresh for every attempt)."""
+         retry: RetryPolicy, token: str) -> pb.PushAck:
+    """Send one transfer (`chunks()` makes the stream afresh for every attempt) with its job's token."""
     stub = federation_pb2_grpc.FederationStub(channel)
     delays = retry.delays()
     attempt = 0
@@ -48,7 +50,7 @@ def push(channel: grpc.Channel, chunks: Callable[[], Iterator[pb.TransferChunk]]
         started = time.monotonic()
         try:
             _connect(channel, retry.connect_timeout)
-            ack = stub.Push(chunks(), wait_for_ready=False)
+            ack = stub.Push(chunks(), wait_for_ready=False, metadata=((JOB_TOKEN, token),))
         except grpc.RpcError as exc:
             code = exc.code()
             if code in _REFUSED:

@@ -9,6 +9,7 @@ import grpc
 
 from federation.errors import FederationError, TransferRefused, TransferTimeout
 from federation.receiver import TABLE, Receiver, transfer_key
+from federation.sender import JOB_TOKEN
 from federation.tls import peer_party
 from protos import federation_pb2 as pb
 from protos import federation_pb2_grpc
@@ -17,14 +18,19 @@ from storage import CodecError, InvalidTableArgument
 log = logging.getLogger("fate_flow.federation")
 
 
+def _token(context: grpc.ServicerContext) -> str:
+    return next((str(value) for key, value in context.invocation_metadata() if key == JOB_TOKEN), "")
+
+
 class FederationServicer(federation_pb2_grpc.FederationServicer, federation_pb2_grpc.LocalFederationServicer):
-    def __init__(self, receiver: Receiver, local_parties: frozenset[str] | None) -> None:
+    """Push is served on the peer port; Await only on the node's local socket."""
+
+    def __init__(self, receiver: Receiver) -> None:
         self._receiver = receiver
-        self._local_parties = local_parties
 
     def Push(self, request_iterator: Iterator[pb.TransferChunk], context: grpc.ServicerContext) -> pb.PushAck:
         try:
-            ack = self._receiver.receive(request_iterator, peer_party(context))
+            ack = self._receiver.receive(request_iterator, peer_party(context), _token(context))
         except TransferRefused as exc:
             log.warning("push refused (from %s): %s", context.peer(), exc)
             context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
@@ -42,9 +48,6 @@ class FederationServicer(federation_pb2_grpc.FederationServicer, federation_pb2_
         return pb.PushAck(bytes=ack.bytes, rows=ack.rows, duplicate=ack.duplicate)
 
     def Await(self, request: pb.AwaitRequest, context: grpc.ServicerContext) -> pb.AwaitReply:
-        caller = peer_party(context)
-        if caller is not None and self._local_parties is not None and caller not in self._local_parties:
-            context.abort(grpc.StatusCode.PERMISSION_DENIED, "only this node's own parties may wait for transfers")
         key = transfer_key(request.job_id, request.name, request.tag, request.src, request.dst)
         try:
             found = self._receiver.wait(key, max(0.0, request.timeout_seconds))

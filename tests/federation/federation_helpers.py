@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -28,8 +29,8 @@ from zlib import crc32
 import grpc
 import numpy as np
 
-from federation import (Declarations, FederationClient, RetryPolicy, RouteTable, TlsConfig, TransferVariable,
-                        open_channel)
+from federation import (JOB_TOKEN, Declarations, FederationClient, RetryPolicy, RouteTable, TlsConfig,
+                        TransferVariable, open_channel)
 from federation.wire import object_chunks
 from protos import federation_pb2 as fpb
 from protos import federation_pb2_grpc
@@ -41,19 +42,40 @@ ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 RPC_TIMEOUT = 60.0
-READY = re.compile(r"fate-flow node ready: REST (http://\S+) gRPC (\S+) data (.+)$")
+READY = re.compile(r"fate-flow node ready: REST (?P<rest>https?://\S+) gRPC (?P<grpc>\S+) local (?P<local>\S+) "
+                   r"data (?P<data>.+)$")
 
-# Every job id of a test run is unique (nodes are shared between tests and modules).
-_RUN = f"{os.getpid()}{int(time.time() * 1000) % 10**9}"
+# Every job id of a test run is unique (nodes are shared between tests and modules); ids are in FATE's
+# format (digits), as nodes require.
 _counter = 0
 _counter_lock = threading.Lock()
 
 
 def job_id(label: str) -> str:
+    """A new job id (`label` says what for, in the test's own words; ids themselves are digits only)."""
     global _counter
     with _counter_lock:
         _counter += 1
-        return f"fedtest_{label}_{_RUN}_{_counter}"
+        return datetime.datetime.now().strftime("%Y%m%d%H%M%S%f") + f"{_counter:04d}"
+
+
+def job_token(job: str) -> str:
+    """The token the tests give a job (nodes only require that every call about a job carries the same one)."""
+    return hashlib.sha256(f"token of {job}".encode()).hexdigest()[:32]
+
+
+class TokenStub:
+    """A Federation stub whose pushes carry their job's test token (taken from the push's header)."""
+
+    def __init__(self, channel: grpc.Channel) -> None:
+        self._stub = federation_pb2_grpc.FederationStub(channel)
+
+    def Push(self, chunks: Iterable[fpb.TransferChunk], **kwargs: Any) -> fpb.PushAck:  # noqa: N802 - gRPC's name
+        stream = iter(chunks)
+        first = next(stream, None)
+        head = [] if first is None else [first]
+        kwargs.setdefault("metadata", ((JOB_TOKEN, job_token(first.header.job_id if first else "")),))
+        return self._stub.Push(itertools.chain(head, stream), **kwargs)
 
 
 def free_port() -> int:
@@ -86,6 +108,12 @@ class NodeProcess:
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def local_target(self) -> str:
+        """The node's local socket (Flow, Storage, LocalScheduler, LocalFederation)."""
+        assert self.ready_line is not None, "the node has not started"
+        return self.ready_line.group("local")
 
     @property
     def pid(self) -> int:
@@ -128,7 +156,7 @@ class NodeProcess:
             self.stop()
             raise RuntimeError(f"fate-flow server did not start (exit code {self.proc.poll()}); "
                                f"command {self.args()}; output:\n{output}")
-        assert self.ready_line.group(2) == self.address, self.ready_line.group(0)
+        assert self.ready_line.group("grpc") == self.address, self.ready_line.group(0)
         return self
 
     def _read(self, proc: subprocess.Popen[str]) -> None:
@@ -226,12 +254,13 @@ class Cluster:
     def register(self, job: str, roles: dict[str, Sequence[str]], variables: Sequence[TransferVariable],
                  parties: Iterable[str] | None = None) -> None:
         for party in (parties if parties is not None else self.nodes):
-            register_job(self.nodes[party].address, job, roles, variables, self.tls.get(party), party)
+            register_job(self.nodes[party].local_target, job, roles, variables)
 
     def client(self, job: str, role: str, party: str, variables: Sequence[TransferVariable],
                retry: RetryPolicy | None = None, tls: TlsConfig | None = None, **kwargs: Any) -> FederationClient:
+        kwargs.setdefault("token", job_token(job))
         return FederationClient(job, role, party, self.routes_for(party), Declarations(variables), self.store(party),
-                                tls=tls if tls is not None else self.tls.get(party),
+                                self.nodes[party].local_target, tls=tls if tls is not None else self.tls.get(party),
                                 retry=retry or RetryPolicy(3, 0.05), **kwargs)
 
 
@@ -251,12 +280,14 @@ def start_cluster(base: Path, parties: Sequence[str], tls: dict[str, TlsConfig] 
     return Cluster(nodes, dict(tls or {}))
 
 
-def register_job(address: str, job: str, roles: dict[str, Sequence[str]], variables: Sequence[TransferVariable],
-                 tls: TlsConfig | None = None, server_party: str | None = None) -> list[str]:
+def register_job(local_target: str, job: str, roles: dict[str, Sequence[str]],
+                 variables: Sequence[TransferVariable]) -> list[str]:
+    """Make a job known to a node for federation only, over its local socket, with the job's test token."""
     registration = spb.JobRegistration(
         job_id=job, roles={role: spb.PartyIds(party_ids=list(parties)) for role, parties in roles.items()},
-        variables=[spb.VariableDeclaration(name=v.name, src_role=v.src, dst_roles=list(v.dst)) for v in variables])
-    channel = open_channel(address, tls, server_party)
+        variables=[spb.VariableDeclaration(name=v.name, src_role=v.src, dst_roles=list(v.dst)) for v in variables],
+        token=job_token(job))
+    channel = open_channel(local_target)
     try:
         reply = scheduler_pb2_grpc.LocalSchedulerStub(channel).RegisterJob(registration, timeout=RPC_TIMEOUT)
     finally:
@@ -265,9 +296,9 @@ def register_job(address: str, job: str, roles: dict[str, Sequence[str]], variab
 
 
 def federation_stub(address: str, tls: TlsConfig | None = None,
-                    server_party: str | None = None) -> tuple[grpc.Channel, federation_pb2_grpc.FederationStub]:
+                    server_party: str | None = None) -> tuple[grpc.Channel, TokenStub]:
     channel = open_channel(address, tls, server_party)
-    return channel, federation_pb2_grpc.FederationStub(channel)
+    return channel, TokenStub(channel)
 
 
 def header(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
@@ -313,9 +344,9 @@ def table_stream(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple
     return chunks
 
 
-def await_reply(address: str, job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+def await_reply(local_target: str, job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
                 timeout: float = 10.0) -> fpb.AwaitReply:
-    channel = open_channel(address)
+    channel = open_channel(local_target)
     try:
         return federation_pb2_grpc.LocalFederationStub(channel).Await(fpb.AwaitRequest(job_id=job, name=name, tag=tag,
                                            src=fpb.Party(role=src[0], party_id=src[1]),

@@ -48,7 +48,7 @@ def test_300mb_object_crosses_with_receiver_memory_bounded(pair: tuple[Cluster, 
         f"receiving a {SIZE >> 20} MB object raised the receiver's peak RSS by {(after - before) >> 10} MB "
         f"({before >> 10} -> {after >> 10} MB)")
     # what the receiver stored is exactly the encoded object
-    reply = await_reply(receiver.address, job, "big", "array", ("guest", GUEST), ("host", HOST))
+    reply = await_reply(receiver.local_target, job, "big", "array", ("guest", GUEST), ("host", HOST))
     assert reply.bytes == encoded_size
     digest = hashlib.sha256()
     with open(reply.object_path, "rb") as stored:

@@ -16,7 +16,7 @@ import pytest
 
 from federation import (Declarations, FederationClient, FederationError, PeerUnreachable, RetryPolicy, RouteTable,
                         TransferTimeout, TransferVariable)
-from federation_helpers import (Cluster, FlakyProxy, federation_stub, job_id, make_table, object_files,
+from federation_helpers import (Cluster, FlakyProxy, federation_stub, job_id, job_token, make_table, object_files,
                                 object_stream, staging_entries, start_cluster, stop_all, table_digest, table_stream,
                                 wait_for, wait_reachable)
 from storage import Table, encode
@@ -209,7 +209,7 @@ def test_retries_reach_a_peer_that_is_back(cluster3: Cluster) -> None:
     try:
         routes = RouteTable([GUEST], cluster3.node(GUEST).address, {HOST: proxy.address})
         guest = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster3.store(GUEST),
-                                 retry=RetryPolicy(4, 0.05))
+                                 cluster3.node(GUEST).local_target, job_token(job), retry=RetryPolicy(4, 0.05))
         try:
             guest.remote({"a": 1}, "rows", "t", [("host", HOST)])  # the first connection is dropped
         finally:
@@ -230,7 +230,7 @@ def test_push_through_a_forwarding_proxy(cluster3: Cluster) -> None:
     try:
         routes = RouteTable([GUEST], cluster3.node(GUEST).address, {HOST: proxy.address})
         guest = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster3.store(GUEST),
-                                 retry=RetryPolicy(4, 0.05))
+                                 cluster3.node(GUEST).local_target, job_token(job), retry=RetryPolicy(4, 0.05))
         try:
             guest.remote({"a": 2}, "rows", "t", [("host", HOST)])
         finally:

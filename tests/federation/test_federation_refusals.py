@@ -14,8 +14,8 @@ import pytest
 import federation.client
 from federation import (Declarations, FederationClient, FederationError, PeerUnreachable, RetryPolicy, RouteTable,
                         TransferRefused, TransferTimeout, TransferVariable)
-from federation_helpers import (Cluster, federation_stub, free_port, job_id, make_table, object_files, object_stream,
-                                received_tables, staging_entries, table_stream)
+from federation_helpers import (Cluster, federation_stub, free_port, job_id, job_token, make_table, object_files,
+                                object_stream, received_tables, staging_entries, table_stream)
 from storage import Table, encode
 
 GUEST, HOST, ARBITER = "9999", "10000", "10001"
@@ -80,7 +80,7 @@ def test_source_party_not_in_the_job_is_refused(cluster3: Cluster, job: str, tab
     # a process on the guest's node that claims to be guest 8888 (not a party of the job)
     routes = RouteTable(["8888"], cluster3.node(GUEST).address, {HOST: cluster3.node(HOST).address})
     impostor = FederationClient(job, "guest", "8888", routes, Declarations(REGISTERED), cluster3.store(GUEST),
-                                retry=RetryPolicy(5, 0.05))
+                                cluster3.node(GUEST).local_target, job_token(job), retry=RetryPolicy(5, 0.05))
     _refused(lambda: impostor.remote("x", "g2h", "from_8888", [("host", HOST)]), "8888", job)
     _refused(lambda: impostor.remote(table, "g2h", "from_8888_table", [("host", HOST)]), "8888")
     host = cluster3.client(job, "host", HOST, REGISTERED)
@@ -198,7 +198,8 @@ def test_refusal_is_not_retried(cluster3: Cluster, job: str, nothing_stored: Non
     # (while an unreachable peer is tried every attempt)
     gone = FederationClient(job, "guest", GUEST, RouteTable([GUEST], cluster3.node(GUEST).address,
                                                              {"7777": f"127.0.0.1:{free_port()}"}),
-                            Declarations(REGISTERED), cluster3.store(GUEST), retry=RetryPolicy(4, 0.01))
+                            Declarations(REGISTERED), cluster3.store(GUEST), cluster3.node(GUEST).local_target,
+                            job_token(job), retry=RetryPolicy(4, 0.01))
     caplog.clear()
     with caplog.at_level("WARNING", logger="fate_flow.federation"), pytest.raises(PeerUnreachable):
         gone.remote(1, "g2h", "t", [("host", "7777")])

@@ -9,7 +9,7 @@ import pytest
 
 from federation import (Declarations, FederationClient, RetryPolicy, RouteTable, TransferRefused, TransferTimeout,
                         TransferVariable)
-from federation_helpers import NodeProcess, job_id, make_table, same, sample_objects, table_digest
+from federation_helpers import NodeProcess, job_id, job_token, make_table, same, sample_objects, table_digest
 from storage import Store, Table
 
 PARTY = "10000"
@@ -36,15 +36,15 @@ def job(node: NodeProcess) -> str:
     from federation_helpers import register_job
 
     job = job_id("standalone")
-    local = register_job(node.address, job, {"guest": [PARTY], "host": [PARTY], "arbiter": [PARTY]}, VARIABLES)
+    local = register_job(node.local_target, job, {"guest": [PARTY], "host": [PARTY], "arbiter": [PARTY]}, VARIABLES)
     assert sorted(local) == ["arbiter:10000", "guest:10000", "host:10000"]
     return job
 
 
 def _client(node: NodeProcess, job: str, role: str) -> FederationClient:
     return FederationClient(job, role, PARTY, RouteTable([PARTY], node.address, {}, standalone=True),
-                            Declarations(VARIABLES), Store(str(node.storage_dir), workers=1),
-                            retry=RetryPolicy(2, 0.05))
+                            Declarations(VARIABLES), Store(str(node.storage_dir), workers=1), node.local_target,
+                            job_token(job), retry=RetryPolicy(2, 0.05))
 
 
 def test_objects_go_around_guest_host_arbiter(node: NodeProcess, job: str) -> None:

@@ -14,10 +14,14 @@ import numpy as np
 import pytest
 
 from federation import (Declarations, FederationClient, FederationError, PeerUnreachable, RetryPolicy, RouteTable,
-                        TlsConfig, TransferRefused, TransferTimeout, TransferVariable)
-from federation_helpers import (CertificateAuthority, Cluster, federation_stub, job_id, make_table, object_files,
-                                object_stream, received_tables, register_job, same, sample_objects, start_cluster,
+                        TlsConfig, TransferRefused, TransferTimeout, TransferVariable, open_channel)
+from federation_helpers import (CertificateAuthority, Cluster, federation_stub, job_id, job_token, make_table,
+                                object_files, object_stream, received_tables, same, sample_objects, start_cluster,
                                 stop_all, table_digest)
+from protos import federation_pb2 as fpb
+from protos import federation_pb2_grpc
+from protos import scheduler_pb2 as spb
+from protos import scheduler_pb2_grpc
 from storage import encode
 
 GUEST, HOST = "9999", "10000"
@@ -56,7 +60,8 @@ def _client(cluster: Cluster, job: str, role: str, party: str, tls: TlsConfig,
     node_party = GUEST if role == "guest" else HOST
     routes = RouteTable([party], cluster.node(node_party).address,
                         {p: n.address for p, n in cluster.nodes.items() if p != node_party})
-    return FederationClient(job, role, party, routes, Declarations(VARIABLES), cluster.store(node_party), tls=tls,
+    return FederationClient(job, role, party, routes, Declarations(VARIABLES), cluster.store(node_party),
+                            cluster.node(node_party).local_target, job_token(job), tls=tls,
                             retry=retry or RetryPolicy(2, 0.05))
 
 
@@ -96,14 +101,18 @@ def test_certificate_of_another_party_is_refused(tls_pair: tuple[Cluster, str], 
         host.get("g2h", "impostor", [("guest", GUEST)], timeout=0.2)
 
 
-def test_only_the_node_s_own_parties_may_await(tls_pair: tuple[Cluster, str], certs: dict[str, TlsConfig]) -> None:
-    """Another party's certificate cannot read what was sent to the host."""
+def test_what_arrived_is_awaited_only_on_the_node_s_local_socket(tls_pair: tuple[Cluster, str],
+                                                                  certs: dict[str, TlsConfig]) -> None:
+    """Another party's certificate cannot read what was sent to the host: the peer port has no Await."""
     cluster, job = tls_pair
     guest = cluster.client(job, "guest", GUEST, VARIABLES)
     guest.remote("for host only", "g2h", "private", [("host", HOST)])
-    snoop = _client(cluster, job, "host", HOST, certs[GUEST])  # guest's certificate, asking the host node
-    with pytest.raises(TransferRefused):
-        snoop.get("g2h", "private", [("guest", GUEST)], timeout=5)
+    request = fpb.AwaitRequest(job_id=job, name="g2h", tag="private", src=fpb.Party(role="guest", party_id=GUEST),
+                               dst=fpb.Party(role="host", party_id=HOST), timeout_seconds=1)
+    with open_channel(cluster.node(HOST).address, certs[GUEST], HOST) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            federation_pb2_grpc.LocalFederationStub(channel).Await(request, timeout=30)
+    assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
     host = cluster.client(job, "host", HOST, VARIABLES)
     assert host.get("g2h", "private", [("guest", GUEST)], timeout=30) == ["for host only"]
 
@@ -126,8 +135,8 @@ def test_certificate_of_another_ca_cannot_connect(tls_pair: tuple[Cluster, str],
 def test_plaintext_client_cannot_reach_a_tls_node(tls_pair: tuple[Cluster, str]) -> None:
     cluster, job = tls_pair
     routes = RouteTable([GUEST], cluster.node(GUEST).address, {HOST: cluster.node(HOST).address})
-    plain = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster.store(GUEST), tls=None,
-                             retry=RetryPolicy(2, 0.05))
+    plain = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster.store(GUEST),
+                             cluster.node(GUEST).local_target, job_token(job), tls=None, retry=RetryPolicy(2, 0.05))
     with pytest.raises(PeerUnreachable, match=HOST):
         plain.remote("x", "g2h", "plaintext", [("host", HOST)])
     channel, stub = federation_stub(cluster.node(HOST).address)
@@ -148,7 +157,8 @@ def test_node_with_a_certificate_of_another_ca_is_not_trusted(tmp_path: Path, tl
     try:
         routes = RouteTable([GUEST], cluster.node(GUEST).address, {HOST: rogue_cluster.node(HOST).address})
         guest = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster.store(GUEST),
-                                 tls=certs[GUEST], retry=RetryPolicy(2, 0.05))
+                                 cluster.node(GUEST).local_target, job_token(job), tls=certs[GUEST],
+                                 retry=RetryPolicy(2, 0.05))
         with pytest.raises(PeerUnreachable) as caught:
             guest.remote("secret", "g2h", "to_rogue", [("host", HOST)])
         assert rogue_cluster.node(HOST).address in str(caught.value)
@@ -163,7 +173,8 @@ def test_node_must_prove_the_party_it_serves(tls_pair: tuple[Cluster, str], cert
     cluster, job = tls_pair
     routes = RouteTable([GUEST], cluster.node(GUEST).address, {HOST: cluster.node(GUEST).address})
     guest = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster.store(GUEST),
-                             tls=certs[GUEST], retry=RetryPolicy(2, 0.05))
+                             cluster.node(GUEST).local_target, job_token(job), tls=certs[GUEST],
+                             retry=RetryPolicy(2, 0.05))
     with pytest.raises(PeerUnreachable):
         guest.remote("x", "g2h", "misrouted", [("host", HOST)])
     assert received_tables(cluster.node(GUEST), job) == []
@@ -176,10 +187,13 @@ def test_unknown_route_names_the_party(tls_pair: tuple[Cluster, str]) -> None:
         guest.remote("x", "g2h", "nowhere", [("host", "7777")])
 
 
-def test_registering_a_job_needs_a_trusted_certificate(tls_pair: tuple[Cluster, str],
-                                                       certs: dict[str, TlsConfig]) -> None:
+def test_the_peer_port_registers_no_jobs_even_for_a_trusted_certificate(tls_pair: tuple[Cluster, str],
+                                                                        certs: dict[str, TlsConfig]) -> None:
     cluster, _ = tls_pair
-    with pytest.raises(grpc.RpcError) as caught:
-        register_job(cluster.node(HOST).address, job_id("rogue_register"), {"guest": [GUEST], "host": [HOST]},
-                     VARIABLES, certs["rogue_cert_shared_ca"], HOST)
-    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    registration = spb.JobRegistration(job_id=job_id("rogue_register"), token="t",
+                                       roles={"guest": spb.PartyIds(party_ids=[GUEST]),
+                                              "host": spb.PartyIds(party_ids=[HOST])})
+    with open_channel(cluster.node(HOST).address, certs[GUEST], HOST) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            scheduler_pb2_grpc.LocalSchedulerStub(channel).RegisterJob(registration, timeout=30)
+    assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED

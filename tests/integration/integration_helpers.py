@@ -29,7 +29,8 @@ READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 CLI_TIMEOUT = 300.0
 HTTP_TIMEOUT = 300.0
-READY = re.compile(r"fate-flow node ready: REST (http://\S+) gRPC (\S+) data (.+)$")
+READY = re.compile(r"fate-flow node ready: REST (?P<rest>https?://\S+) gRPC (?P<grpc>\S+) local (?P<local>\S+) "
+                   r"data (?P<data>.+)$")
 
 
 def fate_examples_dir() -> Path:
@@ -149,9 +150,10 @@ class Node:
     def __init__(self, server: ServerProcess, files: Path, outside: Path) -> None:
         assert server.match is not None
         self.server = server
-        self.url = server.match.group(1)
-        self.grpc_address = server.match.group(2)
-        self.data_dir = Path(server.match.group(3))
+        self.url = server.match.group("rest")
+        self.grpc_address = server.match.group("grpc")  # the peer port
+        self.local_target = server.match.group("local")  # the node's own services (Flow, Storage, ...)
+        self.data_dir = Path(server.match.group("data"))
         self.files = files  # the allowed directory: uploads read here, downloads write here
         self.outside = outside  # a directory the node may not use
 

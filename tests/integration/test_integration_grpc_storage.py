@@ -20,7 +20,7 @@ TIMEOUT = 60
 
 @pytest.fixture(scope="module")
 def stub(node: Node) -> Iterator[storage_pb2_grpc.StorageStub]:
-    with grpc.insecure_channel(node.grpc_address) as channel:
+    with grpc.insecure_channel(node.local_target) as channel:
         yield storage_pb2_grpc.StorageStub(channel)
 
 

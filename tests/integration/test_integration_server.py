@@ -116,15 +116,22 @@ def test_port_in_use_is_refused_in_one_line(tmp_path: Path, which: str) -> None:
     _assert_one_line_refusal(code, output, str(port))
 
 
-def test_health_service_answers_serving(node: Node) -> None:
-    with grpc.insecure_channel(node.grpc_address) as channel:
+@pytest.mark.parametrize("port, serving", [
+    ("peer", ("fate_runtime.scheduler.Scheduler", "fate_runtime.federation.Federation")),
+    ("local", ("fate_runtime.flow.Flow", "fate_runtime.storage.Storage", "fate_runtime.scheduler.LocalScheduler",
+               "fate_runtime.federation.LocalFederation"))])
+def test_health_service_answers_serving_for_the_services_of_each_port(node: Node, port: str,
+                                                                      serving: tuple[str, ...]) -> None:
+    with grpc.insecure_channel(node.grpc_address if port == "peer" else node.local_target) as channel:
         health = health_pb2_grpc.HealthStub(channel)
-        for service in ("", "fate_runtime.flow.Flow", "fate_runtime.storage.Storage"):
+        for service in ("", *serving):
             reply = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=30)
             assert reply.status == health_pb2.HealthCheckResponse.SERVING, service
-        with pytest.raises(grpc.RpcError) as unknown:
-            health.Check(health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=30)
-        assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+        others = {"fate_runtime.flow.Flow", "fate_runtime.scheduler.Scheduler", "no.such.Service"} - set(serving)
+        for service in others:
+            with pytest.raises(grpc.RpcError) as unknown:
+                health.Check(health_pb2.HealthCheckRequest(service=service), timeout=30)
+            assert unknown.value.code() == grpc.StatusCode.NOT_FOUND, service
 
 
 def test_sigterm_stops_cleanly_and_the_node_log_exists(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import copy
 import json
 import os
 import signal
+import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,6 +86,14 @@ def submitted(node: Node, tmp: Path, dsl: dict[str, Any], conf: dict[str, Any]) 
     code, reply = submit(node, tmp, dsl, conf)
     assert code == 0 and reply["retcode"] == 0, reply
     return reply["jobId"]
+
+
+def job_token(node: Node, job_id: str) -> str:
+    """The job's secret token as the node keeps it (what its initiator's calls carry)."""
+    with sqlite3.connect(node.data_dir / "fate_flow.db") as db:
+        row = db.execute("SELECT f_token FROM t_job_token WHERE f_job_id = ?", (job_id,)).fetchone()
+    assert row is not None, f"job {job_id} has no token on the node at {node.url}"
+    return str(row[0])
 
 
 def cli_ok(node: Node, *args: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import grpc
 import pytest
 
 from integration_helpers import Node, assert_readable, assert_refused
-from jobs_helpers import (GUEST, HOST, job_rows, parties_conf, submitted, task_rows, wait_dsl, wait_gone, wait_job,
+from jobs_helpers import (GUEST, HOST, job_rows, job_token, parties_conf, submitted, task_rows, wait_dsl, wait_gone, wait_job,
                           wait_tasks_running)
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
@@ -106,6 +106,7 @@ def test_a_late_stop_does_not_change_how_a_job_ended(node: Node, tmp_path: Path)
     assert [row["f_status"] for row in wait_job(node, job)] == ["success", "success"]
     with grpc.insecure_channel(node.grpc_address) as channel:
         scheduler_pb2_grpc.SchedulerStub(channel).StopJob(
-            scheduler_pb2.StopRequest(job_id=job, status="failed", retmsg="the job's initiator restarted"), timeout=30)
+            scheduler_pb2.StopRequest(job_id=job, status="failed", retmsg="the job's initiator restarted"), timeout=30,
+            metadata=(("job-token", job_token(node, job)),))
     assert [(row["f_status"], row["f_retmsg"]) for row in job_rows(node, job)] == [("success", "")] * 2
     assert [task["f_status"] for task in task_rows(node, job)] == ["success", "success"]

@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "federation"))
 from federation import TlsConfig, open_channel  # noqa: E402 - test dirs are not packages
 from federation_helpers import CertificateAuthority  # noqa: E402
 from integration_helpers import assert_readable  # noqa: E402
-from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, running_cluster, submitted, toy_conf,  # noqa: E402
-                          toy_dsl, wait_job)
+from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, job_token, running_cluster, submitted,  # noqa: E402
+                          toy_conf, toy_dsl, wait_job)
 from protos import flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc, storage_pb2, storage_pb2_grpc  # noqa: E402
 
 OUTSIDER = "10001"  # certified by the same CA, but no party of the jobs below
@@ -52,10 +52,11 @@ def _host_scheduler(nodes: dict[str, ClusterNode], tls: TlsConfig) -> tuple[grpc
     return channel, scheduler_pb2_grpc.SchedulerStub(channel)
 
 
-def _denied(call, request, *words: str) -> None:
+def _denied(call, request, *words: str, code: grpc.StatusCode = grpc.StatusCode.PERMISSION_DENIED,
+            token: str | None = None) -> None:
     with pytest.raises(grpc.RpcError) as caught:
-        call(request, timeout=30)
-    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED, caught.value
+        call(request, timeout=30, metadata=(("job-token", token),) if token else None)
+    assert caught.value.code() == code, caught.value
     message = caught.value.details()
     assert_readable(message)
     for word in words:
@@ -63,15 +64,20 @@ def _denied(call, request, *words: str) -> None:
 
 
 def test_only_the_initiator_may_stop_or_update_a_job(tls_cluster) -> None:
+    """Without the job's token nobody may; with it (a party of the job knows it), only the initiator's certificate."""
     nodes, certs, job = tls_cluster
+    token = job_token(nodes[HOST].node, job)
     channel, host = _host_scheduler(nodes, certs[OUTSIDER])
     with channel:
-        _denied(host.StopJob, scheduler_pb2.StopRequest(job_id=job, status="canceled", retmsg="rogue"),
-                OUTSIDER, GUEST, job)
-        _denied(host.UpdateJob, scheduler_pb2.JobStatusUpdate(job_id=job, status="failed", retmsg="rogue"),
-                OUTSIDER, GUEST)
-        _denied(host.StartTask, scheduler_pb2.TaskRef(job_id=job, component="secure_add_example_0", role="host",
-                                                      party_id=HOST), OUTSIDER)
+        stop = scheduler_pb2.StopRequest(job_id=job, status="canceled", retmsg="rogue")
+        update = scheduler_pb2.JobStatusUpdate(job_id=job, status="failed", retmsg="rogue")
+        start = scheduler_pb2.TaskRef(job_id=job, component="secure_add_example_0", role="host", party_id=HOST)
+        for call, request in ((host.StopJob, stop), (host.UpdateJob, update), (host.StartTask, start)):
+            _denied(call, request, "token", job)
+            _denied(call, request, OUTSIDER, GUEST, job, token=token)
+    channel, host = _host_scheduler(nodes, certs[HOST])  # the host itself is no initiator either
+    with channel:
+        _denied(host.StopJob, stop, HOST, GUEST, job, token=token)
     rows = job_rows(nodes[HOST].node, job)
     assert [(r["f_status"], r["f_retmsg"]) for r in rows] == [("success", "")]
 
@@ -79,7 +85,7 @@ def test_only_the_initiator_may_stop_or_update_a_job(tls_cluster) -> None:
 def test_only_the_initiator_may_create_a_job(tls_cluster, tmp_path: Path) -> None:
     nodes, certs, _ = tls_cluster
     spec = scheduler_pb2.JobSpec(job_id="202611270000000000001", dsl_json=json.dumps(toy_dsl()),
-                                 conf_json=json.dumps(toy_conf(GUEST, HOST, 1)))
+                                 conf_json=json.dumps(toy_conf(GUEST, HOST, 1)), token="t")
     channel, host = _host_scheduler(nodes, certs[OUTSIDER])
     with channel:
         _denied(host.CheckJob, spec, OUTSIDER, GUEST)
@@ -88,32 +94,22 @@ def test_only_the_initiator_may_create_a_job(tls_cluster, tmp_path: Path) -> Non
     assert reply["retcode"] == 101, reply
 
 
-def test_task_reports_come_only_from_the_node_itself(tls_cluster) -> None:
+def test_the_peer_port_serves_no_node_local_service(tls_cluster) -> None:
+    """Flow, Storage, task reports and job registrations are on the node's local socket only: a peer port
+    answers UNIMPLEMENTED even to a certificate of the node's own party."""
     nodes, certs, job = tls_cluster
-    channel, host = _host_scheduler(nodes, certs[GUEST])
     event = scheduler_pb2.TaskEvent(task=scheduler_pb2.TaskRef(job_id=job, component="secure_add_example_0",
                                                                role="host", party_id=HOST), status="failed")
-    with channel:
-        _denied(host.ReportTask, event, GUEST)
-
-
-def test_only_a_party_of_a_job_may_register_it(tls_cluster) -> None:
-    nodes, certs, _ = tls_cluster
     registration = scheduler_pb2.JobRegistration(
-        job_id="202611270000000000002", roles={"guest": scheduler_pb2.PartyIds(party_ids=[GUEST]),
-                                               "host": scheduler_pb2.PartyIds(party_ids=[HOST])})
-    channel, host = _host_scheduler(nodes, certs[OUTSIDER])
-    with channel:
-        _denied(host.RegisterJob, registration, OUTSIDER)
-
-
-def test_other_parties_cannot_use_a_nodes_flow_and_storage_services(tls_cluster) -> None:
-    nodes, certs, job = tls_cluster
-    with open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", certs[GUEST], HOST) as channel:
-        _denied(flow_pb2_grpc.FlowStub(channel).QueryJob, flow_pb2.JobQuery(filters={"job_id": job}), GUEST, "QueryJob")
-        _denied(flow_pb2_grpc.FlowStub(channel).StopJob, flow_pb2.JobRef(job_id=job), GUEST, "StopJob")
-        _denied(storage_pb2_grpc.StorageStub(channel).DescribeTable,
-                storage_pb2.TableRef(namespace="output." + job, name="x"), GUEST, "DescribeTable")
-    with open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", certs[HOST], HOST) as channel:  # the node itself
-        reply = flow_pb2_grpc.FlowStub(channel).QueryJob(flow_pb2.JobQuery(filters={"job_id": job}), timeout=30)
-        assert json.loads(reply.json)[0]["f_status"] == "success"
+        job_id="202611270000000000002", token="t", roles={"guest": scheduler_pb2.PartyIds(party_ids=[GUEST]),
+                                                          "host": scheduler_pb2.PartyIds(party_ids=[HOST])})
+    unimplemented = grpc.StatusCode.UNIMPLEMENTED
+    for party in (GUEST, HOST):
+        with open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", certs[party], HOST) as channel:
+            local = scheduler_pb2_grpc.LocalSchedulerStub(channel)
+            _denied(local.ReportTask, event, code=unimplemented)
+            _denied(local.RegisterJob, registration, code=unimplemented)
+            _denied(flow_pb2_grpc.FlowStub(channel).StopJob, flow_pb2.JobRef(job_id=job), code=unimplemented)
+            _denied(storage_pb2_grpc.StorageStub(channel).DescribeTable,
+                    storage_pb2.TableRef(namespace="output." + job, name="x"), code=unimplemented)
+    assert [(r["f_status"], r["f_retmsg"]) for r in job_rows(nodes[HOST].node, job)] == [("success", "")]

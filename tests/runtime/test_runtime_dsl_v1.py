@@ -151,8 +151,40 @@ def test_the_model_id_sorts_and_dedupes_party_ids_like_fate(toy):
     job_dsl, conf = copy.deepcopy(toy)
     conf["role"] = {"host": [10001, 9999, 10001], "guest": [10000]}
     assert dsl.parse(job_dsl, conf).model_id() == "guest-10000#host-9999_10001#model"
-    conf["role"]["host"] = ["b", "a"]
-    assert dsl.parse(job_dsl, conf).model_id() == "guest-10000#host-a_b#model"
+    conf["role"]["host"] = ["9999", "10002"]  # given as text, they sort as text (as FATE sorts them)
+    assert dsl.parse(job_dsl, conf).model_id() == "guest-10000#host-10002_9999#model"
+
+
+@pytest.mark.parametrize("party", ["b", "../x", "0010", "-1", "1" * 19, "10000\x00", True, 1.5, None])
+def test_party_ids_are_fates_integers(toy, party):
+    job_dsl, conf = copy.deepcopy(toy)
+    conf["role"]["host"] = [party]
+    with pytest.raises(BadRequest, match="job_runtime_conf.role.host entry .* is not a party id"):
+        dsl.parse(job_dsl, conf)
+
+
+@pytest.mark.parametrize("role", ["../guest", "promoter", ""])
+def test_roles_are_fates(toy, role):
+    job_dsl, conf = copy.deepcopy(toy)
+    conf["role"][role] = [10000]
+    with pytest.raises(BadRequest, match="job_runtime_conf.role key .* is not a role"):
+        dsl.parse(job_dsl, conf)
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", "a.b", "", "x" * 101, "é"])
+def test_component_names_are_letters_digits_underscores_and_dashes(toy, name):
+    job_dsl, conf = copy.deepcopy(toy)
+    job_dsl["components"][name] = job_dsl["components"].pop(TOY)
+    with pytest.raises(BadRequest, match="job_dsl.components key .* is not a component name"):
+        dsl.parse(job_dsl, conf)
+
+
+def test_a_job_has_at_most_a_thousand_components(toy):
+    job_dsl, conf = copy.deepcopy(toy)
+    body = job_dsl["components"][TOY]
+    job_dsl["components"] = {f"c_{i}": body for i in range(1001)}
+    with pytest.raises(BadRequest, match="1001 components; a job may have at most 1000"):
+        dsl.parse(job_dsl, conf)
 
 
 # ---- role_parameters: one value per party --------------------------------------------------------------------
@@ -283,9 +315,12 @@ _DELETE = object()
     ("conf", "role", {}, "job_runtime_conf.role must name at least one role"),
     ("conf", "role/host", [], "job_runtime_conf.role.host must be a non-empty list of party ids"),
     ("conf", "role/host", 10000, "job_runtime_conf.role.host must be a non-empty list of party ids"),
-    ("conf", "role/host", [""], "job_runtime_conf.role.host must be a non-empty list of party ids"),
-    ("conf", "role/host", [True], "job_runtime_conf.role.host must be a non-empty list of party ids"),
-    ("conf", "role/host", [{"id": 1}], "job_runtime_conf.role.host must be a non-empty list of party ids"),
+    ("conf", "role/host", [""], "job_runtime_conf.role.host entry '' is not a party id (a non-negative integer "
+                                "such as 10000)"),
+    ("conf", "role/host", [True], "job_runtime_conf.role.host entry True is not a party id (a non-negative "
+                                  "integer such as 10000)"),
+    ("conf", "role/host", [{"id": 1}], "job_runtime_conf.role.host entry {'id': 1} is not a party id (a "
+                                       "non-negative integer such as 10000)"),
     ("conf", "role/host", _DELETE, "component a (SecureAddExample) needs a host party"),
     ("conf", "job_parameters", [], "job_runtime_conf.job_parameters must be a JSON object"),
     ("dsl", "components", _DELETE, "job_dsl.components must be a JSON object"),

@@ -31,21 +31,21 @@ def test_task_ids_are_job_and_component():
 
 
 def test_create_writes_the_job_files_and_the_plan_reads_back(store, plan, tmp_path):
-    store.create("j1", plan, BOTH)
-    files = store.files("j1")
-    assert files == {"job_dsl_path": str(tmp_path / "data" / "jobs" / "j1" / "job_dsl.json"),
-                     "job_runtime_conf_path": str(tmp_path / "data" / "jobs" / "j1" / "job_runtime_conf.json"),
-                     "logs_directory": str(tmp_path / "data" / "logs" / "j1")}
+    store.create("20261201000000000001", plan, BOTH)
+    files = store.files("20261201000000000001")
+    assert files == {"job_dsl_path": str(tmp_path / "data" / "jobs" / "20261201000000000001" / "job_dsl.json"),
+                     "job_runtime_conf_path": str(tmp_path / "data" / "jobs" / "20261201000000000001" / "job_runtime_conf.json"),
+                     "logs_directory": str(tmp_path / "data" / "logs" / "20261201000000000001")}
     assert os.path.isdir(files["logs_directory"])
     with open(files["job_dsl_path"]) as dsl_file, open(files["job_runtime_conf_path"]) as conf_file:
         assert (json.load(dsl_file), json.load(conf_file)) == (plan.dsl, plan.conf)
-    again = store.plan("j1")
+    again = store.plan("20261201000000000001")
     assert (again.components, again.roles, again.job_parameters) == (plan.components, plan.roles, plan.job_parameters)
 
 
 def test_create_adds_a_waiting_job_row_and_task_rows_per_local_party(store, plan):
-    store.create("j1", plan, BOTH)
-    rows = {row["f_role"]: row for row in store.jobs({"f_job_id": "j1"})}
+    store.create("20261201000000000001", plan, BOTH)
+    rows = {row["f_role"]: row for row in store.jobs({"f_job_id": "20261201000000000001"})}
     assert set(rows) == {"guest", "host"}
     guest = rows["guest"]
     assert (guest["f_party_id"], guest["f_status"], guest["f_progress"], guest["f_is_initiator"]) == (
@@ -57,34 +57,34 @@ def test_create_adds_a_waiting_job_row_and_task_rows_per_local_party(store, plan
         0, "10000", "toy", "secure add")
     assert (guest["f_current_steps"], guest["f_current_tasks"], guest["f_start_time"], guest["f_end_time"]) == (
         [], [], None, None)
-    tasks = store.tasks({"f_job_id": "j1"})
+    tasks = store.tasks({"f_job_id": "20261201000000000001"})
     assert sorted((t["f_role"], t["f_party_id"], t["f_task_id"], t["f_status"]) for t in tasks) == [
-        ("guest", "10000", "j1_secure_add_example_0", "waiting"),
-        ("host", "10000", "j1_secure_add_example_0", "waiting")]
+        ("guest", "10000", "20261201000000000001_secure_add_example_0", "waiting"),
+        ("host", "10000", "20261201000000000001_secure_add_example_0", "waiting")]
 
 
 def test_only_the_local_parties_and_the_components_they_run_get_rows(store, toy):
     job_dsl, conf = copy.deepcopy(toy)
     conf["role_parameters"]["host"][TOY]["need_run"] = [False]
     plan = dsl.parse(job_dsl, conf)
-    store.create("j1", plan, [("host", "10000")])
-    assert [(r["f_role"], r["f_is_initiator"]) for r in store.jobs({"f_job_id": "j1"})] == [("host", 0)]
-    assert store.tasks({"f_job_id": "j1"}) == []
+    store.create("20261201000000000001", plan, [("host", "10000")])
+    assert [(r["f_role"], r["f_is_initiator"]) for r in store.jobs({"f_job_id": "20261201000000000001"})] == [("host", 0)]
+    assert store.tasks({"f_job_id": "20261201000000000001"}) == []
 
 
 def test_job_status_running_then_ended_stamps_start_end_and_elapsed(store, plan):
-    store.create("j1", plan, BOTH)
-    store.set_job_status("j1", jobs.RUNNING, progress=0, current_steps=[TOY])
-    for row in store.jobs({"f_job_id": "j1"}):
+    store.create("20261201000000000001", plan, BOTH)
+    store.set_job_status("20261201000000000001", jobs.RUNNING, progress=0, current_steps=[TOY])
+    for row in store.jobs({"f_job_id": "20261201000000000001"}):
         assert (row["f_status"], row["f_current_steps"], row["f_current_tasks"]) == (
-            "running", [TOY], ["j1_secure_add_example_0"])
+            "running", [TOY], ["20261201000000000001_secure_add_example_0"])
         assert row["f_start_time"] is not None and row["f_end_time"] is None
-    started = _one(store.jobs({"f_job_id": "j1", "f_role": "guest"}))["f_start_time"]
-    store.set_job_status("j1", jobs.RUNNING, progress=50)
-    guest = _one(store.jobs({"f_job_id": "j1", "f_role": "guest"}))
+    started = _one(store.jobs({"f_job_id": "20261201000000000001", "f_role": "guest"}))["f_start_time"]
+    store.set_job_status("20261201000000000001", jobs.RUNNING, progress=50)
+    guest = _one(store.jobs({"f_job_id": "20261201000000000001", "f_role": "guest"}))
     assert (guest["f_start_time"], guest["f_progress"], guest["f_current_steps"]) == (started, 50, [TOY])
-    store.set_job_status("j1", jobs.SUCCESS, progress=100, current_steps=[], retmsg="done")
-    for row in store.jobs({"f_job_id": "j1"}):
+    store.set_job_status("20261201000000000001", jobs.SUCCESS, progress=100, current_steps=[], retmsg="done")
+    for row in store.jobs({"f_job_id": "20261201000000000001"}):
         assert (row["f_status"], row["f_progress"], row["f_current_tasks"], row["f_retmsg"]) == (
             "success", 100, [], "done")
         assert row["f_start_time"] == started
@@ -92,24 +92,24 @@ def test_job_status_running_then_ended_stamps_start_end_and_elapsed(store, plan)
 
 
 def test_a_job_ended_before_it_ran_counts_elapsed_from_its_creation(store, plan):
-    store.create("j1", plan, BOTH)
-    store.set_job_status("j1", jobs.CANCELED, retmsg="canceled by the user")
-    row = _one(store.jobs({"f_job_id": "j1", "f_role": "host"}))
+    store.create("20261201000000000001", plan, BOTH)
+    store.set_job_status("20261201000000000001", jobs.CANCELED, retmsg="canceled by the user")
+    row = _one(store.jobs({"f_job_id": "20261201000000000001", "f_role": "host"}))
     assert (row["f_status"], row["f_retmsg"], row["f_start_time"]) == ("canceled", "canceled by the user", None)
     assert row["f_elapsed"] == row["f_end_time"] - row["f_create_time"]
 
 
 def test_task_status_changes_only_the_party_named(store, plan):
-    store.create("j1", plan, BOTH)
-    store.set_task_status("j1", TOY, "host", "10000", jobs.RUNNING)
-    store.set_task_process("j1", TOY, "host", "10000", 4242, "10.0.0.7")
-    host = _one(store.tasks({"f_job_id": "j1", "f_role": "host"}))
+    store.create("20261201000000000001", plan, BOTH)
+    store.set_task_status("20261201000000000001", TOY, "host", "10000", jobs.RUNNING)
+    store.set_task_process("20261201000000000001", TOY, "host", "10000", 4242, "10.0.0.7")
+    host = _one(store.tasks({"f_job_id": "20261201000000000001", "f_role": "host"}))
     assert (host["f_status"], host["f_run_pid"], host["f_run_ip"], host["f_end_time"]) == (
         "running", 4242, "10.0.0.7", None)
     assert host["f_start_time"] is not None
-    assert _one(store.tasks({"f_job_id": "j1", "f_role": "guest"}))["f_status"] == "waiting"
-    store.set_task_status("j1", TOY, "host", "10000", jobs.FAILED, retmsg="the host's component raised")
-    host_after = _one(store.tasks({"f_job_id": "j1", "f_role": "host"}))
+    assert _one(store.tasks({"f_job_id": "20261201000000000001", "f_role": "guest"}))["f_status"] == "waiting"
+    store.set_task_status("20261201000000000001", TOY, "host", "10000", jobs.FAILED, retmsg="the host's component raised")
+    host_after = _one(store.tasks({"f_job_id": "20261201000000000001", "f_role": "host"}))
     assert (host_after["f_status"], host_after["f_retmsg"], host_after["f_run_pid"]) == (
         "failed", "the host's component raised", 4242)
     assert host_after["f_start_time"] == host["f_start_time"]
@@ -117,52 +117,52 @@ def test_task_status_changes_only_the_party_named(store, plan):
 
 
 def test_job_queries_filter_order_and_limit(store, db, plan):
-    for job_id in ("j1", "j2", "j3"):
+    for job_id in ("20261201000000000001", "20261201000000000002", "20261201000000000003"):
         store.create(job_id, plan, BOTH)
-    for created, job_id in enumerate(("j1", "j2", "j3")):
+    for created, job_id in enumerate(("20261201000000000001", "20261201000000000002", "20261201000000000003")):
         db.update("t_job", {"f_job_id": job_id}, {"f_create_time": 1000 + created})
-    store.set_job_status("j2", jobs.RUNNING)
+    store.set_job_status("20261201000000000002", jobs.RUNNING)
     assert [(r["f_job_id"], r["f_role"]) for r in store.jobs({})] == [
-        ("j3", "guest"), ("j3", "host"), ("j2", "guest"), ("j2", "host"), ("j1", "guest"), ("j1", "host")]
+        ("20261201000000000003", "guest"), ("20261201000000000003", "host"), ("20261201000000000002", "guest"), ("20261201000000000002", "host"), ("20261201000000000001", "guest"), ("20261201000000000001", "host")]
     assert [(r["f_job_id"], r["f_role"]) for r in store.jobs({}, limit=3)] == [
-        ("j3", "guest"), ("j3", "host"), ("j2", "guest")]
-    assert [r["f_job_id"] for r in store.jobs({"f_status": "running"})] == ["j2", "j2"]
-    assert [(r["f_job_id"], r["f_role"]) for r in store.jobs({"f_is_initiator": 1, "f_job_id": "j1"})] == [
-        ("j1", "guest")]
+        ("20261201000000000003", "guest"), ("20261201000000000003", "host"), ("20261201000000000002", "guest")]
+    assert [r["f_job_id"] for r in store.jobs({"f_status": "running"})] == ["20261201000000000002", "20261201000000000002"]
+    assert [(r["f_job_id"], r["f_role"]) for r in store.jobs({"f_is_initiator": 1, "f_job_id": "20261201000000000001"})] == [
+        ("20261201000000000001", "guest")]
     assert [r["f_role"] for r in store.jobs({"f_party_id": 10000, "f_role": "host", "f_name": "toy"})] == [
         "host", "host", "host"]
     assert store.jobs({"f_job_id": "nope"}) == []
 
 
 def test_filters_outside_the_known_columns_and_empty_values_are_ignored(store, plan):
-    store.create("j1", plan, BOTH)
-    assert len(store.jobs({"f_job_id": "j1", "f_dsl": "x", "job_id": "other", "f_role": "", "f_status": None,
+    store.create("20261201000000000001", plan, BOTH)
+    assert len(store.jobs({"f_job_id": "20261201000000000001", "f_dsl": "x", "job_id": "other", "f_role": "", "f_status": None,
                            "1=1 OR f_job_id": "x"})) == 2
-    assert len(store.tasks({"f_job_id": "j1", "f_run_pid": 1, "f_party_id": ""})) == 2
+    assert len(store.tasks({"f_job_id": "20261201000000000001", "f_run_pid": 1, "f_party_id": ""})) == 2
 
 
 def test_task_queries_filter_by_component_role_and_task_id(store, plan):
-    store.create("j1", plan, BOTH)
-    store.create("j2", plan, BOTH)
-    assert [(t["f_job_id"], t["f_role"]) for t in store.tasks({"f_task_id": "j2_secure_add_example_0",
-                                                                 "f_role": "guest"})] == [("j2", "guest")]
+    store.create("20261201000000000001", plan, BOTH)
+    store.create("20261201000000000002", plan, BOTH)
+    assert [(t["f_job_id"], t["f_role"]) for t in store.tasks({"f_task_id": "20261201000000000002_secure_add_example_0",
+                                                                 "f_role": "guest"})] == [("20261201000000000002", "guest")]
     assert len(store.tasks({"f_component_name": TOY})) == 4
     assert store.tasks({"f_component_name": "other"}) == []
 
 
 def test_unfinished_lists_hold_waiting_and_running_rows_only(store, plan):
-    for job_id in ("j1", "j2", "j3"):
+    for job_id in ("20261201000000000001", "20261201000000000002", "20261201000000000003"):
         store.create(job_id, plan, BOTH)
-    store.set_job_status("j1", jobs.RUNNING)
-    store.set_job_status("j2", jobs.FAILED)
-    store.set_task_status("j1", TOY, "guest", "10000", jobs.RUNNING)
-    store.set_task_status("j1", TOY, "host", "10000", jobs.SUCCESS)
-    store.set_task_status("j2", TOY, "guest", "10000", jobs.TIMEOUT)
-    store.set_task_status("j2", TOY, "host", "10000", jobs.CANCELED)
+    store.set_job_status("20261201000000000001", jobs.RUNNING)
+    store.set_job_status("20261201000000000002", jobs.FAILED)
+    store.set_task_status("20261201000000000001", TOY, "guest", "10000", jobs.RUNNING)
+    store.set_task_status("20261201000000000001", TOY, "host", "10000", jobs.SUCCESS)
+    store.set_task_status("20261201000000000002", TOY, "guest", "10000", jobs.TIMEOUT)
+    store.set_task_status("20261201000000000002", TOY, "host", "10000", jobs.CANCELED)
     assert sorted((r["f_job_id"], r["f_role"], r["f_status"]) for r in store.unfinished_jobs()) == [
-        ("j1", "guest", "running"), ("j1", "host", "running"), ("j3", "guest", "waiting"), ("j3", "host", "waiting")]
+        ("20261201000000000001", "guest", "running"), ("20261201000000000001", "host", "running"), ("20261201000000000003", "guest", "waiting"), ("20261201000000000003", "host", "waiting")]
     assert sorted((r["f_job_id"], r["f_role"], r["f_status"]) for r in store.unfinished_tasks()) == [
-        ("j1", "guest", "running"), ("j3", "guest", "waiting"), ("j3", "host", "waiting")]
+        ("20261201000000000001", "guest", "running"), ("20261201000000000003", "guest", "waiting"), ("20261201000000000003", "host", "waiting")]
 
 
 def test_statuses_and_which_ones_end_a_job():
@@ -171,9 +171,9 @@ def test_statuses_and_which_ones_end_a_job():
 
 
 def test_update_notes_changes_the_description_of_one_party_row(store, plan):
-    store.create("j1", plan, BOTH)
-    assert store.update_notes("j1", "host", "10000", "new notes") == 1
-    assert {r["f_role"]: r["f_description"] for r in store.jobs({"f_job_id": "j1"})} == {
+    store.create("20261201000000000001", plan, BOTH)
+    assert store.update_notes("20261201000000000001", "host", "10000", "new notes") == 1
+    assert {r["f_role"]: r["f_description"] for r in store.jobs({"f_job_id": "20261201000000000001"})} == {
         "guest": "secure add", "host": "new notes"}
-    assert store.update_notes("j1", "arbiter", "10000", "x") == 0
+    assert store.update_notes("20261201000000000001", "arbiter", "10000", "x") == 0
     assert store.update_notes("nope", "host", "10000", "x") == 0

@@ -30,7 +30,7 @@ class RecordingTracker:
 
 def _context(store: Store, role: str, table: dict[str, str]) -> tuple[ComponentContext, RecordingTracker]:
     tracker = RecordingTracker()
-    context = ComponentContext("j1", "reader_0", role, "10000", {"table": table, "need_run": True},
+    context = ComponentContext("20261201000000000001", "reader_0", role, "10000", {"table": table, "need_run": True},
                                {"guest": ["10000"], "arbiter": ["10000"]}, {}, None, tracker, store,
                                logging.getLogger("test"))
     return context, tracker
@@ -43,7 +43,7 @@ def test_the_named_table_becomes_the_output(tmp_path: Path) -> None:
     context, tracker = _context(store, "guest", {"namespace": "ns", "name": "t"})
     reader.run(context)
     output = tracker.outputs["data"]
-    assert (output.namespace, output.name) == ("output.j1", "reader_0.guest.10000.data")
+    assert (output.namespace, output.name) == ("output.20261201000000000001", "reader_0.guest.10000.data")
     assert sorted(output.collect()) == [("a", 1), ("b", 2)]
     assert tracker.metrics == [("reader", "table_info", [("count", 2), ("partitions", 2)])]
 

@@ -20,7 +20,7 @@ from fate_runtime.task_launcher import LaunchError, TaskLauncher
 
 
 def _args(data_dir: Path) -> list[str]:
-    return ["--data-dir", str(data_dir), "--job-id", "j", "--component", "c", "--role", "guest", "--party-id", "1"]
+    return ["--data-dir", str(data_dir), "--job-id", "20261201000000000001", "--component", "c", "--role", "guest", "--party-id", "1"]
 
 
 def _alive(pid: int) -> bool:

@@ -16,13 +16,13 @@ class RefusingLauncher:
 
 
 def test_a_task_that_cannot_be_launched_fails_with_the_reason(store, toy, tmp_path) -> None:
-    store.create("j1", dsl.parse(*toy), [("guest", "10000")])
+    store.create("20261201000000000001", dsl.parse(*toy), [("guest", "10000")])
     events = TaskEvents()
-    watch = events.watch("j1")
-    TaskManager(store, events, RefusingLauncher(), str(tmp_path)).start(("j1", TOY, "guest", "10000"))
-    task = store.tasks({"f_job_id": "j1"})[0]
+    watch = events.watch("20261201000000000001")
+    TaskManager(store, events, RefusingLauncher(), str(tmp_path)).start(("20261201000000000001", TOY, "guest", "10000"))
+    task = store.tasks({"f_job_id": "20261201000000000001"})[0]
     assert (task["f_status"], task["f_retmsg"]) == (
         "failed", f"the task process of {TOY} could not be started: the node is stopping")
-    events.end("j1")
+    events.end("20261201000000000001")
     assert [(event.status, event.retmsg) for event in watch] == [
         ("running", ""), ("failed", f"the task process of {TOY} could not be started: the node is stopping")]

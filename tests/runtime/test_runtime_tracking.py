@@ -24,8 +24,8 @@ def queries(store, db):
 
 @pytest.fixture
 def toy_job(store, toy):
-    store.create("j1", dsl.parse(*copy.deepcopy(toy)), BOTH)
-    return "j1"
+    store.create("20261201000000000001", dsl.parse(*copy.deepcopy(toy)), BOTH)
+    return "20261201000000000001"
 
 
 def _table(namespace: str, name: str) -> types.SimpleNamespace:
@@ -36,49 +36,49 @@ def _table(namespace: str, name: str) -> types.SimpleNamespace:
 
 
 def test_metric_points_keep_their_order_and_json_types_and_meta_merges(db):
-    tracker = TaskTracker(db, "j1", TOY, "guest", "10000")
+    tracker = TaskTracker(db, "20261201000000000001", TOY, "guest", "10000")
     tracker.log_metric_data("train", "loss", [(0, 0.75), (1, 0.5)])
     tracker.log_metric_data("train", "loss", [(2, 0.25), ("best", None)])
     tracker.set_metric_meta("train", "loss", {"metric_type": "LOSS", "name": "loss"})
     tracker.set_metric_meta("train", "loss", {"name": "train loss", "unit": "nats"})
-    data, meta = TrackingQueries(db).metric("j1", TOY, "guest", "10000", "train", "loss")
+    data, meta = TrackingQueries(db).metric("20261201000000000001", TOY, "guest", "10000", "train", "loss")
     assert data == [[0, 0.75], [1, 0.5], [2, 0.25], ["best", None]]
     assert meta == {"metric_type": "LOSS", "name": "train loss", "unit": "nats"}
 
 
 def test_metrics_are_listed_by_namespace_and_kept_per_task(db):
-    TaskTracker(db, "j1", TOY, "guest", "10000").log_metric_data("train", "loss", [(0, 1.0)])
-    TaskTracker(db, "j1", TOY, "guest", "10000").log_metric_data("train", "auc", [(0, 0.5)])
-    TaskTracker(db, "j1", TOY, "guest", "10000").set_metric_meta("eval", "ks", {"metric_type": "KS"})
-    TaskTracker(db, "j1", TOY, "host", "10000").log_metric_data("host_only", "x", [(0, 1)])
-    TaskTracker(db, "j2", TOY, "guest", "10000").log_metric_data("other_job", "x", [(0, 1)])
+    TaskTracker(db, "20261201000000000001", TOY, "guest", "10000").log_metric_data("train", "loss", [(0, 1.0)])
+    TaskTracker(db, "20261201000000000001", TOY, "guest", "10000").log_metric_data("train", "auc", [(0, 0.5)])
+    TaskTracker(db, "20261201000000000001", TOY, "guest", "10000").set_metric_meta("eval", "ks", {"metric_type": "KS"})
+    TaskTracker(db, "20261201000000000001", TOY, "host", "10000").log_metric_data("host_only", "x", [(0, 1)])
+    TaskTracker(db, "20261201000000000002", TOY, "guest", "10000").log_metric_data("other_job", "x", [(0, 1)])
     tracking = TrackingQueries(db)
-    assert tracking.metrics("j1", TOY, "guest", 10000) == {"eval": ["ks"], "train": ["auc", "loss"]}
-    assert tracking.metrics("j1", TOY, "host", "10000") == {"host_only": ["x"]}
-    assert tracking.metrics("j1", "other_component", "guest", "10000") == {}
-    assert tracking.all_metrics("j1", TOY, "guest", "10000") == {
+    assert tracking.metrics("20261201000000000001", TOY, "guest", 10000) == {"eval": ["ks"], "train": ["auc", "loss"]}
+    assert tracking.metrics("20261201000000000001", TOY, "host", "10000") == {"host_only": ["x"]}
+    assert tracking.metrics("20261201000000000001", "other_component", "guest", "10000") == {}
+    assert tracking.all_metrics("20261201000000000001", TOY, "guest", "10000") == {
         "eval": {"ks": {"data": [], "meta": {"metric_type": "KS"}}},
         "train": {"auc": {"data": [[0, 0.5]], "meta": {}}, "loss": {"data": [[0, 1.0]], "meta": {}}}}
 
 
 def test_parameters_outputs_and_models_read_back_per_task(db):
-    tracker = TaskTracker(db, "j1", TOY, "guest", "10000")
+    tracker = TaskTracker(db, "20261201000000000001", TOY, "guest", "10000")
     tracking = TrackingQueries(db)
-    assert tracking.parameters("j1", TOY, "guest", "10000") is None
+    assert tracking.parameters("20261201000000000001", TOY, "guest", "10000") is None
     tracker.save_parameters("SecureAddExample", {"seed": 1})
     tracker.save_parameters("SecureAddExample", {"seed": 2, "need_run": True})
-    assert tracking.parameters("j1", TOY, "guest", 10000) == ("SecureAddExample", {"seed": 2, "need_run": True})
-    tracker.save_output_data("train", _table("output.j1", "t_train"))
-    tracker.save_output_data("eval", _table("output.j1", "t_eval"))
-    tracker.save_output_data("train", _table("output.j1", "t_train2"))
-    assert tracking.output_data("j1", TOY, "guest", "10000") == [
-        {"f_data_name": "eval", "f_table_namespace": "output.j1", "f_table_name": "t_eval"},
-        {"f_data_name": "train", "f_table_namespace": "output.j1", "f_table_name": "t_train2"}]
+    assert tracking.parameters("20261201000000000001", TOY, "guest", 10000) == ("SecureAddExample", {"seed": 2, "need_run": True})
+    tracker.save_output_data("train", _table("output.20261201000000000001", "t_train"))
+    tracker.save_output_data("eval", _table("output.20261201000000000001", "t_eval"))
+    tracker.save_output_data("train", _table("output.20261201000000000001", "t_train2"))
+    assert tracking.output_data("20261201000000000001", TOY, "guest", "10000") == [
+        {"f_data_name": "eval", "f_table_namespace": "output.20261201000000000001", "f_table_name": "t_eval"},
+        {"f_data_name": "train", "f_table_namespace": "output.20261201000000000001", "f_table_name": "t_train2"}]
     tracker.save_output_model("weights", {"w": [1.0, 2.0]})
     tracker.save_output_model("meta", {"iters": 3})
-    assert tracking.output_model("j1", TOY, "guest", "10000") == {"meta": {"iters": 3}, "weights": {"w": [1.0, 2.0]}}
-    assert tracking.output_data("j1", TOY, "host", "10000") == []
-    assert tracking.output_model("j1", TOY, "host", "10000") == {}
+    assert tracking.output_model("20261201000000000001", TOY, "guest", "10000") == {"meta": {"iters": 3}, "weights": {"w": [1.0, 2.0]}}
+    assert tracking.output_data("20261201000000000001", TOY, "host", "10000") == []
+    assert tracking.output_model("20261201000000000001", TOY, "host", "10000") == {}
 
 
 # ---- JobQueries: the flow API's answers ---------------------------------------------------------------------
@@ -106,7 +106,7 @@ def test_component_queries_refuse_missing_arguments_jobs_components_and_metrics(
     assert str(caught.value) == "job nope of guest 10000 does not exist"
     with pytest.raises(NotFound) as caught:
         queries.metric_all(toy_job, "dataio_0", "guest", "10000")
-    assert str(caught.value) == "job j1 has no component dataio_0"
+    assert str(caught.value) == "job 20261201000000000001 has no component dataio_0"
     with pytest.raises(BadRequest) as caught:
         queries.metric(toy_job, TOY, "guest", "10000", "secure_add", "")
     assert str(caught.value) == "the following arguments are required: metric_namespace, metric_name"
@@ -128,31 +128,31 @@ def test_dag_dependency_of_a_v2_job_and_need_run_per_party(queries, store):
     conf = {"dsl_version": 2, "initiator": {"role": "guest", "party_id": 9999},
             "role": {"guest": [9999], "host": [10000]}, "job_parameters": {"common": {"work_mode": 0}},
             "component_parameters": {"role": {"host": {"0": {"secure_add_0": {"need_run": False}}}}}}
-    store.create("j2", dsl.parse(job_dsl, conf), [("guest", "9999"), ("host", "10000")])
+    store.create("20261201000000000002", dsl.parse(job_dsl, conf), [("guest", "9999"), ("host", "10000")])
     expected = {"component_list": ["reader_0", "secure_add_0"],
                 "dependencies": {"reader_0": [], "secure_add_0": ["reader_0"]},
                 "component_module": {"reader_0": "Reader", "secure_add_0": "SecureAddExample"}}
-    assert queries.dag_dependency("j2", "guest", "9999") == {
+    assert queries.dag_dependency("20261201000000000002", "guest", "9999") == {
         **expected, "component_need_run": {"reader_0": True, "secure_add_0": True}}
-    assert queries.dag_dependency("j2", "host", "10000") == {
+    assert queries.dag_dependency("20261201000000000002", "host", "10000") == {
         **expected, "component_need_run": {"reader_0": True, "secure_add_0": False}}
     with pytest.raises(NotFound) as caught:
-        queries.dag_dependency("j2", "arbiter", "10000")
-    assert str(caught.value) == "job j2 of arbiter 10000 does not exist"
+        queries.dag_dependency("20261201000000000002", "arbiter", "10000")
+    assert str(caught.value) == "job 20261201000000000002 of arbiter 10000 does not exist"
 
 
 def test_config_gives_dsl_conf_and_model_info(queries, toy_job, toy):
     assert queries.config(toy_job, "host", "10000") == {
-        "job_id": "j1", "dsl": toy[0], "runtime_conf": toy[1], "train_runtime_conf": {},
-        "model_info": {"model_id": "guest-10000#host-10000#model", "model_version": "j1"}}
+        "job_id": "20261201000000000001", "dsl": toy[0], "runtime_conf": toy[1], "train_runtime_conf": {},
+        "model_info": {"model_id": "guest-10000#host-10000#model", "model_version": "20261201000000000001"}}
 
 
 def test_data_view_names_each_input_table_and_the_partners(queries, store, fate_modules):
     plan = dsl.parse(load_json(FLOW_EXAMPLES / "test_hetero_lr_job_dsl.json"),
                      load_json(FLOW_EXAMPLES / "test_hetero_lr_job_conf.json"))
-    store.create("j3", plan, plan.parties())
-    view = queries.data_view("j3", "host", "10000")
-    assert view == {"job_id": "j3", "role": "host", "party_id": "10000",
+    store.create("20261201000000000003", plan, plan.parties())
+    view = queries.data_view("20261201000000000003", "host", "10000")
+    assert view == {"job_id": "20261201000000000003", "role": "host", "party_id": "10000",
                     "roles": {"guest": ["10000"], "host": ["10000"], "arbiter": ["10000"]},
                     "dataset": {"host": {"10000": {"train_data": "fate_flow_test_breast.breast_a"}}},
                     "partner": {"guest": ["10000"], "arbiter": ["10000"]}, "status": "waiting", "model_summary": {}}
@@ -164,24 +164,24 @@ def test_parameters_answer_with_the_module_and_its_roles(queries, db, toy_job):
     assert str(caught.value) == "component secure_add_example_0 of host 10000 has not run"
     TaskTracker(db, toy_job, TOY, "host", "10000").save_parameters("SecureAddExample", {"seed": 321})
     assert queries.parameters(toy_job, TOY, "host", "10000") == {
-        "module": "SecureAddExample", "ComponentParam": {"seed": 321}, "job_id": "j1", "role": "host",
+        "module": "SecureAddExample", "ComponentParam": {"seed": 321}, "job_id": "20261201000000000001", "role": "host",
         "party_id": "10000", "component_name": TOY, "module_roles": ["guest", "host"]}
 
 
 def test_output_model_and_tables(queries, db, toy_job):
     assert queries.output_model(toy_job, TOY, "guest", "10000") == (
-        {}, {"component_module_name": "SecureAddExample", "model_alias": "", "model_version": "j1"})
+        {}, {"component_module_name": "SecureAddExample", "model_alias": "", "model_version": "20261201000000000001"})
     with pytest.raises(NotFound) as caught:
         queries.output_tables(toy_job, TOY, "guest", "10000")
     assert str(caught.value) == "component secure_add_example_0 of guest 10000 has no output data"
     tracker = TaskTracker(db, toy_job, TOY, "guest", "10000")
     tracker.save_output_model("secure_add", {"total": 2000.0})
-    tracker.save_output_data("data", _table("output.j1", "secure_add_example_0.guest.10000.data"))
+    tracker.save_output_data("data", _table("output.20261201000000000001", "secure_add_example_0.guest.10000.data"))
     assert queries.output_model(toy_job, TOY, "guest", "10000") == (
         {"secure_add": {"total": 2000.0}},
-        {"component_module_name": "SecureAddExample", "model_alias": "secure_add", "model_version": "j1"})
+        {"component_module_name": "SecureAddExample", "model_alias": "secure_add", "model_version": "20261201000000000001"})
     assert queries.output_tables(toy_job, TOY, "guest", "10000") == [
-        ("output.j1", "secure_add_example_0.guest.10000.data")]
+        ("output.20261201000000000001", "secure_add_example_0.guest.10000.data")]
 
 
 def test_job_and_task_listings_take_filters_without_the_f_prefix(queries, toy_job):
@@ -206,6 +206,6 @@ def test_update_notes_needs_the_party_row(queries, store, toy_job):
     assert str(caught.value) == "the following arguments are required: job_id, role, party_id"
     with pytest.raises(NotFound) as caught:
         queries.update_notes(toy_job, "guest", "9999", "notes")
-    assert str(caught.value) == "job j1 of guest 9999 does not exist"
+    assert str(caught.value) == "job 20261201000000000001 of guest 9999 does not exist"
     queries.update_notes(toy_job, "guest", "10000", "my notes")
     assert store.jobs({"f_job_id": toy_job, "f_role": "guest"})[0]["f_description"] == "my notes"

@@ -1,4 +1,5 @@
-"""The REST layer's node settings: its own bind address, FATE's signature keys, HTTPS; and how the server applies them."""
+"""The REST layer's node settings (its own bind address, FATE's signature keys, HTTPS) and how the server applies
+them."""
 
 from __future__ import annotations
 

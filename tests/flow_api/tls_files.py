@@ -44,8 +44,8 @@ def make_tls_files(directory: Path, party: str, addresses: tuple[str, ...] = ("1
     ca = _signed("REST test CA", None, ca_key.public_key(), ca_key,
                  (x509.BasicConstraints(ca=True, path_length=0), True))
     names = [x509.DNSName(f"party-{party}"), *(x509.IPAddress(ipaddress.ip_address(a)) for a in addresses)]
-    node = _signed(party, ca.subject, node_key.public_key(), ca_key,
-                   (x509.SubjectAlternativeName(names), False), (x509.BasicConstraints(ca=False, path_length=None), True))
+    node = _signed(party, ca.subject, node_key.public_key(), ca_key, (x509.SubjectAlternativeName(names), False),
+                   (x509.BasicConstraints(ca=False, path_length=None), True))
     files = TlsFiles(directory / "ca.pem", directory / "node.pem", directory / "node.key")
     files.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     files.cert.write_bytes(node.public_bytes(serialization.Encoding.PEM))

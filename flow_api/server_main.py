@@ -128,7 +128,7 @@ def _rest_server(node: Node) -> BaseWSGIServer:
     except OSError as exc:
         raise OSError(f"cannot listen on {url_host(host)}:{port} (REST): {exc.strerror or exc}") from None
     with listener:  # werkzeug works on a duplicate of the descriptor
-        app = create_app(node.grpc_address, node.config.tls, next(iter(node.config.party_ids), None), keys=keys)
+        app = create_app(node.local_target, keys=keys)
         return make_server(host, port, app, threaded=True, request_handler=RestRequestHandler,
                            ssl_context=context, fd=listener.fileno())
 
@@ -160,7 +160,7 @@ def serve(settings: dict[str, Any]) -> None:
     thread.start()
     scheme = "https" if node.config.rest_https else "http"
     print(f"fate-flow node ready: REST {scheme}://{url_host(node.config.rest_host)}:{http.port} "
-          f"gRPC {node.grpc_address} data {node.config.data_dir}", flush=True)
+          f"gRPC {node.grpc_address} local {node.local_target} data {node.config.data_dir}", flush=True)
     stopping.wait()
     http.shutdown()
     thread.join()

@@ -21,8 +21,8 @@ MAX_FIELD_NAME = 128
 MAX_TEXT = 4096
 MAX_FREE_TEXT = 10_000
 FREE_TEXT_FIELDS = frozenset({"notes", "description"})
+BODY = "the request body"
 BODY_TOO_LARGE = f"the request body is larger than {MAX_BODY_BYTES >> 20} MiB"
-TOO_DEEP = f"the request body is nested more than {MAX_DEPTH} levels deep"
 _INTEGER = re.compile(r"\s*([+-]?)([0-9]+)\s*", re.ASCII)
 _MAX_DIGITS = 12  # beyond the int32 range anyway; int() is never asked to read thousands of digits
 
@@ -64,21 +64,25 @@ def checked_text(name: str, value: str) -> str:
     return value
 
 
-def _field_name(key: str) -> str:
+def _too_deep(what: str) -> ApiError:
+    return ApiError(f"{what} is nested more than {MAX_DEPTH} levels deep")
+
+
+def _field_name(key: str, what: str) -> str:
     if not _is_unicode(key):
-        raise ApiError("a field name in the request body is not valid Unicode")
+        raise ApiError(f"a field name in {what} is not valid Unicode")
     if len(key) > MAX_FIELD_NAME:
-        raise ApiError(f"a field name in the request body is longer than {MAX_FIELD_NAME} characters")
+        raise ApiError(f"a field name in {what} is longer than {MAX_FIELD_NAME} characters")
     return key
 
 
-def _check_nested(name: str, value: Any) -> None:
+def _check_nested(name: str, value: Any, what: str) -> None:
     """Every key and string inside the field `name` is valid Unicode, at most MAX_DEPTH levels down (no recursion)."""
     pending = [(value, 2)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, (dict, list)) and depth > MAX_DEPTH:
-            raise ApiError(TOO_DEEP)
+            raise _too_deep(what)
         if isinstance(item, dict):
             for key, inner in item.items():
                 pending.append((key, depth))
@@ -89,33 +93,36 @@ def _check_nested(name: str, value: Any) -> None:
             raise _not_unicode(name)
 
 
-def checked_object(body: dict[str, Any]) -> dict[str, Any]:
-    """A parsed JSON object, refused unless every field passes the bounds above."""
+def checked_object(body: dict[str, Any], what: str = BODY) -> dict[str, Any]:
+    """A parsed JSON object, refused unless every field passes the bounds above; `what` names it in refusals."""
     for key, value in body.items():
-        name = _field_name(key)
+        name = _field_name(key, what)
         if isinstance(value, str):
             checked_text(name, value)
         else:
-            _check_nested(name, value)
+            _check_nested(name, value, what)
     return body
+
+
+def json_object(raw: bytes | str, what: str = BODY) -> dict[str, Any]:
+    """`raw` as one JSON object, checked as above; `what` names it in refusals."""
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ApiError(f"{what} is not valid JSON") from None
+    except RecursionError:
+        raise _too_deep(what) from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise ApiError(f"{what} has a number too long to read") from None
+    if not isinstance(value, dict):
+        raise ApiError(f"{what} must be a JSON object")
+    return checked_object(value, what)
 
 
 def json_body(request: Request) -> dict[str, Any]:
     """The body as a JSON object (an empty body counts as {})."""
     raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApiError("the request body is not valid JSON") from None
-    except RecursionError:
-        raise ApiError(TOO_DEEP) from None
-    except ValueError:  # an integer of more digits than Python converts
-        raise ApiError("the request body has a number too long to read") from None
-    if not isinstance(body, dict):
-        raise ApiError("the request body must be a JSON object")
-    return checked_object(body)
+    return json_object(raw) if raw.strip() else {}
 
 
 def text(body: dict[str, Any], name: str) -> str:

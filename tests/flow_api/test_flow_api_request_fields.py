@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from flow_api.envelope import ApiError
-from flow_api.request_fields import (BODY_TOO_LARGE, MAX_BODY_BYTES, MAX_DEPTH, TOO_DEEP, checked_object, integer,
+from flow_api.request_fields import (BODY_TOO_LARGE, MAX_BODY_BYTES, MAX_DEPTH, checked_object, integer, json_object,
                                      text)
 from flow_api_fakes import FakeFlow, returns, rows_reply, upload_answer
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "role": {"guest": [9999]}}
+TOO_DEEP = "the request body is nested more than 64 levels deep"
 
 
 def refusal(response: Any) -> str:
@@ -62,6 +63,20 @@ def test_text_bounds() -> None:
             text({name: "n" * (limit + 1)}, name)
     with pytest.raises(ApiError, match="^the field namespace has text that is not valid Unicode$"):
         text({"namespace": "ok\ud800"}, "namespace")
+
+
+def test_json_object_names_what_it_reads() -> None:
+    what = "the upload conf in the query string"
+    for raw, message in (("{", f"{what} is not valid JSON"),
+                         ("[1]", f"{what} must be a JSON object"),
+                         ('{"a": ' + "1" * 5000 + "}", f"{what} has a number too long to read"),
+                         ('{"a": ' + "[" * 5000 + "]" * 5000 + "}", f"{what} is nested more than 64 levels deep"),
+                         ('{"a": ' + "[" * 70 + "]" * 70 + "}", f"{what} is nested more than 64 levels deep"),
+                         ('{"\\ud800": 1}', f"a field name in {what} is not valid Unicode")):
+        with pytest.raises(ApiError) as refused:
+            json_object(raw, what)
+        assert refused.value.retmsg == message
+    assert json_object(b'{"namespace": "n"}', what) == {"namespace": "n"}
 
 
 def test_checked_object_walks_every_key_and_string() -> None:

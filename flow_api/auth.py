@@ -45,16 +45,16 @@ class Keys:
     secret_key: str = dataclasses.field(repr=False)
 
 
-def _ascii(text: str) -> bytes:
-    """Header text as bytes; anything but ASCII (which FATE's clients cannot send) simply fails to match."""
+def _bytes(text: str) -> bytes:
+    """Header text as bytes (FATE's clients send ASCII; anything else simply fails to match)."""
     return text.encode("utf-8", "surrogatepass")
 
 
 def sign(secret_key: str, timestamp: str, nonce: str, app_key: str, path_url: bytes, body: bytes = b"",
          form: bytes = b"") -> str:
     """The SIGNATURE of a request: base64 of HMAC-SHA1 over the signed lines, keyed with the secret."""
-    message = b"\n".join([_ascii(timestamp), _ascii(nonce), _ascii(app_key), path_url, body, form])
-    return base64.b64encode(hmac.new(_ascii(secret_key), message, hashlib.sha1).digest()).decode("ascii")
+    message = b"\n".join([_bytes(timestamp), _bytes(nonce), _bytes(app_key), path_url, body, form])
+    return base64.b64encode(hmac.new(_bytes(secret_key), message, hashlib.sha1).digest()).decode("ascii")
 
 
 def form_text(fields: Iterable[tuple[str, str]]) -> bytes:
@@ -84,18 +84,18 @@ class SignedHeaders:
         return int(self.timestamp) / 1000
 
 
-def read_headers(keys: Keys, headers: Mapping[str, str], now: float, window: float = WINDOW_SECONDS) -> SignedHeaders:
+def read_headers(keys: Keys, headers: Mapping[str, str], now: float) -> SignedHeaders:
     """The signature headers, checked against the keys and the clock `now` (AuthenticationError names what is wrong)."""
     for name in HEADERS:
         if not headers.get(name):
             raise AuthenticationError(f"the request has no {name} header")
     signed = SignedHeaders(*(headers[name] for name in HEADERS))
-    if not hmac.compare_digest(_ascii(signed.app_key), _ascii(keys.app_key)):
+    if not hmac.compare_digest(_bytes(signed.app_key), _bytes(keys.app_key)):
         raise AuthenticationError("the APP_KEY is not this node's app key")
     if not _MILLISECONDS.fullmatch(signed.timestamp):
         raise AuthenticationError("the request's TIMESTAMP is not a time in milliseconds")
-    if abs(now - signed.sent) > window:
-        raise AuthenticationError(f"the request's TIMESTAMP is more than {window:g} s from the server's clock")
+    if abs(now - signed.sent) > WINDOW_SECONDS:
+        raise AuthenticationError(f"the request's TIMESTAMP is more than {WINDOW_SECONDS} s from the server's clock")
     if len(signed.nonce) > MAX_NONCE_LENGTH:
         raise AuthenticationError(f"the NONCE is longer than {MAX_NONCE_LENGTH} characters")
     return signed
@@ -104,7 +104,7 @@ def read_headers(keys: Keys, headers: Mapping[str, str], now: float, window: flo
 def verify_signature(keys: Keys, signed: SignedHeaders, path_url: bytes, body: bytes, form: bytes) -> None:
     """AuthenticationError unless the SIGNATURE is the one the secret gives for this request."""
     expected = sign(keys.secret_key, signed.timestamp, signed.nonce, signed.app_key, path_url, body, form)
-    if not hmac.compare_digest(_ascii(signed.signature), expected.encode("ascii")):
+    if not hmac.compare_digest(_bytes(signed.signature), expected.encode("ascii")):
         raise AuthenticationError("the SIGNATURE does not match")
 
 
@@ -161,10 +161,9 @@ def signed_parts(request: Request) -> tuple[bytes, bytes, bytes]:
 class Authenticator:
     """Checks FATE's signature on every request of a REST app (its before_request hook)."""
 
-    def __init__(self, keys: Keys, clock: Callable[[], float] = time.time, capacity: int = NONCE_CAPACITY) -> None:
+    def __init__(self, keys: Keys) -> None:
         self.keys = keys
-        self._clock = clock
-        self.nonces = NonceCache(capacity, clock)
+        self._nonces = NonceCache()
 
     def check_request(self, request: Request) -> None:
         """Refuse (AuthenticationError) a request that is not signed with this node's keys, or is replayed.
@@ -172,6 +171,6 @@ class Authenticator:
         The headers are checked before the body is read; the nonce is remembered only once the signature matched.
         """
         headers = {name: request.headers.get(name, "") for name in HEADERS}
-        signed = read_headers(self.keys, headers, self._clock())
+        signed = read_headers(self.keys, headers, time.time())
         verify_signature(self.keys, signed, *signed_parts(request))
-        self.nonces.add(signed.nonce, signed.sent + WINDOW_SECONDS)
+        self._nonces.add(signed.nonce, signed.sent + WINDOW_SECONDS)

@@ -270,8 +270,8 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--app-key", dest="app_key", default=os.environ.get("FATE_FLOW_APP_KEY"),
                      help="sign every request with this app key (default: $FATE_FLOW_APP_KEY)")
     cli.add_argument("--secret-key", dest="secret_key", default=os.environ.get("FATE_FLOW_SECRET_KEY"),
-                     help="... and this secret key (default: $FATE_FLOW_SECRET_KEY, better: other users of this "
-                          "machine can read command lines)")
+                     help="the secret key to sign with (default: $FATE_FLOW_SECRET_KEY, the better place: "
+                          "other users of this machine can read command lines)")
     cli.add_argument("--ca-file", dest="ca_file", default=os.environ.get("FATE_FLOW_CA_FILE"),
                      help="trust this CA certificate (PEM) for an https:// server (default: $FATE_FLOW_CA_FILE)")
     return cli

@@ -42,9 +42,9 @@ class FakeFlow(flow_pb2_grpc.FlowServicer):
             with self._lock:
                 self.calls.append((name, request))
                 answer = self.answers.get(name)
-            if answer is None:
-                context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{name} is not faked")
-            return answer(request, context)
+            if answer is not None:
+                return answer(request, context)
+            context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{name} is not faked")  # raises
         return dispatch
 
     def reset(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import os
 from typing import Any, Callable, TypeVar
 
 import grpc
@@ -28,7 +30,25 @@ _CODES: list[tuple[type[BaseException], grpc.StatusCode]] = [
 ]
 
 
+def disk_full(exc: BaseException) -> str | None:
+    """One sentence when `exc` (or what caused it) is the disk running out of space; None otherwise."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = str(seen)
+        if getattr(seen, "errno", None) == errno.ENOSPC or "No space left on device" in text \
+                or "database or disk is full" in text:
+            where = getattr(seen, "filename", None)
+            place = f"the disk holding {os.path.dirname(str(where))}" if where else "the node's disk"
+            return f"no space left on {place}; free some space and try again"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _abort(context: grpc.ServicerContext, exc: BaseException, method: str) -> None:
+    full = disk_full(exc)
+    if full is not None:
+        log.error("%s failed: %s", method, full, exc_info=exc)
+        context.abort(grpc.StatusCode.INTERNAL, full)
     for kind, code in _CODES:
         if isinstance(exc, kind):
             job_id = getattr(exc, "job_id", "") if isinstance(exc, FlowError) else ""

@@ -85,7 +85,8 @@ class Node:
             log.info("removed %d half-built tables left by the previous run", leftovers)
         db = Database(os.path.join(config.data_dir, "fate_flow.db"))
         local_jobs = LocalJobs(db, config.data_dir)
-        paths = PathPolicy(config.base_dir, config.readable_dirs)
+        paths = PathPolicy(config.base_dir, config.readable_dirs,
+                           own=(config.data_dir, config.tls_cert, config.tls_key, config.tls_ca))
         incoming = os.path.join(config.data_dir, "incoming")
         self.jobs = JobStore(db, config.data_dir)
         self._flow = FlowServicer(

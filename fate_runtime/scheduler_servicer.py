@@ -10,6 +10,7 @@ from typing import Iterator
 
 import grpc
 
+from fate_runtime import identifiers
 from fate_runtime.control_auth import ControlAuth
 from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.job_registry import JobRegistry
@@ -42,12 +43,14 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
 
     @translate_errors
     def CheckJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CheckReply:
+        identifiers.job_id(request.job_id)
         plan = plan_of(request.dsl_json, request.conf_json)
         self._auth.creator(request.job_id, plan, request.token, context)
         return scheduler_pb2.CheckReply(ignored=self._party.check(plan))
 
     @translate_errors
     def CreateJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CreateReply:
+        identifiers.job_id(request.job_id)
         plan = plan_of(request.dsl_json, request.conf_json)
         self._auth.creator(request.job_id, plan, request.token, context)
         parties = self._party.create(request.job_id, plan, request.token)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import errno
 import json
 import os
 
 import pytest
 
 from fate_runtime import dsl, jobs
+from fate_runtime.errors import BadRequest, Conflict
 
 TOY = "secure_add_example_0"
 BOTH = [("guest", "10000"), ("host", "10000")]
@@ -177,3 +179,53 @@ def test_update_notes_changes_the_description_of_one_party_row(store, plan):
         "guest": "secure add", "host": "new notes"}
     assert store.update_notes("20261201000000000001", "arbiter", "10000", "x") == 0
     assert store.update_notes("nope", "host", "10000", "x") == 0
+
+
+def test_a_job_id_is_created_once_and_never_replaced(store, plan, tmp_path):
+    store.create("20261201000000000001", plan, BOTH)
+    conf_file = tmp_path / "data" / "jobs" / "20261201000000000001" / "job_runtime_conf.json"
+    before = conf_file.read_text()
+    other = dsl.parse(plan.dsl, {**plan.conf, "job_parameters": {"work_mode": 0, "job_name": "rogue"}})
+    with pytest.raises(Conflict, match="job 20261201000000000001 exists already on this node"):
+        store.create("20261201000000000001", other, BOTH)
+    assert conf_file.read_text() == before
+    assert [row["f_name"] for row in store.jobs({"f_job_id": "20261201000000000001"})] == ["toy", "toy"]
+    assert store.has_plan("20261201000000000001", plan) and not store.has_plan("20261201000000000001", other)
+
+
+def test_a_job_that_cannot_be_written_leaves_nothing_behind(store, plan, tmp_path, monkeypatch):
+    """A full disk while the job's files are written: no job folder, no log folder, no rows."""
+    real_dump = json.dump
+
+    def full_disk(content, out, **kwargs):
+        if "role" in content:  # the conf, written second
+            raise OSError(errno.ENOSPC, "No space left on device", out.name)
+        return real_dump(content, out, **kwargs)
+
+    monkeypatch.setattr(jobs.json, "dump", full_disk)
+    with pytest.raises(OSError):
+        store.create("20261201000000000002", plan, BOTH)
+    assert not (tmp_path / "data" / "jobs" / "20261201000000000002").exists()
+    assert not (tmp_path / "data" / "logs" / "20261201000000000002").exists()
+    assert store.jobs({"f_job_id": "20261201000000000002"}) == []
+    monkeypatch.undo()
+    store.create("20261201000000000002", plan, BOTH)  # and once there is room again, it can be made
+    assert len(store.jobs({"f_job_id": "20261201000000000002"})) == 2
+
+
+def test_rows_are_all_or_nothing(store, plan, monkeypatch):
+    """A failure between the rows leaves none (the rows go in one transaction)."""
+    rows = list(store._rows("20261201000000000003", plan, BOTH))
+    monkeypatch.setattr(store, "_rows", lambda *args: iter(rows + [("t_no_such_table", {"f_x": 1})]))
+    with pytest.raises(Exception):
+        store.create("20261201000000000003", plan, BOTH)
+    assert store.jobs({"f_job_id": "20261201000000000003"}) == []
+    assert store.tasks({"f_job_id": "20261201000000000003"}) == []
+
+
+@pytest.mark.parametrize("bad", ["../x", "/abs", ""])
+def test_job_folders_are_only_made_for_job_ids(store, bad):
+    with pytest.raises(BadRequest, match="is not a job id"):
+        store.job_dir(bad)
+    with pytest.raises(BadRequest, match="is not a job id"):
+        store.logs_dir(bad)

@@ -49,3 +49,24 @@ def test_missing_files_directories_and_empty_paths(dirs):
         policy.writable_file("output_path", ".")
     with pytest.raises(BadRequest, match="the directory of output_path"):
         policy.writable_file("output_path", os.path.join("missing_dir", "x.csv"))
+
+
+def test_the_node_s_own_files_are_refused_wherever_they_lie(tmp_path):
+    """The data dir (database, tables, logs) and TLS files inside an allowed dir are still off limits."""
+    base = tmp_path / "base"
+    data = base / "fate_flow_data"
+    (data / "storage").mkdir(parents=True)
+    (data / "fate_flow.db").write_text("sqlite")
+    key = base / "node.key"
+    key.write_text("secret")
+    (base / "to_db.csv").symlink_to(data / "fate_flow.db")
+    policy = PathPolicy(str(base), (str(base),), own=(str(data), str(key), ""))
+    for path in ("fate_flow_data/fate_flow.db", "fate_flow_data", "node.key", "to_db.csv", str(data / "x.csv")):
+        with pytest.raises(BadRequest, match="one of the node's own files"):
+            policy._resolve("file", path)
+    with pytest.raises(BadRequest, match="one of the node's own files"):
+        policy.writable_file("output_path", "fate_flow_data/fate_flow.db")
+    with pytest.raises(BadRequest, match="one of the node's own files"):
+        policy.readable_file("file", "node.key")
+    (base / "fate_flow_data_other.csv").write_text("id\n1\n")  # a name that only starts like the data dir
+    assert policy.readable_file("file", "fate_flow_data_other.csv") == str(base / "fate_flow_data_other.csv")

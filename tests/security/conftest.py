@@ -7,5 +7,5 @@ import sys
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
-for helpers in ("integration", "jobs", "compat", "flow_api"):
+for helpers in ("integration", "jobs", "compat", "flow_api", "federation"):
     sys.path.insert(0, str(TESTS / helpers))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -30,7 +31,8 @@ import numpy as np
 from bench_common import MemorySampler, result_line
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JOB = "federation_bench"
+JOB = "20261201000000000001"  # job ids are FATE's (digits)
+TOKEN = "federation-bench-token"
 RAW_METHOD = "/bench.Raw/Stream"
 RAW_CHUNK = 1 << 20
 
@@ -41,28 +43,32 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_node(data_dir: str, party: str, grpc_port: int, routes: list[str]) -> subprocess.Popen:
+def _start_node(data_dir: str, party: str, grpc_port: int, routes: list[str]) -> tuple[subprocess.Popen, str]:
+    """The node process and its local socket's gRPC target (from its ready line)."""
     command = [sys.executable, "-m", "flow_api.server_main", "server", "--party-id", party, "--data-dir", data_dir,
                "--grpc-port", str(grpc_port), "--http-port", "0"]
     for route in routes:
         command += ["--route", route]
     node = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = node.stdout.readline() if node.stdout else ""
-    if "ready" not in line:
+    local = re.search(r" local (\S+) ", line)
+    if "ready" not in line or local is None:
         node.kill()
         raise RuntimeError(f"node {party} did not start: {line!r}")
-    return node
+    return node, local.group(1)
 
 
-def _register(grpc_port: int) -> None:
+def _register(local_target: str) -> None:
+    """Make the job known to a node for federation only (over its local socket), with the bench's token."""
     from protos import scheduler_pb2, scheduler_pb2_grpc
 
     registration = scheduler_pb2.JobRegistration(
         job_id=JOB, roles={"guest": scheduler_pb2.PartyIds(party_ids=["9999"]),
                            "host": scheduler_pb2.PartyIds(party_ids=["10000"])},
-        variables=[scheduler_pb2.VariableDeclaration(name="table", src_role="guest", dst_roles=["host"])])
-    with grpc.insecure_channel(f"127.0.0.1:{grpc_port}") as channel:
-        scheduler_pb2_grpc.SchedulerStub(channel).RegisterJob(registration, timeout=30)
+        variables=[scheduler_pb2.VariableDeclaration(name="table", src_role="guest", dst_roles=["host"])],
+        token=TOKEN)
+    with grpc.insecure_channel(local_target) as channel:
+        scheduler_pb2_grpc.LocalSchedulerStub(channel).RegisterJob(registration, timeout=30)
 
 
 def raw_lmdb_seconds(store_dir: str, name: str, work: str) -> float:
@@ -116,7 +122,7 @@ def send(args: argparse.Namespace) -> None:
     store = Store(args.store)
     routes = RouteTable(["9999"], "127.0.0.1:1", {"10000": f"127.0.0.1:{args.port}"})
     client = FederationClient(JOB, "guest", "9999", routes, Declarations([TransferVariable("table", "guest", ("host",))]),
-                              store)
+                              store, args.local, TOKEN)
     table = store.table("bench", args.table)
     started = time.perf_counter()
     client.remote(table, "table", args.table, [("host", "10000")])
@@ -167,15 +173,15 @@ def raw_stream_seconds(total_bytes: int) -> float:
 def measure(work: str, rows: int, big_bytes: int) -> None:
     guest_port, host_port = _free_port(), _free_port()
     sizes = _fill_tables(os.path.join(work, "guest", "storage"), rows, big_bytes)
-    guest = _start_node(os.path.join(work, "guest"), "9999", guest_port, [f"10000=127.0.0.1:{host_port}"])
-    host = _start_node(os.path.join(work, "host"), "10000", host_port, [f"9999=127.0.0.1:{guest_port}"])
+    guest, guest_local = _start_node(os.path.join(work, "guest"), "9999", guest_port, [f"10000=127.0.0.1:{host_port}"])
+    host, host_local = _start_node(os.path.join(work, "host"), "10000", host_port, [f"9999=127.0.0.1:{guest_port}"])
     try:
-        for port in (guest_port, host_port):
-            _register(port)
+        for local in (guest_local, host_local):
+            _register(local)
         for name in ("floats", "big"):
             sender = subprocess.Popen([sys.executable, __file__, "--send", "--store",
-                                       os.path.join(work, "guest", "storage"), "--table", name, "--port", str(host_port)],
-                                      stdout=subprocess.PIPE, text=True)
+                                       os.path.join(work, "guest", "storage"), "--table", name, "--port", str(host_port),
+                                       "--local", guest_local], stdout=subprocess.PIPE, text=True)
             with MemorySampler(host.pid) as memory, MemorySampler(sender.pid) as sender_memory:
                 output, _ = sender.communicate()
             if sender.returncode != 0:
@@ -207,6 +213,7 @@ def main() -> None:
     parser.add_argument("--store", help=argparse.SUPPRESS)
     parser.add_argument("--table", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--local", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.send:
         return send(args)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from itertools import chain
 from typing import Any, Iterator
 from urllib.parse import unquote
@@ -12,7 +11,7 @@ from flask import Blueprint, Request, current_app, request
 
 from flow_api.envelope import ApiError, reply
 from flow_api.node_client import NodeClient, api_error
-from flow_api.request_fields import integer, json_body, text
+from flow_api.request_fields import checked_object, integer, json_body, json_object, text
 from google.protobuf import json_format
 
 from protos import flow_pb2
@@ -42,16 +41,10 @@ def _multipart_conf(req: Request) -> dict[str, Any]:
     """The upload conf of a multipart request, as each `flow` client version sends it."""
     raw = unquote(req.query_string.decode("latin-1"))
     if raw.startswith("{"):  # fate-client 1.5.1+: the conf is one JSON object as the query string
-        try:
-            conf = json.loads(raw)
-        except json.JSONDecodeError:
-            raise ApiError("the upload conf in the query string is not valid JSON") from None
-        if not isinstance(conf, dict):
-            raise ApiError("the upload conf in the query string must be a JSON object")
-        return conf
-    conf = req.args.to_dict()  # 1.4.x / 1.5.0: conf fields as query parameters
+        return json_object(raw, "the upload conf in the query string")
+    conf: dict[str, Any] = req.args.to_dict()  # 1.4.x / 1.5.0: conf fields as query parameters
     conf.update(req.form.to_dict())  # 1.4.0: conf fields as form fields
-    return conf
+    return checked_object(conf, "the upload conf")
 
 
 def _file_pieces(stream: Any) -> Iterator[bytes]:

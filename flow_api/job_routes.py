@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from flow_api.envelope import NOT_FOUND, ApiError, reply
 from flow_api.node_client import NodeClient, api_error
-from flow_api.request_fields import integer, json_body, text
+from flow_api.request_fields import checked_object, integer, json_body, text
 from protos import flow_pb2
 
 log = logging.getLogger("fate_flow.rest")
@@ -41,6 +41,7 @@ def request_body() -> dict[str, Any]:
     if request.method == "GET":
         for name, value in request.args.items():
             body.setdefault(name, value)
+        checked_object(body)
     return body
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from typing import Any
@@ -276,3 +277,22 @@ def test_wrong_method_and_unreachable_node(client: Any, fake: FakeFlow) -> None:
         assert response.status_code == 500 and response.get_json()["retcode"] == 100
     finally:
         app.config["NODE"].close()
+
+
+def test_query_string_fields_of_a_get_are_bounded_like_body_fields(client: Any, fake: FakeFlow) -> None:
+    body = client.get("/v1/job/query?job_id=" + "1" * 5000).get_json()
+    assert body == {"retcode": 100, "retmsg": "job_id is longer than 4096 characters"}
+    assert fake.requests("QueryJob") == []
+
+
+def test_the_multipart_upload_conf_is_read_with_every_bound(client: Any, fake: FakeFlow) -> None:
+    """A huge number in the query-string conf (fate-client 1.5.1+) or a huge field (1.4.x) is one sentence."""
+    form = {"file": (io.BytesIO(b"id,x\n1,2\n"), "rows.csv")}
+    huge_number = client.post('/v1/data/upload?{"namespace": "n", "partition": ' + "1" * 5000 + "}", data=dict(form),
+                              content_type="multipart/form-data").get_json()
+    assert huge_number == {"retcode": 100, "retmsg": "the upload conf in the query string has a number too long to read"}
+    form = {"file": (io.BytesIO(b"id,x\n1,2\n"), "rows.csv")}
+    long_field = client.post("/v1/data/upload?namespace=" + "n" * 5000, data=form,
+                             content_type="multipart/form-data").get_json()
+    assert long_field == {"retcode": 100, "retmsg": "namespace is longer than 4096 characters"}
+    assert fake.requests("Upload") == []

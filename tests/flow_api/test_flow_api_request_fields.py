@@ -186,7 +186,7 @@ def test_the_upload_conf_in_the_query_string(client: Any, fake: FakeFlow) -> Non
     assert refusal(response) == "the field namespace has text that is not valid Unicode"
     deep = '{"namespace": ' + "[" * 5000 + "]" * 5000 + "}"
     response = client.post(f"/v1/data/upload?{deep}", data={"file": (io.BytesIO(b"id\n1\n"), "t.csv")})
-    assert refusal(response) == "the request is nested too deeply to read"
+    assert refusal(response) == "the upload conf in the query string is nested more than 64 levels deep"
     long_name = json.dumps({"namespace": "n" * 4097, "table_name": "t"})
     response = client.post(f"/v1/data/upload?{long_name}", data={"file": (io.BytesIO(b"id\n1\n"), "t.csv")})
     assert refusal(response) == "namespace is longer than 4096 characters"

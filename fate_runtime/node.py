@@ -65,6 +65,8 @@ def _setup_logging(data_dir: str) -> None:
     root = logging.getLogger("fate_flow")
     if any(getattr(h, "baseFilename", None) == path for h in root.handlers):
         return
+    # A log line that cannot be written (a full disk) is dropped, not printed as a traceback on the console.
+    logging.raiseExceptions = False
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=64 << 20, backupCount=5)
     handler.setFormatter(logging.Formatter("[%(levelname)s] [%(asctime)s] [%(name)s] %(message)s"))
     root.addHandler(handler)

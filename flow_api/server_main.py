@@ -22,10 +22,25 @@ if TYPE_CHECKING:
     from fate_runtime.config import NodeConfig
 
 
+TRUST_MODEL = """\
+security (README, "Security model"):
+  REST API      --rest-host, loopback by default; any other address needs --app-key/--secret-key
+                (FATE's request signature); --rest-https adds TLS with the node's certificate.
+  local socket  <data dir>/run/node.sock: the node's own services (tables, jobs, logs) for its REST
+                layer and task processes only; other users of the machine cannot enter its folder.
+  peer port     --host:--grpc-port: only the job control plane and federation pushes for other
+                parties. With --tls-cert/--tls-key/--tls-ca (mutual TLS) every call is tied to the
+                party its certificate names: only a job's initiator drives it, a party sends only
+                as itself. Without TLS a call about a job needs only the job's secret token, which
+                travels in clear text: keep such a port on a network the parties trust.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fate-flow", description="Run a FATE-Flow compatible node.")
     commands = parser.add_subparsers(dest="command", required=True)
-    server = commands.add_parser("server", help="start a node: gRPC services and the REST API")
+    server = commands.add_parser("server", help="start a node: gRPC services and the REST API", epilog=TRUST_MODEL,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     server.add_argument("--conf", help="JSON file with any of the settings below (options win over it)")
     server.add_argument("--standalone", action="store_true", help="one node hosts every party (work_mode 0)")
     server.add_argument("--data-dir", dest="data_dir", help="where tables, jobs and logs live")
@@ -158,6 +173,12 @@ def serve(settings: dict[str, Any]) -> None:
         signal.signal(signum, lambda *_: stopping.set())
     thread = threading.Thread(target=http.serve_forever, name="rest", daemon=True)
     thread.start()
+    if node.config.tls is None and node.config.local_parties is not None:
+        notice = (f"the peer port {node.grpc_address} runs without TLS: a call about a job needs only the job's token, "
+                  "which travels in clear text; keep the port on a network the parties trust or add --tls-cert, "
+                  "--tls-key and --tls-ca (README: Security model)")
+        logging.getLogger("fate_flow.node").warning("%s", notice)
+        print(f"fate-flow: note: {notice}", file=sys.stderr, flush=True)
     scheme = "https" if node.config.rest_https else "http"
     print(f"fate-flow node ready: REST {scheme}://{url_host(node.config.rest_host)}:{http.port} "
           f"gRPC {node.grpc_address} local {node.local_target} data {node.config.data_dir}", flush=True)

@@ -91,6 +91,20 @@ def _peer(nodes: dict[str, ClusterNode], certs: dict[str, TlsConfig], party: str
     return open_channel(address, certs[as_party], party) if certs else open_channel(address)
 
 
+def test_a_cluster_node_without_tls_says_what_protects_its_peer_port(cluster) -> None:
+    nodes, certs = cluster
+    for node in nodes.values():
+        assert node.server is not None
+        said = [line for line in node.server.output.splitlines() if "runs without TLS" in line]
+        if certs:
+            assert said == [], said
+        else:
+            assert said == [f"fate-flow: note: the peer port 127.0.0.1:{node.grpc_port} runs without TLS: a call "
+                            "about a job needs only the job's token, which travels in clear text; keep the port on "
+                            "a network the parties trust or add --tls-cert, --tls-key and --tls-ca (README: "
+                            "Security model)"], said
+
+
 def test_the_peer_port_serves_no_storage_flow_or_task_calls(cluster) -> None:
     """Attack 3: Storage.Scan/Put and Flow.JobLog from another process; the host's rows stay home."""
     nodes, certs = cluster

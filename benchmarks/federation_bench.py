@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 import grpc
 import numpy as np
@@ -158,7 +159,7 @@ def raw_stream_seconds(total_bytes: int) -> float:
         count = max(1, total_bytes // RAW_CHUNK)
         with grpc.insecure_channel(f"127.0.0.1:{port}",
                                    options=[("grpc.max_send_message_length", 16 << 20)]) as channel:
-            stream = channel.stream_unary(RAW_METHOD)
+            stream: Any = channel.stream_unary(RAW_METHOD)
             stream(iter([chunk]), timeout=60)  # connect and warm up
             started = time.perf_counter()
             received = int(stream(iter([chunk] * count), timeout=600))

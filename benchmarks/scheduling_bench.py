@@ -98,7 +98,9 @@ def _start_latencies(work: str, server: str, job_id: str) -> list[float]:
                                 task["f_component_name"], "INFO.log")
         with open(log_file) as log:
             first = next(line for line in log if "running" in line)
-        stamp = re.search(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+)\]", first).group(1)
+        found = re.search(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+)\]", first)
+        assert found is not None, f"no time stamp in {log_file}: {first!r}"
+        stamp = found.group(1)
         running = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
         latencies.append(running - task["f_start_time"] / 1000)
     return latencies

@@ -142,6 +142,12 @@ class NodeConfig:
             raise ConfigError(f"workers must be 0 (one per CPU) or a positive integer, got {self.workers!r}")
 
     @property
+    def route_map(self) -> dict[str, str]:
+        """The routes, party id -> address (given as an object or a list of PARTY=ADDRESS, kept as an object)."""
+        assert isinstance(self.routes, dict)  # __post_init__ made it one
+        return dict(self.routes)
+
+    @property
     def readable_dirs(self) -> tuple[str, ...]:
         """Directories whose files upload may read and download may write."""
         return (self.base_dir, *self.allow_dirs)

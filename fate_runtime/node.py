@@ -173,7 +173,7 @@ class Node:
         config = self.config
         host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
         return NodeRuntime(config.data_dir, f"{host}:{self.grpc_port}", self.local_socket.target, config.party_ids,
-                           config.local_parties is None, dict(config.routes), config.tls_cert, config.tls_key,
+                           config.local_parties is None, config.route_map, config.tls_cert, config.tls_key,
                            config.tls_ca, config.map_size, config.workers)
 
     @property

@@ -57,9 +57,9 @@ class PartyJobs:
             raise BadRequest("this node serves none of the job's parties")
         check_work_mode(plan.work_mode, self._work_mode)
         if self._local_parties is not None:
-            unknown = [(r, p) for r, p in plan.parties() if p not in self._local_parties and p not in self._routed]
-            if unknown:
-                raise BadRequest(f"this node has no route to {unknown[0][0]} {unknown[0][1]} of the job")
+            unrouted = [(r, p) for r, p in plan.parties() if p not in self._local_parties and p not in self._routed]
+            if unrouted:
+                raise BadRequest(f"this node has no route to {unrouted[0][0]} {unrouted[0][1]} of the job")
         ignored = []
         for role, party in parties:
             for component in plan.components:

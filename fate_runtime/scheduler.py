@@ -16,7 +16,7 @@ import queue
 import secrets
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import grpc
 
@@ -130,7 +130,7 @@ class DagRun(threading.Thread):
     """Runs one job's components across its nodes, from start to its end status."""
 
     def __init__(self, job_id: str, token: str, plan: JobPlan, nodes: list[Node], links: Links, jobs: JobStore,
-                 finished: Callable[[str], None], notes: list[str] = ()) -> None:
+                 finished: Callable[[str], None], notes: Sequence[str] = ()) -> None:
         super().__init__(name=f"job-{job_id}", daemon=True)
         self.job_id = job_id
         self.token = token

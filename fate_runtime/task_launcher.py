@@ -66,7 +66,7 @@ class _Zygote:
                 raise LaunchError("the task zygote has exited")
             self._next_id += 1
             request_id = self._next_id
-            started, reply = threading.Event(), {}
+            started, reply = threading.Event(), dict[str, Any]()
             self._starting[request_id] = (started, reply)
             assert self.process.stdin is not None
             try:

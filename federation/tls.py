@@ -8,6 +8,7 @@ receiver takes the sender's party id from its certificate, never from the reques
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import grpc
 
@@ -48,6 +49,6 @@ class TlsConfig:
 
 def peer_party(context: grpc.ServicerContext) -> str | None:
     """The party id in the caller's certificate; None on a connection without TLS."""
-    auth = context.auth_context()
+    auth: Any = context.auth_context()  # (its values are lists of bytes, whatever the type stubs say)
     names = auth.get("x509_common_name") if auth else None
     return names[0].decode() if names else None

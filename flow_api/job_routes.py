@@ -120,7 +120,7 @@ def archive_response(method: Callable[..., Iterator[flow_pb2.FileChunk]], messag
     """
     client = node()
     try:
-        chunks = client.call(method, message)
+        chunks: Any = client.call(method, message)  # a server stream: an iterator that can also be cancelled
         first = next(chunks, None)
     except grpc.RpcError as exc:
         raise download_error(api_error(exc, client.target)) from None

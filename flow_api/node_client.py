@@ -34,7 +34,7 @@ _NODE_MESSAGES = {
 def api_error(exc: grpc.RpcError, target: str) -> ApiError:
     """An ApiError with one readable sentence for a failed call; the raw status goes to the log."""
     code = exc.code()
-    job_id = dict(exc.trailing_metadata() or ()).get("job-id", "")
+    job_id = next((str(item.value) for item in exc.trailing_metadata() or () if item.key == "job-id"), "")
     if code in _NODE_MESSAGES:
         return ApiError(exc.details() or "the node refused the request", _NODE_MESSAGES[code], job_id)
     log.warning("call to node %s failed: %s %s", target, code, exc.details())

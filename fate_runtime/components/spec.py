@@ -38,9 +38,10 @@ class Param:
                                  f"got {value!r}")
         if self.choices and value not in self.choices:
             raise ParameterError(f"parameter {name} must be one of {', '.join(map(str, self.choices))}, got {value!r}")
-        if self.minimum is not None and value < self.minimum:
+        number: Any = value  # (isinstance against a type held in a field tells mypy only "object")
+        if self.minimum is not None and number < self.minimum:
             raise ParameterError(f"parameter {name} must be at least {self.minimum:g}, got {value!r}")
-        if self.maximum is not None and value > self.maximum:
+        if self.maximum is not None and number > self.maximum:
             raise ParameterError(f"parameter {name} must be at most {self.maximum:g}, got {value!r}")
         return value
 

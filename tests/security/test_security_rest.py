@@ -190,3 +190,27 @@ def test_https_with_the_nodes_certificate(tmp_path: Path) -> None:
         assert code == 0 and info["data"]["count"] == 15, info
         code, untrusted = https.cli("-f", "table_info", "-n", NS, "-t", "tls", env=SIGNING)
         assert code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted["retmsg"], untrusted
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """The local addresses (hex, as /proc/net/tcp* gives them) of sockets listening on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as listing:
+            for line in list(listing)[1:]:
+                fields = line.split()
+                address, hex_port = fields[1].rsplit(":", 1)
+                if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                    found.add(address)
+    return found
+
+
+def test_rest_stays_on_loopback_when_the_grpc_port_listens_everywhere(tmp_path: Path) -> None:
+    """Attack 4: with --host 0.0.0.0 the REST layer used to listen on every interface too."""
+    with running_node(tmp_path, [*node_args(tmp_path / "data", tmp_path / "files"), "--host", "0.0.0.0"]) as started:
+        rest_port = urlsplit(started.url).port
+        grpc_port = int(started.grpc_address.rsplit(":", 1)[1])
+        assert rest_port is not None and urlsplit(started.url).hostname == "127.0.0.1"
+        assert _listening_addresses(rest_port) == {"0100007F"}  # 127.0.0.1 only
+        everywhere = {"00000000", "0" * 32}  # 0.0.0.0, or :: (dual stack)
+        assert _listening_addresses(grpc_port) & everywhere  # while the peer port is on every interface

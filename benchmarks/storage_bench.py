@@ -1,10 +1,11 @@
-"""Storage benchmark: upload, put_all, collect, map_values, join and reduce, beside raw py-lmdb.
+"""Storage benchmark: upload, put_all, collect, map_values, join, reduce and appends, beside raw py-lmdb.
 
 Usage: python benchmarks/storage_bench.py [--quick] [--rows N] [--partitions P]
 Every figure is rows per second, printed as
 `RESULT <name> value=<ours> baseline=<raw LMDB measured in this run> ratio=<ours/raw>`;
 store figures are the best of --attempts runs of each side (the machines are shared and noisy),
-the upload is timed once, end to end: CLI call -> table ready.
+the upload is timed once, end to end: CLI call -> table ready. The append figures are described
+in append_figures.py.
 For reference (not measured here), FATE's own standalone store on this kind of machine:
 put_all ~218k rows/s, collect ~814k rows/s, map_values ~202k rows/s (100k rows, 10 partitions),
 and FATE 2.2 uploads a 1M x 30 CSV in 54-61 s.
@@ -13,7 +14,6 @@ and FATE 2.2 uploads a 1M x 30 CSV in 54-61 s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import tempfile
@@ -22,6 +22,7 @@ from typing import Callable
 
 import lmdb
 
+from append_figures import cli_upload, store_append_figures, upload_append_figures
 from bench_common import MemorySampler, NodeProcess, result_line, timed, write_csv
 from storage import Store, Table
 from storage.codec import encode_many
@@ -77,14 +78,10 @@ def upload_figures(work: str, csv_path: str, rows: int, partitions: int, keys: l
     """End to end (CLI call -> table ready) against a node subprocess, beside raw split + putmulti."""
     node = NodeProcess(os.path.join(work, "node"), work)
     try:
-        conf = os.path.join(work, "upload.json")
-        with open(conf, "w") as out:
-            json.dump({"file": os.path.basename(csv_path), "head": 1, "partition": partitions, "work_mode": 0,
-                       "namespace": "bench", "table_name": "upload"}, out)
         with MemorySampler(node.process.pid) as memory:
-            seconds, output = node.cli("-f", "upload", "-c", conf)
-        reply = json.loads(output)
+            seconds, reply = cli_upload(node, work, os.path.basename(csv_path), "upload", partitions)
         assert reply["data"]["count"] == rows, reply
+        upload_append_figures(node, work, csv_path, "upload", rows, partitions)
     finally:
         node.stop()
 
@@ -92,7 +89,7 @@ def upload_figures(work: str, csv_path: str, rows: int, partitions: int, keys: l
         env = _raw_env(os.path.join(work, "raw_upload"))
         with open(csv_path, "rb") as src:
             next(src)
-            pairs = [tuple(line.rstrip(b"\n").split(b",", 1)) for line in src]
+            pairs = [(key, value) for key, _, value in (line.rstrip(b"\n").partition(b",") for line in src)]
         _putmulti(env, pairs)
         env.close()
 
@@ -166,6 +163,7 @@ def store_figures(work: str, partitions: int, keys: list[str], values: list[str]
     assert labels.reduce(_add) == rows // 2
     print(result_line("reduce_rows_per_s", rows / seconds, rows / scan_seconds))
     raw.close()
+    store_append_figures(store, work, table, os.path.join(work, "raw_put_0"), keys, values, attempts)
 
 
 def _second(_: object, label: int) -> int:

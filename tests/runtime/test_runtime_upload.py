@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -109,20 +109,10 @@ def _slow_publish(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _at_once(node: Node, uploads: list[tuple[str, str, int]]) -> list[UploadResult | BaseException]:
-    results: list[UploadResult | BaseException] = [RuntimeError("did not run")] * len(uploads)
-
-    def run(index: int) -> None:
-        try:
-            results[index] = node.upload(*uploads[index])
-        except BaseException as exc:  # reported by the assertions below
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(uploads))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
+    """The uploads started together in threads: each one's result, or what it raised."""
+    with ThreadPoolExecutor(len(uploads)) as pool:
+        futures = [pool.submit(node.upload, *args) for args in uploads]
+    return [future.exception() or future.result() for future in futures]
 
 
 def test_two_appends_to_a_new_table_at_once_both_land(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:

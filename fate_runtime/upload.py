@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import shutil
 import tempfile
 import uuid
 from typing import Any, Iterable
@@ -92,9 +93,9 @@ class Uploader:
     def _clear_spool(self) -> None:
         """Remove the files that a node killed while receiving them left half-written."""
         leftovers = os.listdir(self._incoming)
-        for entry in leftovers:
-            os.unlink(os.path.join(self._incoming, entry))
         if leftovers:
+            shutil.rmtree(self._incoming)
+            os.makedirs(self._incoming)
             log.info("removed %d half-received upload files left by the previous run", len(leftovers))
 
     def upload_stream(self, request: UploadRequest, content: Iterable[bytes]) -> UploadResult:

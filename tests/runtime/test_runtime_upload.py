@@ -212,5 +212,6 @@ def test_files_left_half_received_are_removed_when_the_uploader_starts(node: Nod
     incoming = node.data / "incoming"
     (incoming / "0123-upload.csv").write_text("id,x\n1,")
     (incoming / "4567-other.csv").write_text("")
+    (incoming / "a folder someone made").mkdir()
     node.restart()
     assert list(incoming.iterdir()) == []

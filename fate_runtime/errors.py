@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class FlowError(Exception):
     """A request the node refuses, with one short sentence saying why."""
@@ -33,3 +36,17 @@ def missing_arguments(names: list[str]) -> BadRequest:
 
 class Forbidden(FlowError):
     """The calling party may not do this (TLS: the party its certificate names)."""
+
+
+def disk_full(exc: BaseException) -> str | None:
+    """One sentence when `exc` (or what caused it) is the disk running out of space; None otherwise."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = str(seen)
+        if getattr(seen, "errno", None) == errno.ENOSPC or "No space left on device" in text \
+                or "database or disk is full" in text:
+            where = getattr(seen, "filename", None)
+            place = f"the disk holding {os.path.dirname(str(where))}" if where else "the node's disk"
+            return f"no space left on {place}; free some space and try again"
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import errno
 import functools
 import logging
-import os
 from typing import Any, Callable, TypeVar
 
 import grpc
 
-from fate_runtime.errors import BadRequest, Conflict, FlowError, Forbidden, JobFailed, NotFound
+from fate_runtime.errors import BadRequest, Conflict, FlowError, Forbidden, JobFailed, NotFound, disk_full
 from storage import CodecError, InvalidTableArgument, TableExists, TableNotFound
 
 log = logging.getLogger("fate_flow.grpc")
@@ -28,20 +26,6 @@ _CODES: list[tuple[type[BaseException], grpc.StatusCode]] = [
     (JobFailed, grpc.StatusCode.ABORTED),
     (Forbidden, grpc.StatusCode.PERMISSION_DENIED),
 ]
-
-
-def disk_full(exc: BaseException) -> str | None:
-    """One sentence when `exc` (or what caused it) is the disk running out of space; None otherwise."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        text = str(seen)
-        if getattr(seen, "errno", None) == errno.ENOSPC or "No space left on device" in text \
-                or "database or disk is full" in text:
-            where = getattr(seen, "filename", None)
-            place = f"the disk holding {os.path.dirname(str(where))}" if where else "the node's disk"
-            return f"no space left on {place}; free some space and try again"
-        seen = seen.__cause__ or seen.__context__
-    return None
 
 
 def _abort(context: grpc.ServicerContext, exc: BaseException, method: str) -> None:

@@ -19,7 +19,7 @@ import uuid
 from typing import Any, Iterable
 
 from fate_runtime.csv_loader import CsvLayout, inspect_csv, load_csv
-from fate_runtime.errors import BadRequest, Conflict, FlowError
+from fate_runtime.errors import BadRequest, Conflict, FlowError, disk_full
 from fate_runtime.local_jobs import LocalJob, LocalJobs, TableRecord
 from fate_runtime.paths import PathPolicy
 from fate_runtime.recovery import settle_uploads
@@ -163,7 +163,7 @@ class Uploader:
             raise error from None
         except BaseException as exc:
             job.log.exception("upload failed")
-            self._jobs.finish(job, f"upload failed: {type(exc).__name__}")
+            self._jobs.finish(job, disk_full(exc) or f"upload failed: {type(exc).__name__}")
             raise
         self._jobs.record_table(job, record)
         duplicates = lines - record.uploaded

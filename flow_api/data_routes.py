@@ -62,7 +62,7 @@ def upload() -> Any:
         settings = _settings(_multipart_conf(request))
         settings.file_name = uploaded.filename or "upload.csv"
         content = (flow_pb2.UploadChunk(data=piece) for piece in _file_pieces(uploaded.stream))
-        stream = chain([flow_pb2.UploadChunk(settings=settings)], content)
+        stream: Iterator[flow_pb2.UploadChunk] = chain([flow_pb2.UploadChunk(settings=settings)], content)
     else:
         stream = iter([flow_pb2.UploadChunk(settings=_settings(json_body(request)))])
     result = client.call(client.flow.Upload, stream)

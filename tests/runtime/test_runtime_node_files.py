@@ -12,7 +12,7 @@ import pytest
 
 from fate_runtime.config import ConfigError
 from fate_runtime.data_dir_lock import DataDirLock
-from fate_runtime.grpc_errors import disk_full
+from fate_runtime.errors import disk_full
 from fate_runtime.local_socket import MAX_SOCKET_PATH, LocalSocket
 
 

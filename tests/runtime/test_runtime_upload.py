@@ -203,7 +203,7 @@ def test_a_failed_publish_leaves_nothing_and_the_table_as_it_was(node: Node, mon
     monkeypatch.setattr(node.store, "publish", full_disk)
     with pytest.raises(OSError):
         node.upload(node.csv("add.csv", range(100, 300)), "t", 0)
-    assert node.only_job("failed")["f_retmsg"] == "upload failed: OSError"
+    assert node.only_job("failed")["f_retmsg"] == "no space left on the node's disk; free some space and try again"
     assert node.staging() == []
     assert len(node.rows("t")) == 100
 

@@ -12,7 +12,7 @@ from fate_runtime.components import REGISTRY
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, Conflict, NotFound
 from fate_runtime.job_registry import JobRegistry
-from fate_runtime.jobs import ENDED, FAILED, WAITING, JobStore
+from fate_runtime.jobs import CANCELED, ENDED, FAILED, STATUSES, TIMEOUT, WAITING, JobStore
 from fate_runtime.memory import release_free_memory
 from fate_runtime.request_checks import check_work_mode
 from fate_runtime.task_events import TaskEvents, Watch
@@ -133,6 +133,8 @@ class PartyJobs:
 
     def update(self, job_id: str, status: str, progress: int, current_steps: list[str], retmsg: str) -> None:
         self._known(job_id)
+        if status not in STATUSES or not 0 <= progress <= 100:
+            raise BadRequest(f"a job status update needs one of {', '.join(STATUSES)} and a progress from 0 to 100")
         self._jobs.set_job_status(job_id, status, progress, current_steps, retmsg or None)
         if status in ENDED:
             self._ended(job_id)
@@ -140,6 +142,8 @@ class PartyJobs:
     def stop(self, job_id: str, status: str, retmsg: str) -> None:
         """Kill the job's tasks here; a job not yet ended here ends with `status` (an ended one keeps its end)."""
         self._known(job_id)
+        if status not in (CANCELED, FAILED, TIMEOUT):
+            raise BadRequest(f"a job stops as {CANCELED}, {FAILED} or {TIMEOUT}, not {status[:40]!r}")
         self._tasks.stop_job(job_id, status, retmsg)
         if self._running_here(job_id):
             self._jobs.set_job_status(job_id, status, retmsg=retmsg)

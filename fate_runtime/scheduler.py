@@ -25,7 +25,7 @@ from fate_runtime.control_auth import ControlAuth
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.job_ids import new_job_id
-from fate_runtime.jobs import CANCELED, ENDED, FAILED, RUNNING, SUCCESS, TIMEOUT, WAITING, JobStore
+from fate_runtime.jobs import CANCELED, ENDED, FAILED, RUNNING, STATUSES, SUCCESS, TIMEOUT, WAITING, JobStore
 from fate_runtime.node_runtime import NodeRuntime
 from federation import JOB_TOKEN, FederationError, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc
@@ -34,6 +34,12 @@ log = logging.getLogger("fate_flow.scheduler")
 
 DEFAULT_TIMEOUT = 3 * 24 * 3600
 _CALL_TIMEOUT = 30
+_MAX_RETMSG = 1000  # what another party's node tells the initiator is kept to this many characters
+_MAX_NOTES = 100
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= _MAX_RETMSG else text[:_MAX_RETMSG - 3] + "..."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,7 +170,11 @@ class DagRun(threading.Thread):
         self._watches.append(stream)
         try:
             for event in stream:
-                self._events.put(event)
+                if (event.task.role, event.task.party_id) in node.parties:
+                    self._events.put(event)
+                else:  # a node speaks only for the parties it serves
+                    log.warning("job %s: %s reported a task of %s %s, which it does not serve; ignored", self.job_id,
+                                node.describe(), event.task.role, event.task.party_id)
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.CANCELLED:
                 self._events.put(_Lost(node, "its node is not reachable"))
@@ -212,14 +222,15 @@ class DagRun(threading.Thread):
         if isinstance(event, _Lost):
             raise _JobEnds(FAILED, f"{event.node.describe()} stopped answering: {event.reason}")
         key = (event.task.component, event.task.role, event.task.party_id)
-        if key not in self._status:
+        if key not in self._status or event.status not in STATUSES:
             return
         self._status[key] = event.status
-        self.log.info("task %s of %s %s: %s %s", key[0], key[1], key[2], event.status, event.retmsg)
+        retmsg = _bounded(event.retmsg)
+        self.log.info("task %s of %s %s: %s %s", key[0], key[1], key[2], event.status, retmsg)
         if event.status == FAILED:
-            raise _JobEnds(FAILED, f"{key[1]} {key[2]}: {event.retmsg or key[0] + ' failed'}")
+            raise _JobEnds(FAILED, f"{key[1]} {key[2]}: {retmsg or key[0] + ' failed'}")
         if event.status in (CANCELED, TIMEOUT):
-            raise _JobEnds(event.status, event.retmsg or f"{key[0]} ended as {event.status} on {key[1]} {key[2]}")
+            raise _JobEnds(event.status, retmsg or f"{key[0]} ended as {event.status} on {key[1]} {key[2]}")
         component = key[0]
         if event.status == SUCCESS and all(self._status.get((component, r, p)) == SUCCESS
                                            for r, p in self._parties_of(component)):
@@ -335,7 +346,8 @@ class Scheduler:
                 checked = self._links.stub(node).CheckJob(spec, timeout=_CALL_TIMEOUT)
             except grpc.RpcError as exc:
                 raise _refusal(node, exc) from None
-            notes += [f"parameter {key} is not a parameter of its module and is ignored" for key in checked.ignored]
+            notes += [f"parameter {_bounded(key)} is not a parameter of its module and is ignored"
+                      for key in checked.ignored[:_MAX_NOTES]]
         return notes
 
     def _finished(self, job_id: str) -> None:

@@ -67,3 +67,16 @@ def test_a_task_starts_only_if_it_is_one_of_the_job_s_waiting_tasks_here(host, s
     store.set_task_status(JOB, TOY, "host", "10000", "running")
     with pytest.raises(Conflict, match="has started already"):
         host.start_task((JOB, TOY, "host", "10000"))
+
+
+def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, plan):
+    host.create(JOB, plan, TOKEN)
+    with pytest.raises(BadRequest, match="a job status update needs one of waiting, running"):
+        host.update(JOB, "hacked", 50, [], "")
+    with pytest.raises(BadRequest, match="progress from 0 to 100"):
+        host.update(JOB, "running", 101, [], "")
+    with pytest.raises(BadRequest, match="a job stops as canceled, failed or timeout, not 'success'"):
+        host.stop(JOB, "success", "")
+    assert [row["f_status"] for row in store.jobs({"f_job_id": JOB})] == ["waiting"]
+    host.update(JOB, "running", 50, [TOY], "")
+    assert [row["f_progress"] for row in store.jobs({"f_job_id": JOB})] == [50]

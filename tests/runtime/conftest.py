@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -23,6 +24,18 @@ def fate_modules(monkeypatch: pytest.MonkeyPatch) -> None:
 def toy() -> tuple[dict[str, Any], dict[str, Any]]:
     """FATE's toy example (SecureAddExample), DSL and conf, as shipped in examples/toy_example."""
     return load_json(TOY_EXAMPLE / "toy_example_dsl.json"), load_json(TOY_EXAMPLE / "toy_example_conf.json")
+
+
+@pytest.fixture
+def guest_host_plan(toy: tuple[dict[str, Any], dict[str, Any]]) -> Any:
+    """The toy example between guest 9999 (the initiator) and host 10000, in cluster mode."""
+    from fate_runtime import dsl
+
+    job_dsl, conf = copy.deepcopy(toy)
+    conf["initiator"]["party_id"] = 9999
+    conf["role"] = {"guest": [9999], "host": [10000]}
+    conf["job_parameters"]["work_mode"] = 1
+    return dsl.parse(job_dsl, conf)
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@ what it says is bounded."""
 
 from __future__ import annotations
 
-import copy
 import queue
 from typing import Any
 
 import pytest
 
-from fate_runtime import dsl
 from fate_runtime.scheduler import DagRun, Node, _bounded
 from protos import scheduler_pb2
 
@@ -36,18 +34,10 @@ def _event(role: str, party: str, status: str = "success", retmsg: str = "") -> 
                                    status=status, retmsg=retmsg)
 
 
-@pytest.fixture
-def plan(toy):
-    job_dsl, conf = copy.deepcopy(toy)
-    conf["initiator"]["party_id"] = 9999
-    conf["role"] = {"guest": [9999], "host": [10000]}
-    return dsl.parse(job_dsl, conf)
-
-
-def test_a_node_s_reports_about_parties_it_does_not_serve_are_ignored(plan, store):
+def test_a_node_s_reports_about_parties_it_does_not_serve_are_ignored(guest_host_plan, store):
     host_node = Node("127.0.0.1:2", (("host", "10000"),))
     links = _Links([_event("guest", "9999"), _event("host", "10000")])
-    run = DagRun(JOB, "t" * 32, plan, [host_node], links, store, lambda job: None)  # type: ignore[arg-type]
+    run = DagRun(JOB, "t" * 32, guest_host_plan, [host_node], links, store, lambda job: None)  # type: ignore[arg-type]
     run._watch(host_node)
     received = []
     while True:

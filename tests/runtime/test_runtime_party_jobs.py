@@ -20,15 +20,6 @@ TOY = "secure_add_example_0"
 
 
 @pytest.fixture
-def plan(toy):
-    job_dsl, conf = copy.deepcopy(toy)
-    conf["initiator"]["party_id"] = 9999
-    conf["role"] = {"guest": [9999], "host": [10000]}
-    conf["job_parameters"]["work_mode"] = 1
-    return dsl.parse(job_dsl, conf)
-
-
-@pytest.fixture
 def host(db, store, tmp_path):
     """The host's side (cluster mode, party 10000, a route to the guest 9999)."""
     events = TaskEvents()
@@ -37,27 +28,28 @@ def host(db, store, tmp_path):
                      frozenset({"10000"}), 1, frozenset({"9999"}))
 
 
-def test_the_same_create_again_is_harmless_and_any_other_is_refused(host, store, plan):
-    assert host.create(JOB, plan, TOKEN) == [("host", "10000")]
-    assert host.create(JOB, plan, TOKEN) == [("host", "10000")]  # the initiator retried
+def test_the_same_create_again_is_harmless_and_any_other_is_refused(host, store, guest_host_plan):
+    assert host.create(JOB, guest_host_plan, TOKEN) == [("host", "10000")]
+    assert host.create(JOB, guest_host_plan, TOKEN) == [("host", "10000")]  # the initiator retried
     with pytest.raises(Conflict, match=f"job {JOB} exists already on this node"):
-        host.create(JOB, plan, "b" * 32)
-    other = dsl.parse(plan.dsl, {**plan.conf, "job_parameters": {"work_mode": 1, "job_name": "rogue"}})
+        host.create(JOB, guest_host_plan, "b" * 32)
+    rogue = {**guest_host_plan.conf, "job_parameters": {"work_mode": 1, "job_name": "rogue"}}
+    other = dsl.parse(guest_host_plan.dsl, rogue)
     with pytest.raises(Conflict):
         host.create(JOB, other, TOKEN)
     assert [row["f_name"] for row in store.jobs({"f_job_id": JOB})] == [""]
 
 
-def test_a_job_with_a_party_this_node_cannot_reach_is_refused(host, store, plan):
-    conf = copy.deepcopy(plan.conf)
+def test_a_job_with_a_party_this_node_cannot_reach_is_refused(host, store, guest_host_plan):
+    conf = copy.deepcopy(guest_host_plan.conf)
     conf["role"]["arbiter"] = [10001]
     with pytest.raises(BadRequest, match="this node has no route to arbiter 10001 of the job"):
-        host.create(JOB, dsl.parse(plan.dsl, conf), TOKEN)
+        host.create(JOB, dsl.parse(guest_host_plan.dsl, conf), TOKEN)
     assert store.jobs({"f_job_id": JOB}) == []
 
 
-def test_a_task_starts_only_if_it_is_one_of_the_job_s_waiting_tasks_here(host, store, plan):
-    host.create(JOB, plan, TOKEN)
+def test_a_task_starts_only_if_it_is_one_of_the_job_s_waiting_tasks_here(host, store, guest_host_plan):
+    host.create(JOB, guest_host_plan, TOKEN)
     with pytest.raises(NotFound, match="has no task secure_add_example_0 of guest 9999 on this node"):
         host.start_task((JOB, TOY, "guest", "9999"))
     with pytest.raises(NotFound, match="has no task nothing_0 of host 10000"):
@@ -69,8 +61,8 @@ def test_a_task_starts_only_if_it_is_one_of_the_job_s_waiting_tasks_here(host, s
         host.start_task((JOB, TOY, "host", "10000"))
 
 
-def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, plan):
-    host.create(JOB, plan, TOKEN)
+def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, guest_host_plan):
+    host.create(JOB, guest_host_plan, TOKEN)
     with pytest.raises(BadRequest, match="a job status update needs one of waiting, running"):
         host.update(JOB, "hacked", 50, [], "")
     with pytest.raises(BadRequest, match="progress from 0 to 100"):

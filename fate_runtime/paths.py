@@ -46,6 +46,8 @@ class PathPolicy:
         resolved = self._resolve(field, path)
         if os.path.isdir(resolved):
             raise BadRequest(f"{field} {path} is a directory")
+        if os.path.exists(resolved) and not os.path.isfile(resolved):  # a FIFO would block the node, a device worse
+            raise BadRequest(f"{field} {path} is not a regular file")
         if not os.path.isdir(os.path.dirname(resolved)):
             raise BadRequest(f"the directory of {field} {path} does not exist")
         return resolved

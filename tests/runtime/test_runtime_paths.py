@@ -70,3 +70,10 @@ def test_the_node_s_own_files_are_refused_wherever_they_lie(tmp_path):
         policy.readable_file("file", "node.key")
     (base / "fate_flow_data_other.csv").write_text("id\n1\n")  # a name that only starts like the data dir
     assert policy.readable_file("file", "fate_flow_data_other.csv") == str(base / "fate_flow_data_other.csv")
+
+
+def test_download_writes_only_regular_files(dirs):
+    base, *_, policy = dirs
+    os.mkfifo(base / "pipe")
+    with pytest.raises(BadRequest, match="output_path pipe is not a regular file"):
+        policy.writable_file("output_path", "pipe")

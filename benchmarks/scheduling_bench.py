@@ -110,7 +110,7 @@ def _process_floor() -> float:
     """DEPTH waves of two task programs starting (imports included) and exiting, as the DAG needs."""
     started = time.perf_counter()
     for _ in range(DEPTH):
-        waves = [subprocess.Popen([sys.executable, "-c", "import fate_runtime.task_executor"], cwd=REPO)
+        waves = [subprocess.Popen([sys.executable, "-c", "import fate_runtime.tasks.executor"], cwd=REPO)
                  for _ in range(2)]
         for process in waves:
             process.wait()

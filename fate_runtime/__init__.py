@@ -9,8 +9,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-_EXPORTS = {"ConfigError": "fate_runtime.config", "NodeConfig": "fate_runtime.config",
-            "load_conf_file": "fate_runtime.config", "Node": "fate_runtime.node", "start_node": "fate_runtime.node"}
+_EXPORTS = {"ConfigError": "fate_runtime.errors", "NodeConfig": "fate_runtime.node.config",
+            "load_conf_file": "fate_runtime.node.config", "Node": "fate_runtime.node.server",
+            "start_node": "fate_runtime.node.server"}
 
 __all__ = sorted(_EXPORTS)
 

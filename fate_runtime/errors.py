@@ -6,6 +6,10 @@ import errno
 import os
 
 
+class ConfigError(ValueError):
+    """A node setting that cannot work, named in the message."""
+
+
 class FlowError(Exception):
     """A request the node refuses, with one short sentence saying why."""
 

@@ -8,7 +8,10 @@ store allows them. Every check raises BadRequest with one sentence naming the fi
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
+from datetime import datetime
 from typing import Any, Callable
 
 from fate_runtime.errors import BadRequest
@@ -80,3 +83,13 @@ FIELD_RULES: dict[str, Check] = {
     "component": component, "component_name": component, "current_steps": component,
     "namespace": table_part, "table_name": table_part,
 }
+
+
+_counter = itertools.count(1)
+_counter_lock = threading.Lock()
+
+
+def new_job_id() -> str:
+    """A job id in FATE's format: `%Y%m%d%H%M%S%f` followed by a process-wide counter."""
+    with _counter_lock:
+        return datetime.now().strftime("%Y%m%d%H%M%S%f") + str(next(_counter))

@@ -19,7 +19,7 @@ from flow_api.auth import Keys
 
 if TYPE_CHECKING:
     from fate_runtime import Node
-    from fate_runtime.config import NodeConfig
+    from fate_runtime.node.config import NodeConfig
 
 
 TRUST_MODEL = """\

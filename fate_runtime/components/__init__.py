@@ -8,7 +8,7 @@ from importlib import import_module
 from fate_runtime.components import reader, secure_add_example
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.components.spec import ComponentSpec, Param, ParameterError
-from fate_runtime.config import ConfigError
+from fate_runtime.errors import ConfigError
 
 EXTRA_COMPONENTS_ENV = "FATE_RUNTIME_COMPONENTS"
 

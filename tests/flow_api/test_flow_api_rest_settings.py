@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from fate_runtime import ConfigError, NodeConfig
-from fate_runtime.config import is_loopback
+from fate_runtime.node.config import is_loopback
 from flow_api.server_main import _parser, _settings, https_context, url_host
 from flow_api_fakes import FakeFlow, HttpServer, rows_reply
 from tls_files import TlsFiles, make_tls_files

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from fate_runtime.components import REGISTRY
-from fate_runtime.db import Database
-from fate_runtime.jobs import JobStore
+from fate_runtime.state.db import Database
+from fate_runtime.state.job_store import JobStore
 from runtime_examples import FAKE_MODULES, TOY_EXAMPLE, load_json
 
 

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from fate_runtime.archive_stream import CHUNK, directory_members, file_member, tar_gz
+from fate_runtime.jobs.archive_stream import CHUNK, directory_members, file_member, tar_gz
 
 
 def _open(pieces) -> tarfile.TarFile:

@@ -9,7 +9,7 @@ import pytest
 
 from fate_runtime import components
 from fate_runtime.components import REGISTRY, ComponentSpec, Param, ParameterError
-from fate_runtime.config import ConfigError
+from fate_runtime.errors import ConfigError
 
 
 def _spec(**params: Param) -> ComponentSpec:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from fate_runtime.control_auth import ControlAuth
+from fate_runtime.jobs.control_auth import ControlAuth
 from fate_runtime.errors import Forbidden, NotFound
-from fate_runtime.job_registry import JobRegistry
+from fate_runtime.state.job_registry import JobRegistry
 from federation import TransferVariable
 
 JOB = "20261201000000000001"

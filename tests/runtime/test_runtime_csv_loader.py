@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from fate_runtime import csv_loader
-from fate_runtime.csv_loader import inspect_csv, load_csv
+from fate_runtime.data import csv_loader
+from fate_runtime.data.csv_loader import inspect_csv, load_csv
 from fate_runtime.errors import BadRequest
 from storage import Store
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fate_runtime.scheduler import DagRun, Node, _bounded
+from fate_runtime.jobs.scheduler import DagRun, Node, _bounded
 from protos import scheduler_pb2
 
 JOB = "20261201000000000001"

@@ -10,7 +10,7 @@ import pytest
 
 from fate_runtime import identifiers
 from fate_runtime.errors import BadRequest
-from fate_runtime.identifier_check import IdentifierCheck, check_message
+from fate_runtime.node.identifier_check import IdentifierCheck, check_message
 from protos import federation_pb2, flow_pb2, flow_pb2_grpc, scheduler_pb2, storage_pb2
 
 

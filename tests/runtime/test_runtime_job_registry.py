@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fate_runtime.db import Database
+from fate_runtime.state.db import Database
 from fate_runtime.errors import BadRequest, Conflict
-from fate_runtime.job_registry import JobRegistry
+from fate_runtime.state.job_registry import JobRegistry
 from federation import TransferVariable
 
 JOB = "20261201000000000009"

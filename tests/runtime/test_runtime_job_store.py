@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from fate_runtime import dsl, jobs
+from fate_runtime import dsl
+from fate_runtime.state import job_store as jobs
 from fate_runtime.errors import BadRequest, Conflict
 
 TOY = "secure_add_example_0"

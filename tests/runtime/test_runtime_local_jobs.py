@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fate_runtime.db import Database
-from fate_runtime.local_jobs import LocalJobs, TableRecord
+from fate_runtime.state.db import Database
+from fate_runtime.state.local_jobs import LocalJobs, TableRecord
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from fate_runtime.config import ConfigError
-from fate_runtime.data_dir_lock import DataDirLock
+from fate_runtime.errors import ConfigError
+from fate_runtime.node.data_dir_lock import DataDirLock
 from fate_runtime.errors import disk_full
-from fate_runtime.local_socket import MAX_SOCKET_PATH, LocalSocket
+from fate_runtime.node.local_socket import MAX_SOCKET_PATH, LocalSocket
 
 
 def test_a_data_dir_is_held_by_one_node_at_a_time(tmp_path):
@@ -28,7 +28,7 @@ def test_a_data_dir_is_held_by_one_node_at_a_time(tmp_path):
 
 def test_the_lock_goes_with_the_process_that_held_it(tmp_path):
     """A node killed with SIGKILL leaves no stale lock behind (the kernel drops it with the process)."""
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from fate_runtime.data_dir_lock import "
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from fate_runtime.node.data_dir_lock import "
                                "DataDirLock; held = DataDirLock(sys.argv[1]); print('held', flush=True); time.sleep(60)",
                                str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:

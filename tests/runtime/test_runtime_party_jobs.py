@@ -8,10 +8,10 @@ import pytest
 
 from fate_runtime import dsl
 from fate_runtime.errors import BadRequest, Conflict, NotFound
-from fate_runtime.job_registry import JobRegistry
-from fate_runtime.party import PartyJobs
-from fate_runtime.task_events import TaskEvents
-from fate_runtime.task_manager import TaskManager
+from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.jobs.party import PartyJobs
+from fate_runtime.tasks.events import TaskEvents
+from fate_runtime.tasks.manager import TaskManager
 from storage import Store
 
 JOB = "20261201000000000001"

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from fate_runtime.errors import BadRequest
-from fate_runtime.paths import PathPolicy
+from fate_runtime.data.paths import PathPolicy
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Iterator
 import pytest
 
 from fate_runtime.node_runtime import FILE_NAME
-from fate_runtime.task_launcher import LaunchError, TaskLauncher
+from fate_runtime.tasks.launcher import LaunchError, TaskLauncher
 
 
 def _args(data_dir: Path) -> list[str]:

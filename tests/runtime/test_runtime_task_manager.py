@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fate_runtime import dsl
-from fate_runtime.task_events import TaskEvents
-from fate_runtime.task_launcher import LaunchError
-from fate_runtime.task_manager import TaskManager
+from fate_runtime.tasks.events import TaskEvents
+from fate_runtime.tasks.launcher import LaunchError
+from fate_runtime.tasks.manager import TaskManager
 
 TOY = "secure_add_example_0"
 

@@ -9,8 +9,8 @@ import pytest
 
 from fate_runtime import dsl
 from fate_runtime.errors import BadRequest, NotFound
-from fate_runtime.job_queries import JobQueries
-from fate_runtime.tracking import TaskTracker, TrackingQueries
+from fate_runtime.jobs.queries import JobQueries
+from fate_runtime.state.tracking import TaskTracker, TrackingQueries
 from runtime_examples import FLOW_EXAMPLES, load_json
 
 TOY = "secure_add_example_0"

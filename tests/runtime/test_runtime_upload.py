@@ -12,9 +12,9 @@ from typing import Any, Iterable, Iterator
 
 import pytest
 
-from fate_runtime.db import Database
-from fate_runtime.recovery import RESTARTED
-from fate_runtime.upload import UploadRequest, UploadResult
+from fate_runtime.state.db import Database
+from fate_runtime.state.job_store import RESTARTED
+from fate_runtime.data.upload import UploadRequest, UploadResult
 from storage import Store, executor
 from upload_child import DIED, uploader
 

@@ -13,10 +13,10 @@ import resource
 import signal
 from pathlib import Path
 
-from fate_runtime.db import Database
-from fate_runtime.local_jobs import LocalJobs
-from fate_runtime.paths import PathPolicy
-from fate_runtime.upload import UploadRequest, Uploader
+from fate_runtime.state.db import Database
+from fate_runtime.state.local_jobs import LocalJobs
+from fate_runtime.data.paths import PathPolicy
+from fate_runtime.data.upload import UploadRequest, Uploader
 from storage import Store
 
 DIED = 9

@@ -11,10 +11,10 @@ from typing import Iterator
 import grpc
 
 from fate_runtime import identifiers
-from fate_runtime.control_auth import ControlAuth
-from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
-from fate_runtime.job_registry import JobRegistry
-from fate_runtime.party import PartyJobs, plan_of
+from fate_runtime.jobs.control_auth import ControlAuth
+from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.jobs.party import PartyJobs, plan_of
 from federation import TransferVariable
 from protos import scheduler_pb2, scheduler_pb2_grpc
 

@@ -16,30 +16,30 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from fate_runtime.config import NodeConfig
-from fate_runtime.control_auth import ControlAuth
-from fate_runtime.data_dir_lock import DataDirLock
-from fate_runtime.db import Database
-from fate_runtime.download import Downloader
-from fate_runtime.flow_servicer import FlowServicer
-from fate_runtime.identifier_check import IdentifierCheck
-from fate_runtime.job_queries import JobQueries
-from fate_runtime.job_registry import JobRegistry
-from fate_runtime.jobs import JobStore
+from fate_runtime.node.config import NodeConfig
+from fate_runtime.jobs.control_auth import ControlAuth
+from fate_runtime.node.data_dir_lock import DataDirLock
+from fate_runtime.state.db import Database
+from fate_runtime.data.download import Downloader
+from fate_runtime.node.flow_servicer import FlowServicer
+from fate_runtime.node.identifier_check import IdentifierCheck
+from fate_runtime.jobs.queries import JobQueries
+from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.state.job_store import JobStore
 from fate_runtime.node_runtime import NodeRuntime
-from fate_runtime.party import PartyJobs
-from fate_runtime.recovery import recover
-from fate_runtime.scheduler import Scheduler
-from fate_runtime.local_jobs import LocalJobs
-from fate_runtime.local_socket import LocalSocket
-from fate_runtime.paths import PathPolicy
-from fate_runtime.scheduler_servicer import SchedulerServicer
-from fate_runtime.storage_servicer import StorageServicer
-from fate_runtime.tables import Tables
-from fate_runtime.task_events import TaskEvents
-from fate_runtime.task_launcher import TaskLauncher
-from fate_runtime.task_manager import TaskManager
-from fate_runtime.upload import Uploader
+from fate_runtime.jobs.party import PartyJobs
+from fate_runtime.node.recovery import recover
+from fate_runtime.jobs.scheduler import Scheduler
+from fate_runtime.state.local_jobs import LocalJobs
+from fate_runtime.node.local_socket import LocalSocket
+from fate_runtime.data.paths import PathPolicy
+from fate_runtime.node.scheduler_servicer import SchedulerServicer
+from fate_runtime.node.storage_servicer import StorageServicer
+from fate_runtime.data.tables import Tables
+from fate_runtime.tasks.events import TaskEvents
+from fate_runtime.tasks.launcher import TaskLauncher
+from fate_runtime.tasks.manager import TaskManager
+from fate_runtime.data.upload import Uploader
 from federation import MAX_MESSAGE, FederationServicer, Receiver, TransferLog
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
                     storage_pb2, storage_pb2_grpc)

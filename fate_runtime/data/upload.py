@@ -18,11 +18,11 @@ import tempfile
 import uuid
 from typing import Any, Iterable
 
-from fate_runtime.csv_loader import CsvLayout, inspect_csv, load_csv
+from fate_runtime.data.csv_loader import CsvLayout, inspect_csv, load_csv
 from fate_runtime.errors import BadRequest, Conflict, FlowError, disk_full
-from fate_runtime.local_jobs import LocalJob, LocalJobs, TableRecord
-from fate_runtime.paths import PathPolicy
-from fate_runtime.recovery import settle_uploads
+from fate_runtime.state.local_jobs import LocalJob, LocalJobs, TableRecord
+from fate_runtime.data.paths import PathPolicy
+from fate_runtime.data.upload_recovery import settle_uploads
 from fate_runtime.request_checks import check_table_name, check_work_mode, require
 from storage import MAX_PARTITIONS, Store, StorageError, Table, TableExists, TableNotFound
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 
-from fate_runtime.config import ConfigError
+from fate_runtime.errors import ConfigError
 
 LOCK_FILE = ".node.lock"
 

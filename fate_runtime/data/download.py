@@ -14,8 +14,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from fate_runtime.errors import BadRequest, NotFound
-from fate_runtime.local_jobs import LocalJobs
-from fate_runtime.paths import PathPolicy
+from fate_runtime.state.local_jobs import LocalJobs
+from fate_runtime.data.paths import PathPolicy
 from fate_runtime.request_checks import check_table_name, check_work_mode, require
 from storage import Store, TableNotFound
 

@@ -1,4 +1,4 @@
-"""The node's side of the task zygote (task_zygote.py): start task processes by fork, hear their exits.
+"""The node's side of the task zygote (zygote.py): start task processes by fork, hear their exits.
 
 `TaskLauncher.launch(argv, log)` returns a `LaunchedTask` (`pid`, `wait`, `poll`). The zygote is started with
 the node and again on the next launch if it has died; when it dies, its tasks die with it
@@ -19,7 +19,7 @@ from typing import IO, Any
 log = logging.getLogger("fate_flow.tasks")
 
 LAUNCH_TIMEOUT_SECONDS = 60.0
-ZYGOTE_COMMAND = [sys.executable, "-m", "fate_runtime.task_zygote"]
+ZYGOTE_COMMAND = [sys.executable, "-m", "fate_runtime.tasks.zygote"]
 
 
 class LaunchError(RuntimeError):

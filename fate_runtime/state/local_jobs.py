@@ -9,8 +9,8 @@ import os
 import shutil
 from typing import Any
 
-from fate_runtime.db import Database, now_ms
-from fate_runtime.job_ids import new_job_id
+from fate_runtime.state.db import Database, now_ms
+from fate_runtime.identifiers import new_job_id
 
 LOCAL_ROLE = "local"
 LOCAL_PARTY = "0"

@@ -9,6 +9,7 @@ import os
 import re
 from typing import Any
 
+from fate_runtime.errors import ConfigError
 from federation import FederationError, TlsConfig, parse_route
 from storage import DEFAULT_MAP_SIZE
 
@@ -16,10 +17,6 @@ STANDALONE = 0
 CLUSTER = 1
 
 _PRINTABLE_ASCII = re.compile(r"[!-~]+")
-
-
-class ConfigError(ValueError):
-    """A setting that cannot work, named in the message."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The task zygote: a process with every import a task needs already done, forking one child per task.
 
-A node runs one (`python -m fate_runtime.task_zygote`, see task_launcher.py) so that starting a
+A node runs one (`python -m fate_runtime.tasks.zygote`, see launcher.py) so that starting a
 task costs a fork instead of a new interpreter and its imports (~0.3-0.5 s each). It reads
 requests as JSON lines on stdin - {"id": n, "argv": [...], "log": path} - and answers on
 stdout with {"id": n, "pid": p} (or {"id": n, "error": text}) when the child is forked and
@@ -13,7 +13,7 @@ closes.
 
 from __future__ import annotations
 
-from fate_runtime import lifeline
+from fate_runtime.tasks import lifeline
 
 lifeline.hold()
 
@@ -26,7 +26,7 @@ import sys
 import traceback
 from typing import Any, NoReturn
 
-from fate_runtime import task_executor
+from fate_runtime.tasks import executor
 
 
 def _child(argv: list[str], log_path: str, protocol_fds: tuple[int, ...]) -> NoReturn:
@@ -47,7 +47,7 @@ def _child(argv: list[str], log_path: str, protocol_fds: tuple[int, ...]) -> NoR
         lifeline.hold()  # the parent-death signal is not inherited across fork
         if "numpy.random" in sys.modules:  # Python's random reseeds itself after a fork; numpy's does not
             sys.modules["numpy.random"].seed()
-        code = task_executor.main(argv)
+        code = executor.main(argv)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:  # noqa: BLE001 - whatever happens, the child must not return into the zygote's loop

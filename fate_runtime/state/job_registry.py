@@ -12,7 +12,7 @@ import json
 import sqlite3
 from typing import Any, Iterable
 
-from fate_runtime.db import Database, insert_row, now_ms
+from fate_runtime.state.db import Database, insert_row, now_ms
 from fate_runtime.errors import BadRequest, Conflict
 from federation import Declarations, JobView, TransferVariable
 

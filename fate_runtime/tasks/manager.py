@@ -1,7 +1,7 @@
 """A node's task processes: starting them, hearing their status, noticing their death, killing them.
 
 Every task runs as its own process group (so a stop kills it and the worker processes it
-started), forked by the node's task zygote (task_launcher.py). A task that exits without having reported its end is marked failed with its exit
+started), forked by the node's task zygote (launcher.py). A task that exits without having reported its end is marked failed with its exit
 code; every status change becomes an event for the job's watchers.
 """
 
@@ -13,10 +13,10 @@ import signal
 import socket
 import threading
 
-from fate_runtime.db import now_ms
-from fate_runtime.jobs import ENDED, FAILED, RUNNING, JobStore
-from fate_runtime.task_events import TaskEvent, TaskEvents
-from fate_runtime.task_launcher import LaunchedTask, LaunchError, TaskLauncher
+from fate_runtime.state.db import now_ms
+from fate_runtime.state.job_store import ENDED, FAILED, RUNNING, JobStore
+from fate_runtime.tasks.events import TaskEvent, TaskEvents
+from fate_runtime.tasks.launcher import LaunchedTask, LaunchError, TaskLauncher
 
 log = logging.getLogger("fate_flow.tasks")
 
@@ -112,7 +112,7 @@ def _signal_group(process: LaunchedTask, signum: int) -> None:
 
 
 def executor_args(data_dir: str, key: TaskKey) -> list[str]:
-    """The arguments of fate_runtime.task_executor for one task."""
+    """The arguments of fate_runtime.tasks.executor for one task."""
     job_id, component, role, party_id = key
     return ["--data-dir", data_dir, "--job-id", job_id, "--component", component, "--role", role,
             "--party-id", party_id]

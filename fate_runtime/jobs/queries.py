@@ -11,12 +11,12 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from fate_runtime.archive_stream import directory_members, file_member, tar_gz
+from fate_runtime.jobs.archive_stream import directory_members, file_member, tar_gz
 from fate_runtime.components import REGISTRY
-from fate_runtime.db import Database
+from fate_runtime.state.db import Database
 from fate_runtime.errors import BadRequest, NotFound
-from fate_runtime.jobs import JobStore
-from fate_runtime.tracking import TrackingQueries
+from fate_runtime.state.job_store import JobStore
+from fate_runtime.state.tracking import TrackingQueries
 from storage import Store, Table, TableNotFound
 
 DEFAULT_PREVIEW_ROWS = 100

@@ -8,13 +8,14 @@ import shutil
 from typing import Any, Iterable, Iterator
 
 from fate_runtime import dsl, identifiers
-from fate_runtime.db import Database, insert_row, now_ms
+from fate_runtime.state.db import Database, insert_row, now_ms
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import Conflict
 
 WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT = "waiting", "running", "success", "failed", "canceled", "timeout"
 STATUSES = (WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT)
 ENDED = frozenset({SUCCESS, FAILED, CANCELED, TIMEOUT})
+RESTARTED = "the node restarted while the job ran"  # the end of a job or task a restarted node found unfinished
 
 JOB_FILTERS = ("f_job_id", "f_role", "f_party_id", "f_status", "f_name", "f_description", "f_tag",
                "f_initiator_party_id", "f_is_initiator")

@@ -21,11 +21,11 @@ from typing import Any, Callable, Sequence
 import grpc
 
 from fate_runtime import dsl
-from fate_runtime.control_auth import ControlAuth
+from fate_runtime.jobs.control_auth import ControlAuth
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
-from fate_runtime.job_ids import new_job_id
-from fate_runtime.jobs import CANCELED, ENDED, FAILED, RUNNING, STATUSES, SUCCESS, TIMEOUT, WAITING, JobStore
+from fate_runtime.identifiers import new_job_id
+from fate_runtime.state.job_store import CANCELED, ENDED, FAILED, RUNNING, STATUSES, SUCCESS, TIMEOUT, WAITING, JobStore
 from fate_runtime.node_runtime import NodeRuntime
 from federation import JOB_TOKEN, FederationError, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc

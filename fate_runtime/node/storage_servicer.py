@@ -9,8 +9,8 @@ import grpc
 from google.protobuf import json_format
 
 from fate_runtime.errors import BadRequest
-from fate_runtime.proto_convert import to_struct
-from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.node.proto_convert import to_struct
+from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
 from protos import storage_pb2, storage_pb2_grpc
 from storage import Store, Table, decode
 

@@ -8,9 +8,9 @@ from typing import Any, Iterable, Iterator
 import grpc
 
 from fate_runtime.errors import BadRequest
-from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
-from fate_runtime.job_queries import JobQueries
-from fate_runtime.scheduler import Scheduler
+from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.jobs.queries import JobQueries
+from fate_runtime.jobs.scheduler import Scheduler
 from protos import flow_pb2
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from fate_runtime.db import Database
+from fate_runtime.state.db import Database
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.request_checks import check_table_name
 from storage import InvalidTableArgument, Store, TableNotFound

@@ -1,4 +1,4 @@
-"""One task in its own process: `python -m fate_runtime.task_executor --data-dir D --job-id J ...`.
+"""One task in its own process: `python -m fate_runtime.tasks.executor --data-dir D --job-id J ...`.
 
 It builds the component's context - parameters, input tables, federation bound to the job,
 tracker, storage - runs the component and reports the outcome to its node. A failure is
@@ -7,7 +7,7 @@ reported as one sentence; the traceback goes to the task's log.
 
 from __future__ import annotations
 
-from fate_runtime import lifeline
+from fate_runtime.tasks import lifeline
 
 lifeline.hold()
 
@@ -21,12 +21,12 @@ import grpc
 
 from fate_runtime import dsl, identifiers
 from fate_runtime.components import REGISTRY, ComponentContext
-from fate_runtime.db import Database, now_ms
+from fate_runtime.state.db import Database, now_ms
 from fate_runtime.dsl import ARGS, JobPlan
-from fate_runtime.job_registry import JobRegistry
-from fate_runtime.jobs import FAILED, SUCCESS, JobStore
+from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.state.job_store import FAILED, SUCCESS, JobStore
 from fate_runtime.node_runtime import NodeRuntime
-from fate_runtime.tracking import TaskTracker
+from fate_runtime.state.tracking import TaskTracker
 from federation import Declarations, FederationClient, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc
 from storage import Store, Table, TableNotFound
@@ -138,7 +138,7 @@ def _logger(node: NodeRuntime, job_id: str, component: str, role: str, party_id:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fate_runtime.task_executor")
+    parser = argparse.ArgumentParser(prog="fate_runtime.tasks.executor")
     for name in ("--data-dir", "--job-id", "--component", "--role", "--party-id"):
         parser.add_argument(name, required=True)
     args = parser.parse_args(argv)

@@ -11,12 +11,12 @@ from fate_runtime import dsl
 from fate_runtime.components import REGISTRY
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, Conflict, NotFound
-from fate_runtime.job_registry import JobRegistry
-from fate_runtime.jobs import CANCELED, ENDED, FAILED, STATUSES, TIMEOUT, WAITING, JobStore
-from fate_runtime.memory import release_free_memory
+from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.state.job_store import CANCELED, ENDED, FAILED, STATUSES, TIMEOUT, WAITING, JobStore
+from fate_runtime.jobs.memory import release_free_memory
 from fate_runtime.request_checks import check_work_mode
-from fate_runtime.task_events import TaskEvents, Watch
-from fate_runtime.task_manager import TaskKey, TaskManager
+from fate_runtime.tasks.events import TaskEvents, Watch
+from fate_runtime.tasks.manager import TaskKey, TaskManager
 from storage import Store
 
 log = logging.getLogger("fate_flow.party")

@@ -6,15 +6,15 @@ from typing import Any, Iterator
 
 import grpc
 
-from fate_runtime.download import Downloader, DownloadRequest
+from fate_runtime.data.download import Downloader, DownloadRequest
 from fate_runtime.errors import BadRequest
-from fate_runtime.grpc_errors import translate_errors, translate_stream_errors
-from fate_runtime.job_queries import JobQueries
-from fate_runtime.job_servicer import JobMethods
-from fate_runtime.scheduler import Scheduler
-from fate_runtime.proto_convert import to_struct
-from fate_runtime.tables import Tables
-from fate_runtime.upload import Uploader, UploadRequest
+from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.jobs.queries import JobQueries
+from fate_runtime.node.job_servicer import JobMethods
+from fate_runtime.jobs.scheduler import Scheduler
+from fate_runtime.node.proto_convert import to_struct
+from fate_runtime.data.tables import Tables
+from fate_runtime.data.upload import Uploader, UploadRequest
 from protos import flow_pb2, flow_pb2_grpc
 
 

@@ -20,8 +20,8 @@ import grpc
 
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import Forbidden, NotFound
-from fate_runtime.job_registry import JobRegistry
-from fate_runtime.jobs import JobStore
+from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.state.job_store import JobStore
 from federation import JOB_TOKEN
 from federation.tls import peer_party
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from fate_runtime.db import Database, now_ms
+from fate_runtime.state.db import Database, now_ms
 from storage import Table
 
 METRIC_DATA = 1

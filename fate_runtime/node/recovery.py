@@ -1,0 +1,44 @@
+"""After a restart: nothing this node left running may stay `running` forever.
+
+Upload jobs are settled by the uploader when it starts (data/upload_recovery.py): one whose table
+was published before the node died is a success; every other unfinished job is marked failed here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from typing import TYPE_CHECKING
+
+from fate_runtime.state.job_store import FAILED, RESTARTED, JobStore
+
+if TYPE_CHECKING:
+    from fate_runtime.jobs.scheduler import Scheduler
+
+log = logging.getLogger("fate_flow.recovery")
+
+
+def _kill_group(pid: int | None) -> None:
+    """A task process of the previous run may still be alive (it has its own session): end it."""
+    if not pid:
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def recover(jobs: JobStore, scheduler: Scheduler) -> None:
+    """Fail the tasks and jobs a previous run of this node left unfinished; tell the other parties
+    of jobs this node initiated."""
+    for task in jobs.unfinished_tasks():
+        _kill_group(task["f_run_pid"])
+        jobs.set_task_status(task["f_job_id"], task["f_component_name"], task["f_role"], task["f_party_id"],
+                             FAILED, RESTARTED)
+    for job_id in sorted({row["f_job_id"] for row in jobs.unfinished_jobs()}):
+        rows = jobs.jobs({"f_job_id": job_id})
+        jobs.set_job_status(job_id, FAILED, retmsg=RESTARTED)
+        log.warning("job %s was unfinished when this node stopped: marked failed", job_id)
+        if any(row["f_is_initiator"] for row in rows):
+            scheduler.stop_elsewhere(job_id, FAILED, "the job's initiator restarted while the job ran")

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))
-
-from compat_helpers import HERE, Flow, build_flow_venv  # noqa: E402
-from integration_helpers import Node, node_args, running_node, write_conf  # noqa: E402
+from compat_helpers import HERE, Flow, build_flow_venv
+from integration_helpers import Node, node_args, running_node, write_conf
 
 
 @pytest.fixture(scope="session")

@@ -4,21 +4,18 @@ drives it on another node (the party a caller's certificate names is checked).""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import grpc
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "federation"))
-
-from federation import TlsConfig, open_channel  # noqa: E402 - test dirs are not packages
-from federation_helpers import CertificateAuthority  # noqa: E402
-from integration_helpers import assert_readable  # noqa: E402
-from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, job_token, running_cluster, submitted,  # noqa: E402
-                          toy_conf, toy_dsl, wait_job)
-from protos import flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc, storage_pb2, storage_pb2_grpc  # noqa: E402
+from federation import TlsConfig, open_channel
+from federation_helpers import CertificateAuthority
+from integration_helpers import assert_readable
+from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, job_token, running_cluster, submitted, toy_conf,
+                          toy_dsl, wait_job)
+from protos import flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc, storage_pb2, storage_pb2_grpc
 
 OUTSIDER = "10001"  # certified by the same CA, but no party of the jobs below
 

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from storage import executor
 from storage_testlib import MODES, make_store
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))  # for process_sessions
 
 
 def _fresh_pool_after_test() -> None:

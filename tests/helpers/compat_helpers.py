@@ -19,7 +19,7 @@ FATE_CLIENT = "fate-client==1.6.0"
 # fate-client 1.6.0 declares tensorflow, torch and more (for its pipeline SDK); `flow` needs only these.
 FLOW_DEPENDENCIES = ("click==7.1.2", "requests", "requests_toolbelt==0.9.1", "ruamel.yaml<0.17", "loguru<0.6",
                      "flask<2", "jinja2<3.1", "markupsafe<2.1", "itsdangerous<2.1", "werkzeug<2.1", "urllib3<2")
-FLOW_VENV = Path(os.environ.get("FATE_COMPAT_FLOW_VENV", HERE / ".flow-venv"))
+FLOW_VENV = Path(os.environ.get("FATE_COMPAT_FLOW_VENV", HERE.parent / "compat" / ".flow-venv"))
 FATE_CLIENT_1_6 = ClientRelease(FATE_CLIENT, FLOW_DEPENDENCIES, FLOW_VENV)
 
 

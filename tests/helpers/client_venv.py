@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+VENVS = HERE.parent / "compat"  # where the cached virtualenvs live (gitignored)
 PIP_TIMEOUT = 600.0
 # What pip prints when it cannot reach an index (not when the index lacks the package).
 _UNREACHABLE = re.compile(r"NewConnectionError|ConnectTimeoutError|ReadTimeoutError|ProxyError|Max retries exceeded|"
@@ -80,4 +81,4 @@ class ClientRelease:
 FATE_CLIENT_1_11 = ClientRelease(
     "fate-client==1.11.3.post1",
     ("click==7.1.2", "requests>=2.24,<3", "requests_toolbelt>=0.9", "ruamel.yaml>=0.16.10,<0.17", "loguru>=0.6"),
-    Path(os.environ.get("FATE_COMPAT_FLOW_111_VENV", HERE / ".flow-venv-1.11")))
+    Path(os.environ.get("FATE_COMPAT_FLOW_111_VENV", VENVS / ".flow-venv-1.11")))

@@ -95,15 +95,16 @@ class JobPlan:
 
 
 def checked_parameters(plan: JobPlan, component: str, role: str, party_id: str) -> tuple[dict[str, Any], list[str]]:
-    """A party's parameters of `component` checked by its module: (values, unknown keys ignored)."""
+    """A party's parameters of `component` checked by its module at every depth, defaults filled in:
+    (values, dotted paths of the unknown keys, which are ignored)."""
     try:
         return REGISTRY[plan.components[component].module].parameters(plan.raw_parameters(component, role, party_id))
     except ParameterError as exc:
-        raise BadRequest(f"component {component} of {role} {party_id}: {exc}") from None
+        raise BadRequest(f"{component}.{exc.path} {exc.problem} ({role} {party_id})") from None
 
 
 def check_all_parameters(plan: JobPlan) -> dict[tuple[str, str, str], list[str]]:
-    """Check every party's parameters of every component; returns the unknown keys found."""
+    """Check every party's parameters of every component; returns the unknown keys' dotted paths found."""
     unknown = {}
     for name, component in plan.components.items():
         for role, party in plan.parties():
@@ -126,16 +127,39 @@ def _dig(tree: Any, *path: str) -> Any:
     return tree
 
 
+def _section(conf: dict[str, Any], *path: str) -> dict[str, Any]:
+    """The parameter object at `path` in the conf ({} where absent or null); BadRequest naming the first level
+    on the way that is not an object."""
+    tree: Any = conf
+    for depth, key in enumerate(path):
+        tree = tree.get(key)
+        if tree is None:
+            return {}
+        tree = _object(tree, ".".join(path[:depth + 1]))
+    return tree
+
+
 def _v1_parameters(conf: dict[str, Any], component: str, role: str, index: int, parties: int) -> dict[str, Any]:
-    params = dict(_dig(conf, "algorithm_parameters", component) or {})
-    for name, values in (_dig(conf, "role_parameters", role, component) or {}).items():
-        if not isinstance(values, list):
-            raise BadRequest(f"role_parameters.{role}.{component}.{name} must be a list with one value per {role}")
-        if len(values) not in (1, parties) or index >= len(values) and len(values) != 1:
-            raise BadRequest(f"role_parameters.{role}.{component}.{name} has {len(values)} values "
-                             f"for {parties} {role} parties")
-        params[name] = values[index] if index < len(values) else values[0]
-    return params
+    return _merged(_section(conf, "algorithm_parameters", component),
+                   _party_values(_section(conf, "role_parameters", role, component),
+                                 f"role_parameters.{role}.{component}", role, index, parties))
+
+
+def _party_values(given: dict[str, Any], path: str, role: str, index: int, parties: int) -> dict[str, Any]:
+    """One party's values from v1 role parameters: a list with one value per party (a single value is every
+    party's) for each key, or, in a nested object, for each of its keys (as FATE 1.2 writes them)."""
+    values = {}
+    for name, given_values in given.items():
+        where = f"{path}.{name}"
+        if isinstance(given_values, dict):
+            values[name] = _party_values(given_values, where, role, index, parties)
+            continue
+        if not isinstance(given_values, list):
+            raise BadRequest(f"{where} must be a list with one value per {role}")
+        if len(given_values) not in (1, parties) or index >= len(given_values) and len(given_values) != 1:
+            raise BadRequest(f"{where} has {len(given_values)} values for {parties} {role} parties")
+        values[name] = given_values[index] if index < len(given_values) else given_values[0]
+    return values
 
 
 def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -150,10 +174,10 @@ def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v2_parameters(conf: dict[str, Any], component: str, role: str, index: int) -> dict[str, Any]:
-    params = dict(_dig(conf, "component_parameters", "common", component) or {})
-    for key, by_component in (_dig(conf, "component_parameters", "role", role) or {}).items():
+    params = dict(_section(conf, "component_parameters", "common", component))
+    for key in _section(conf, "component_parameters", "role", role):
         if key == "all" or str(index) in str(key).split("|"):
-            params = _merged(params, (by_component or {}).get(component) or {})
+            params = _merged(params, _section(conf, "component_parameters", "role", role, key, component))
     return params
 
 

@@ -25,20 +25,20 @@ def test_a_float_parameter_takes_an_integer_as_a_float():
 
 
 @pytest.mark.parametrize("param, value, message", [
-    (Param(int, 1), True, "parameter p must be an integer, got True"),
-    (Param(int, 1), 1.5, "parameter p must be an integer, got 1.5"),
-    (Param(int, 1), "3", "parameter p must be an integer, got '3'"),
-    (Param(float, 1.0), False, "parameter p must be a number, got False"),
-    (Param(float, 1.0), "0.1", "parameter p must be a number, got '0.1'"),
-    (Param(bool, True), "false", "parameter p must be a boolean, got 'false'"),
-    (Param(bool, True), 0, "parameter p must be a boolean, got 0"),
-    (Param(str, "a"), 1, "parameter p must be a string, got 1"),
-    (Param(dict, {}), ["a"], "parameter p must be an object, got ['a']"),
-    (Param(list, []), {}, "parameter p must be a list, got {}"),
-    (Param(str, "a", choices=("a", "b")), "c", "parameter p must be one of a, b, got 'c'"),
-    (Param(int, 1, minimum=1), 0, "parameter p must be at least 1, got 0"),
-    (Param(float, 1.0, minimum=0.5), 0.25, "parameter p must be at least 0.5, got 0.25"),
-    (Param(int, 1, maximum=10), 11, "parameter p must be at most 10, got 11"),
+    (Param(int, 1), True, "p must be an integer, got True"),
+    (Param(int, 1), 1.5, "p must be an integer, got 1.5"),
+    (Param(int, 1), "3", "p must be an integer, got '3'"),
+    (Param(float, 1.0), False, "p must be a number, got False"),
+    (Param(float, 1.0), "0.1", "p must be a number, got '0.1'"),
+    (Param(bool, True), "false", "p must be a boolean, got 'false'"),
+    (Param(bool, True), 0, "p must be a boolean, got 0"),
+    (Param(str, "a"), 1, "p must be a string, got 1"),
+    (Param(dict, {}), ["a"], "p must be an object, got ['a']"),
+    (Param(list, []), {}, "p must be a list, got {}"),
+    (Param(str, "a", choices=("a", "b")), "c", "p must be one of a, b, got 'c'"),
+    (Param(int, 1, minimum=1), 0, "p must be at least 1, got 0"),
+    (Param(float, 1.0, minimum=0.5), 0.25, "p must be at least 0.5, got 0.25"),
+    (Param(int, 1, maximum=10), 11, "p must be at most 10, got 11"),
 ])
 def test_a_bad_value_is_refused_naming_the_parameter(param, value, message):
     with pytest.raises(ParameterError) as caught:
@@ -57,7 +57,7 @@ def test_values_on_the_bounds_and_among_the_choices_pass_unchanged():
 def test_the_type_is_checked_before_the_range():
     with pytest.raises(ParameterError) as caught:
         Param(int, 1, minimum=1).validate("p", "0")
-    assert str(caught.value) == "parameter p must be an integer, got '0'"
+    assert str(caught.value) == "p must be an integer, got '0'"
 
 
 # ---- ComponentSpec.parameters -------------------------------------------------------------------------
@@ -79,14 +79,14 @@ def test_unknown_keys_are_listed_in_the_given_order_and_left_out():
 def test_need_run_must_be_a_boolean():
     with pytest.raises(ParameterError) as caught:
         _spec().parameters({"need_run": "false"})
-    assert str(caught.value) == "parameter need_run must be a boolean, got 'false'"
+    assert str(caught.value) == "need_run must be a boolean, got 'false'"
 
 
 def test_the_first_bad_value_is_reported():
     spec = _spec(a=Param(int, 0, minimum=0), b=Param(int, 0, minimum=0))
     with pytest.raises(ParameterError) as caught:
         spec.parameters({"b": -1, "a": -2})
-    assert str(caught.value) == "parameter b must be at least 0, got -1"
+    assert str(caught.value) == "b must be at least 0, got -1"
 
 
 # ---- the registry ---------------------------------------------------------------------------------------
@@ -106,10 +106,10 @@ def test_the_registry_has_the_toy_example_and_reader_modules():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"partition": 0}, "parameter partition must be at least 1, got 0"),
-    ({"partition": 1025}, "parameter partition must be at most 1024, got 1025"),
-    ({"data_num": 0}, "parameter data_num must be at least 1, got 0"),
-    ({"seed": 1.0}, "parameter seed must be an integer, got 1.0"),
+    ({"partition": 0}, "partition must be at least 1, got 0"),
+    ({"partition": 1025}, "partition must be at most 1024, got 1025"),
+    ({"data_num": 0}, "data_num must be at least 1, got 0"),
+    ({"seed": 1.0}, "seed must be an integer, got 1.0"),
 ])
 def test_the_toy_example_refuses_values_out_of_range(params, message):
     with pytest.raises(ParameterError) as caught:

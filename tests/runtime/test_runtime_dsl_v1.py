@@ -113,7 +113,7 @@ def test_a_value_out_of_range_names_component_role_and_party(fate_modules):
     plan = dsl.parse(load_json(HETERO_LR_DSL), conf)
     with pytest.raises(BadRequest) as caught:
         dsl.check_all_parameters(plan)
-    assert str(caught.value) == "component hetero_lr_0 of guest 10000: parameter max_iter must be at least 1, got 0"
+    assert str(caught.value) == "hetero_lr_0.max_iter must be at least 1, got 0 (guest 10000)"
 
 
 # ---- FATE's multi-host examples (federatedml-1.x-examples) ---------------------------------------------------
@@ -233,7 +233,7 @@ def test_a_bad_value_of_one_party_names_that_party(toy):
     with pytest.raises(BadRequest) as caught:
         dsl.check_all_parameters(plan)
     assert str(caught.value) == (
-        "component secure_add_example_0 of host 10001: parameter seed must be an integer, got '2'")
+        "secure_add_example_0.seed must be an integer, got '2' (host 10001)")
 
 
 def test_need_run_false_takes_a_party_out_of_a_component(toy):

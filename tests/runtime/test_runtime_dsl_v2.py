@@ -94,7 +94,7 @@ def test_a_bad_per_party_value_names_the_party():
     conf["component_parameters"]["role"]["host"]["1"]["secure_add_0"]["partition"] = 0
     with pytest.raises(BadRequest) as caught:
         dsl.check_all_parameters(dsl.parse(copy.deepcopy(DSL), conf))
-    assert str(caught.value) == "component secure_add_0 of host 10001: parameter partition must be at least 1, got 0"
+    assert str(caught.value) == "secure_add_0.partition must be at least 1, got 0 (host 10001)"
 
 
 def test_v1_and_v2_parameter_sections_do_not_mix():

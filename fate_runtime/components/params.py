@@ -28,6 +28,10 @@ class ParameterError(ValueError):
         self.problem = problem
 
 
+def _folded(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _member_path(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
@@ -73,7 +77,7 @@ class Param:
 
     def _chosen(self, path: str, value: Any) -> Any:
         for choice in self.choices:
-            if value == choice or isinstance(value, str) and isinstance(choice, str) and value.lower() == choice.lower():
+            if _folded(value) == _folded(choice):
                 return choice
         raise ParameterError(path, f"must be one of {self._or_none(', '.join(map(str, self.choices)))}, got {value!r}")
 

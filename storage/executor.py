@@ -8,6 +8,11 @@ worth a process hop, or when worker processes could not start: like every non-fo
 method, forkserver re-imports the main module in each worker, which is impossible for a
 script read from stdin. Scripts that use the store must keep their top-level work under
 `if __name__ == "__main__":`.
+
+Under a budget (worker_slots: the processes of a node share one), a pool has one worker per slot it
+could take when work came, and none - the work runs inline - when every slot was taken. An idle pool
+takes more slots, when some are free and it has fewer than it may use, and gives all of them back
+after IDLE_SECONDS without work, so that a task waiting on another party does not keep them.
 """
 
 from __future__ import annotations
@@ -18,36 +23,154 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver, reduction
+from multiprocessing.context import ForkServerContext
 from typing import Any, Callable, Sequence
 
+from storage import worker_slots
 from storage.codec import registered_modules
 from storage.lmdb_env import environments
 from storage.worker_lifeline import die_with, start_time
 
 _PRELOAD = ["storage.operations"]
+IDLE_SECONDS = 1.0  # a pool under a budget gives its slots back after this long without work (restarting costs ~20 ms)
 
 
 class WorkerDied(RuntimeError):
     """A worker process exited while running partition work."""
 
 
+class _InheritedSlots:
+    """The pool's slot descriptors, duplicated into each worker as it is started (unpickled there as a tuple)."""
+
+    def __init__(self, slots: Sequence[int]) -> None:
+        self.slots = tuple(slots)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_held, tuple(reduction.DupFd(fd) for fd in self.slots))
+
+
+def _held(*duplicates: Any) -> tuple[int, ...]:
+    """In a worker: the slot descriptors it inherited, open until it exits."""
+    return tuple(duplicate.detach() for duplicate in duplicates)
+
+
 _in_worker = False
-_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
 
 
-def _start_worker(creator: int, creator_started: str | None) -> None:
-    """Initialiser of each worker process: it is a worker, and dies with the process that created its pool."""
+def _start_worker(creator: int, creator_started: str | None, slots: object) -> None:
+    """Initialiser of each worker process: it is a worker, holds its pool's slots (`slots`: descriptors it leaves
+    open) and dies with the process that created its pool."""
     global _in_worker
     _in_worker = True
     die_with(creator, creator_started)
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+def _context() -> ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+class _Pool:
+    """Worker processes of this process: `workers` of them, or one per slot taken from the budget `budget`."""
+
+    def __init__(self, workers: int, budget: str, slots: list[int]) -> None:
+        self.key = (workers, budget)
+        self.slots = slots
+        self.size = len(slots) if budget else workers
+        self.executor = ProcessPoolExecutor(max_workers=self.size, mp_context=_context(),
+                                            initializer=_start_worker,
+                                            initargs=(os.getpid(), start_time(os.getpid()), _InheritedSlots(slots)))
+        self.users = 0
+        self.idle_since = time.monotonic()
+
+    def close(self, wait: bool) -> None:
+        """Stop the workers and give the slots back (a slot stays taken until its workers have exited)."""
+        self.executor.shutdown(wait=wait, cancel_futures=True)
+        with _lock:
+            slots, self.slots = self.slots, []
+        worker_slots.give_back(slots)
+
+
+_lock = threading.Lock()
+_changed = threading.Condition(_lock)  # the pool was replaced, or has no users any more
+_pool: _Pool | None = None
+
+
+def _set_pool(pool: _Pool | None) -> None:
+    global _pool
+    _pool = pool
+    _changed.notify_all()
+
+
+def _acquire(workers: int, budget: str) -> _Pool | None:
+    """The pool to run on, now in use (`_release` it); None: no slot is free, run inline."""
+    with _lock:
+        replaced = _pool if _pool is not None and _pool.key != (workers, budget) else None
+        if replaced is not None:
+            _set_pool(None)
+        if _pool is None and not budget:
+            _set_pool(_Pool(workers, budget, []))
+        elif budget and (_pool is None or (_pool.users == 0 and _pool.size < workers)):
+            _grow(workers, budget)
+        pool = _pool
+        if pool is not None:
+            pool.users += 1
+    if replaced is not None:
+        replaced.close(wait=False)
+    return pool
+
+
+def _grow(workers: int, budget: str) -> None:
+    """Take what free slots there are, up to `workers` in all, and start a pool on them (caller holds _lock).
+
+    An idle pool with fewer slots than `workers` is rebuilt on its slots and the new ones, its old workers gone first.
+    """
+    held = _pool.slots if _pool is not None else []
+    more = worker_slots.take(budget, workers - len(held))
+    if not more:
+        return
+    if _pool is not None:
+        _pool.executor.shutdown(wait=True)
+        _pool.slots = []  # they go on with the new pool
+    _set_pool(_Pool(workers, budget, held + more))
+    threading.Thread(target=_close_when_idle, args=(_pool,), name="storage-pool-idle", daemon=True).start()
+
+
+def _release(pool: _Pool) -> None:
+    with _lock:
+        pool.users -= 1
+        if pool.users == 0:
+            pool.idle_since = time.monotonic()
+            _changed.notify_all()
+
+
+def _close_when_idle(pool: _Pool) -> None:
+    """Close `pool` once it has had no work for IDLE_SECONDS, unless it is replaced first (a thread per budget pool)."""
+    with _lock:
+        while _pool is pool:
+            idle = time.monotonic() - pool.idle_since
+            if pool.users == 0 and idle >= IDLE_SECONDS:
+                _set_pool(None)
+                break
+            _changed.wait(IDLE_SECONDS - idle if pool.users == 0 else None)
+        else:
+            return
+    pool.close(wait=True)
+
+
+def _detach(pool: _Pool | None = None) -> _Pool | None:
+    """Stop using the current pool (only if it is `pool`, when given); returns it, for the caller to close."""
+    with _lock:
+        current = _pool
+        if current is None or (pool is not None and current is not pool):
+            return None
+        _set_pool(None)
+        return current
 
 
 def _main_importable() -> bool:
@@ -59,47 +182,33 @@ def _main_importable() -> bool:
     return path is None or os.path.exists(path)
 
 
-def _get_pool(workers: int) -> ProcessPoolExecutor:
-    global _pool, _pool_size
-    with _lock:
-        if _pool is None or _pool_size != workers:
-            if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=True)
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                        initargs=(os.getpid(), start_time(os.getpid())))
-            _pool_size = workers
-        return _pool
-
-
-def _discard_pool(broken: ProcessPoolExecutor) -> None:
-    global _pool
-    with _lock:
-        if _pool is broken:
-            _pool = None
-    broken.shutdown(wait=False, cancel_futures=True)
-
-
 def _ready() -> bool:
     return True
 
 
-def prestart(workers: int) -> None:
-    """Start the worker processes now, in the background, so the first parallel call does not wait."""
-    if workers > 1 and not _in_worker and _main_importable():
-        pool = _get_pool(workers)
-        for _ in range(workers):
-            pool.submit(_ready)
+def prestart(workers: int, budget: str = "") -> None:
+    """Start the worker processes now, in the background, so the first parallel call does not wait.
+
+    Under a budget only the forkserver they are forked from starts: workers take slots only while there is work.
+    """
+    if workers <= 1 or _in_worker or not _main_importable():
+        return
+    if budget:
+        _context()
+        forkserver.ensure_running()
+        return
+    pool = _acquire(workers, budget)
+    assert pool is not None
+    for _ in range(workers):
+        pool.executor.submit(_ready)
+    _release(pool)
 
 
 def shutdown() -> None:
-    """Stop the worker processes (they are started again on the next parallel call)."""
-    global _pool
-    with _lock:
-        pool, _pool = _pool, None
+    """Stop the worker processes and give their slots back (they are started again on the next parallel call)."""
+    pool = _detach()
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close(wait=True)
 
 
 atexit.register(shutdown)
@@ -123,17 +232,26 @@ def _in_worker_process(fn: Callable[..., Any], args: tuple[Any, ...], modules: l
         environments.close_idle()
 
 
-def run_all(
-    fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], workers: int, inline: bool = False
-) -> list[Any]:
-    """`[fn(*args) for args in calls]`, spread over `workers` processes unless `inline`."""
+def run_all(fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], workers: int, inline: bool = False,
+            budget: str = "") -> list[Any]:
+    """`[fn(*args) for args in calls]`, spread over `workers` processes unless `inline`.
+
+    With a `budget` (a directory of worker slots), over as many workers as there are free slots, up to `workers`;
+    in this process when there are none.
+    """
     if inline or _in_worker or workers <= 1 or len(calls) <= 1 or not _main_importable():
         return [fn(*args) for args in calls]
-    pool = _get_pool(workers)
+    pool = _acquire(workers, budget)
+    if pool is None:
+        return [fn(*args) for args in calls]
     try:
-        futures = [pool.submit(_in_worker_process, fn, args, registered_modules()) for args in calls]
+        futures = [pool.executor.submit(_in_worker_process, fn, args, registered_modules()) for args in calls]
         wait(futures)  # every task has ended before anyone cleans up after a failed one
         return [future.result() for future in futures]
     except BrokenProcessPool as exc:
-        _discard_pool(pool)
+        broken = _detach(pool)
+        if broken is not None:
+            broken.close(wait=False)
         raise WorkerDied("a storage worker process died while running partition work") from exc
+    finally:
+        _release(pool)

@@ -23,12 +23,13 @@ from typing import Any, Callable, Sequence
 from urllib.parse import quote
 
 from storage.errors import TableExists, TableNotFound
-from storage.executor import default_workers, prestart, run_all
+from storage.executor import prestart, run_all
 from storage.fs import exclusive_lock, swap_directories
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
 from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, read_meta,
                           write_meta)
 from storage.table import Table
+from storage.worker_slots import default_workers
 
 
 
@@ -41,6 +42,7 @@ class StoreConfig:
     workers: int = 0
     inline_rows: int = 20_000
     temp_namespace: str = TEMP_NAMESPACE
+    worker_slots: str = ""  # a budget of worker processes shared with other processes (make_worker_budget); "": none
 
     def worker_count(self) -> int:
         return self.workers if self.workers > 0 else default_workers()
@@ -235,11 +237,11 @@ class Store:
 
     def start_workers(self) -> None:
         """Start the worker processes ahead of the first parallel operation."""
-        prestart(self.config.worker_count())
+        prestart(self.config.worker_count(), self.config.worker_slots)
 
     def parallel(self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], inline: bool = False) -> list[Any]:
         """`[fn(*args) for args in calls]` in the store's worker processes (`fn` must be importable)."""
-        return run_all(fn, calls, self.config.worker_count(), inline=inline)
+        return run_all(fn, calls, self.config.worker_count(), inline=inline, budget=self.config.worker_slots)
 
     def _move_to_trash(self, directory: str) -> None:
         environments.close_under(directory)

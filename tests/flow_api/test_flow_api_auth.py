@@ -16,7 +16,7 @@ import requests
 
 from flow_api.auth import (HEADERS, MAX_NONCE_LENGTH, AuthenticationError, Keys, NonceCache, SignedHeaders,
                            form_text, read_headers, sign, signed_headers, verify_signature)
-from flow_api_fakes import KEYS, FakeFlow, HttpServer, json_reply, rows_reply, upload_answer
+from flow_api_fakes import KEYS, FakeFlow, HttpServer, job_ids, job_rows, message, returns, upload_answer
 from protos import flow_pb2
 
 NOW = 1_700_000_000.0
@@ -166,11 +166,11 @@ def signed_post(client: Any, path: str, body: Any, **headers: str) -> Any:
 
 
 def test_signed_requests_reach_the_node(client: Any, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
     reply = signed_post(client, QUERY, {"job_id": "j1"})
-    assert reply.status_code == 200 and reply.get_json()["data"] == [{"f_job_id": "j1"}]
+    assert reply.status_code == 200 and job_ids(reply.get_json()["data"]) == ["j1"]
     assert fake.last("QueryJob").filters == {"job_id": "j1"}
-    fake.answers["JobConfig"] = json_reply({"job_id": "j1", "dsl": {}})
+    fake.answers["JobConfig"] = returns(message(flow_pb2.JobConfigReply, dsl={}))
     assert signed_post(client, "/v1/job/config?role=guest", {"job_id": "j1"}).get_json()["retcode"] == 0
     raw = b'{"job_id": "j1"}'
     without_query = client.post("/v1/job/config?role=guest", data=raw, content_type="application/json",
@@ -269,10 +269,10 @@ def test_a_signed_upload_signs_its_query_not_its_file(client: Any, fake: FakeFlo
 def test_fate_clients_signature_over_a_live_server(http_server: HttpServer, fake: FakeFlow) -> None:
     """A request prepared by `requests` and signed as fate-client's flow does (the APP_KEY header has an
     underscore, which werkzeug's own handler drops)."""
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
     prepped = requests.Request("post", http_server.url + QUERY, json={"job_id": "j1"}).prepare()
     assert isinstance(prepped.body, bytes) and prepped.path_url == QUERY
     prepped.headers.update(headers_at(time.time(), prepped.path_url.encode(), prepped.body))
     with requests.Session() as session:
         reply = session.send(prepped, timeout=30)
-    assert reply.status_code == 200 and reply.json()["data"] == [{"f_job_id": "j1"}], reply.text
+    assert reply.status_code == 200 and job_ids(reply.json()["data"]) == ["j1"], reply.text

@@ -13,11 +13,12 @@ from typing import Any, Iterator
 
 import grpc
 import pytest
+from flask import Flask
 
 from flow_api import cli
 from flow_api.http_client import UnsafeArchive, safe_extract
-from flow_api_fakes import (FakeFlow, HttpServer, abort, json_reply, returns, rows_reply, stream, stream_then_fail,
-                            tar_gz)
+from flow_api_fakes import (Answer, FakeFlow, HttpServer, abort, job_rows, message, metric, returns, stream,
+                            stream_then_fail, streams, tar_gz, task_rows)
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "job_parameters": {"work_mode": 0},
@@ -28,8 +29,8 @@ COMPONENT = ["-j", "j1", "-r", "guest", "-p", "9999", "-cpn", "hetero_lr_0"]
 
 @pytest.fixture
 def run(http_server: HttpServer, fake: FakeFlow, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run_cli(*args: str) -> tuple[int, dict[str, Any]]:
-        code = cli.main([*args, "--server", http_server.url])
+    def run_cli(*args: str, url: str = http_server.url) -> tuple[int, dict[str, Any]]:
+        code = cli.main([*args, "--server", url])
         printed = capsys.readouterr().out
         assert printed.endswith("}\n\n"), printed
         return code, json.loads(printed)
@@ -81,14 +82,16 @@ def test_submit_job_flags(run: Any, fake: FakeFlow, tmp_path: Path) -> None:
 
 
 def test_query_job_drops_dsl_and_conf(run: Any, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1", "f_status": "success", "f_dsl": DSL,
-                                            "f_runtime_conf": CONF, "f_train_runtime_conf": {}}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1", "status": "success", "dsl": DSL, "runtime_conf": CONF,
+                                         "roles": CONF["role"]})
     code, reply = run("-f", "query_job", "-j", "j1", "-r", "guest", "-p", "9999", "-s", "success")
     assert code == 0
-    assert reply["data"] == [{"f_job_id": "j1", "f_status": "success", "f_train_runtime_conf": {}}]
+    [row] = reply["data"]
+    assert "f_dsl" not in row and "f_runtime_conf" not in row
+    assert (row["f_job_id"], row["f_status"], row["f_roles"]) == ("j1", "success", CONF["role"])
     assert dict(fake.last("QueryJob").filters) == {"job_id": "j1", "role": "guest", "party_id": "9999",
                                                    "status": "success"}
-    fake.answers["QueryJob"] = rows_reply([])
+    fake.answers["QueryJob"] = job_rows()
     assert run("-f", "query_job", "-j", "j2") == (1, {"retcode": 101, "retmsg": "find job failed"})
 
 
@@ -98,28 +101,44 @@ def test_simple_job_functions(run: Any, fake: FakeFlow) -> None:
     fake.answers["CleanJob"] = returns(flow_pb2.CleanJobReply())
     assert run("-f", "clean_job", "-j", "j1", "-cpn", "dataio_0")[1] == {"retcode": 0, "retmsg": "success"}
     assert fake.last("CleanJob").component_name == "dataio_0"
-    fake.answers["DataView"] = json_reply([{"f_table_name": "t"}])
-    assert run("-f", "data_view_query", "-j", "j1", "-r", "guest", "-p", "9999")[1]["data"] == [{"f_table_name": "t"}]
-    fake.answers["QueryTask"] = rows_reply([{"f_task_id": "j1_dataio_0"}])
-    assert run("-f", "query_task", "-j", "j1", "-cpn", "dataio_0", "-s", "running")[1]["data"] == [
-        {"f_task_id": "j1_dataio_0"}]
+    fake.answers["DataView"] = returns(message(flow_pb2.DataViewReply, job_id="j1", role="guest", party_id="9999",
+                                               roles=CONF["role"], inputs=[flow_pb2.InputTable(
+                                                   role="guest", party_id="9999", name="train_data", namespace="ns",
+                                                   table_name="t")]))
+    view = run("-f", "data_view_query", "-j", "j1", "-r", "guest", "-p", "9999")[1]["data"]
+    assert view["dataset"] == {"guest": {"9999": {"train_data": "ns.t"}}}
+    fake.answers["QueryTask"] = task_rows({"job_id": "j1", "task_id": "j1_dataio_0"})
+    [task] = run("-f", "query_task", "-j", "j1", "-cpn", "dataio_0", "-s", "running")[1]["data"]
+    assert task["f_task_id"] == "j1_dataio_0"
     assert dict(fake.last("QueryTask").filters) == {"job_id": "j1", "component_name": "dataio_0", "status": "running"}
 
 
-@pytest.mark.parametrize("function, method", [
-    ("component_parameters", "ComponentParameters"), ("component_metric_all", "ComponentMetricAll"),
-    ("component_metrics", "ComponentMetrics")])
-def test_component_json_functions(run: Any, fake: FakeFlow, function: str, method: str) -> None:
-    fake.answers[method] = json_reply({"k": "v"})
-    assert run("-f", function, *COMPONENT) == (0, {"retcode": 0, "retmsg": "success", "data": {"k": "v"}})
+@pytest.mark.parametrize("function, method, answer, data", [
+    ("component_parameters", "ComponentParameters",
+     returns(message(flow_pb2.ParametersReply, module="HeteroLR", parameters={"k": "v"})),
+     {"module": "HeteroLR", "ComponentParam": {"k": "v"}, "job_id": "j1", "role": "guest", "party_id": "9999",
+      "component_name": "hetero_lr_0", "module_roles": []}),
+    ("component_metric_all", "ComponentMetricAll", streams(metric("train", "loss", [(0, 0.5)], {"k": "v"})),
+     {"train": {"loss": {"data": [[0, 0.5]], "meta": {"k": "v"}}}}),
+    ("component_metrics", "ComponentMetrics",
+     returns(flow_pb2.MetricNames(metrics=[flow_pb2.MetricName(namespace="train", name="loss")])),
+     {"train": ["loss"]})])
+def test_component_json_functions(run: Any, fake: FakeFlow, function: str, method: str, answer: Answer,
+                                  data: Any) -> None:
+    fake.answers[method] = answer
+    assert run("-f", function, *COMPONENT) == (0, {"retcode": 0, "retmsg": "success", "data": data})
     ref = fake.last(method)
     assert (ref.job_id, ref.role, ref.party_id, ref.component_name) == ("j1", "guest", "9999", "hetero_lr_0")
 
 
 def test_component_output_model_and_table(run: Any, fake: FakeFlow) -> None:
-    fake.answers["ComponentOutputModel"] = returns(flow_pb2.MetricReply(data_json='{"iters": 3}', meta_json='{"a": 1}'))
+    fake.answers["ComponentOutputModel"] = returns(flow_pb2.OutputModelReply(
+        module="HeteroLR", alias="model", model_id="m", model_version="j1",
+        buffers=[flow_pb2.ModelBuffer(name="HeteroLRParam", type="HeteroLRParam", json='{"iters": 3}')]))
     assert run("-f", "component_output_model", *COMPONENT)[1] == {
-        "retcode": 0, "retmsg": "success", "data": {"iters": 3}, "meta": {"a": 1}}
+        "retcode": 0, "retmsg": "success", "data": {"iters": 3},
+        "meta": {"module_name": "HeteroLR", "model_alias": "model", "model_id": "m", "model_version": "j1",
+                 "buffers": {"HeteroLRParam": "HeteroLRParam"}}}
     fake.answers["ComponentOutputDataTable"] = returns(flow_pb2.OutputTablesReply(
         tables=[flow_pb2.TableName(namespace="ns", table_name="t")]))
     assert run("-f", "component_output_data_table", *COMPONENT)[1]["data"] == {"table_name": "t",
@@ -148,23 +167,37 @@ def test_required_flags_are_checked_before_calling(run: Any, fake: FakeFlow, arg
 
 
 def test_job_config_writes_one_file_per_key(run: Any, fake: FakeFlow, tmp_path: Path) -> None:
-    data = {"job_id": "j1", "dsl": DSL, "runtime_conf": CONF, "train_runtime_conf": {},
-            "model_info": {"model_id": "m", "model_version": "j1"}, "../escape": 1}
-    fake.answers["JobConfig"] = json_reply(data)
+    fake.answers["JobConfig"] = returns(message(flow_pb2.JobConfigReply, dsl=DSL, runtime_conf=CONF,
+                                                train_runtime_conf={}, model_id="m", model_version="j1"))
     code, reply = run("-f", "job_config", "-j", "j1", "-r", "guest", "-p", "9999", "-o", str(tmp_path / "out"))
     directory = tmp_path / "out" / "job_j1_config"
     assert code == 0
     assert reply["retcode"] == 0 and reply["directory"] == str(directory)
     assert reply["retmsg"] == f"download successfully, please check {directory} directory"
-    assert "dsl" not in reply["data"] and "runtime_conf" not in reply["data"]
+    assert reply["data"] == {"job_id": "j1", "train_runtime_conf": {}, "model_info": {"model_id": "m",
+                                                                                      "model_version": "j1"}}
     assert sorted(p.name for p in directory.iterdir()) == ["dsl.json", "model_info.json", "runtime_conf.json",
                                                            "train_runtime_conf.json"]
     assert json.loads((directory / "dsl.json").read_text()) == DSL
     assert json.loads((directory / "runtime_conf.json").read_text()) == CONF
+    assert json.loads((directory / "train_runtime_conf.json").read_text()) == {}
     assert json.loads((directory / "model_info.json").read_text()) == {"model_id": "m", "model_version": "j1"}
-    assert not (tmp_path / "out" / "escape.json").exists()
     ref = fake.last("JobConfig")
     assert (ref.job_id, ref.role, ref.party_id) == ("j1", "guest", "9999")
+
+
+def test_job_config_from_another_server_writes_only_inside_its_directory(run: Any, tmp_path: Path) -> None:
+    """Keys that are not plain file names (a server this node does not control may send any) are skipped."""
+    other = Flask("other_server")
+    data = {"job_id": "j1", "dsl": DSL, "../escape": 1, "..": 2, "sub/dir": 3, "back\\slash": 4, "": 5}
+    other.post("/v1/job/config")(lambda: {"retcode": 0, "retmsg": "success", "data": data})
+    with HttpServer(other) as server:
+        code, reply = run("-f", "job_config", "-j", "j1", "-r", "guest", "-p", "9999", "-o", str(tmp_path / "out"),
+                          url=server.url)
+    assert code == 0, reply
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["job_j1_config"]
+    assert [p.name for p in (tmp_path / "out" / "job_j1_config").iterdir()] == ["dsl.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_job_config_not_found_writes_nothing(run: Any, fake: FakeFlow, tmp_path: Path) -> None:

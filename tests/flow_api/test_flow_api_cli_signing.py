@@ -10,7 +10,7 @@ import pytest
 
 from flow_api import cli
 from flow_api.auth import Keys
-from flow_api_fakes import KEYS, FakeFlow, HttpServer, returns, rows_reply, stream, tar_gz
+from flow_api_fakes import KEYS, FakeFlow, HttpServer, job_ids, job_rows, returns, stream, tar_gz
 from protos import flow_pb2
 from tls_files import TlsFiles
 
@@ -35,9 +35,9 @@ def keys() -> Keys:
 
 
 def test_signed_json_requests(run: Any, http_server: HttpServer, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1", "f_dsl": {}}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
     code, reply = run(http_server, "-f", "query_job", "-j", "j1", *SIGN)
-    assert code == 0 and reply["data"] == [{"f_job_id": "j1"}], reply
+    assert code == 0 and job_ids(reply["data"]) == ["j1"], reply
     fake.answers["StopJob"] = returns(flow_pb2.StopJobReply(status="canceled"))
     code, reply = run(http_server, "-f", "stop_job", "-j", "j1", *SIGN)
     assert code == 0 and reply["retmsg"] == "cancel job success"
@@ -52,11 +52,11 @@ def test_signed_archive_download(run: Any, http_server: HttpServer, fake: FakeFl
 
 def test_keys_from_the_environment(run: Any, http_server: HttpServer, fake: FakeFlow,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
     monkeypatch.setenv("FATE_FLOW_APP_KEY", KEYS.app_key)
     monkeypatch.setenv("FATE_FLOW_SECRET_KEY", KEYS.secret_key)
     code, reply = run(http_server, "-f", "query_job", "-j", "j1")
-    assert code == 0 and reply["data"] == [{"f_job_id": "j1"}], reply
+    assert code == 0 and job_ids(reply["data"]) == ["j1"], reply
 
 
 def test_refusals_are_printed_like_any_reply(run: Any, http_server: HttpServer, fake: FakeFlow,
@@ -93,10 +93,10 @@ def test_a_ca_file_that_is_not_a_certificate(run: Any, http_server: HttpServer, 
 
 def test_https_with_the_nodes_ca(run: Any, https_server: HttpServer, tls: TlsFiles, fake: FakeFlow,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
     assert https_server.url.startswith("https://")
     code, reply = run(https_server, "-f", "query_job", "-j", "j1", *SIGN, "--ca-file", str(tls.ca))
-    assert code == 0 and reply["data"] == [{"f_job_id": "j1"}], reply
+    assert code == 0 and job_ids(reply["data"]) == ["j1"], reply
     monkeypatch.setenv("FATE_FLOW_CA_FILE", str(tls.ca))
     assert run(https_server, "-f", "query_job", "-j", "j1", *SIGN)[0] == 0
     monkeypatch.delenv("FATE_FLOW_CA_FILE")

@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from flow_api.app import create_app
-from flow_api_fakes import FakeFlow, abort, json_reply, returns, rows_reply, stream
+from flow_api_fakes import FakeFlow, abort, job_rows, message, returns, stream, streams, task_rows
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "job_parameters": {"work_mode": 0},
@@ -95,26 +95,49 @@ def test_stop_needs_a_job_id_and_maps_not_found(client: Any, fake: FakeFlow) -> 
     assert post(client, "/v1/job/stop", {"job_id": "nope"}).get_json() == {"retcode": 101, "retmsg": "no job nope"}
 
 
-def test_query_passes_filters_and_rows(client: Any, fake: FakeFlow) -> None:
-    rows = [{"f_job_id": "j1", "f_role": "guest", "f_party_id": "9999", "f_status": "success",
-             "f_runtime_conf": CONF, "f_dsl": DSL}]
-    fake.answers["QueryJob"] = rows_reply(rows)
+JOB_ROW = {"job_id": "j1", "role": "guest", "party_id": "9999", "name": "lr", "description": "a test job",
+           "tag": "t", "roles": CONF["role"], "work_mode": 0, "initiator_party_id": "9999", "is_initiator": True,
+           "dsl": DSL, "runtime_conf": CONF, "run_ip": "127.0.0.1", "status": "success", "progress": 100,
+           "current_steps": ["dataio_0"], "current_tasks": ["j1_dataio_0"], "create_time": 1_700_000_000_000,
+           "update_time": 1_700_000_090_000, "start_time": 1_700_000_001_000, "end_time": 1_700_000_061_000,
+           "elapsed": 60_000, "retmsg": "done"}
+FATE_JOB = {"f_job_id": "j1", "f_name": "lr", "f_description": "a test job", "f_tag": "t", "f_role": "guest",
+            "f_party_id": "9999", "f_roles": CONF["role"], "f_work_mode": 0, "f_initiator_party_id": "9999",
+            "f_is_initiator": 1, "f_dsl": DSL, "f_runtime_conf": CONF, "f_run_ip": "127.0.0.1",
+            "f_status": "success", "f_progress": 100, "f_current_steps": ["dataio_0"],
+            "f_current_tasks": ["j1_dataio_0"], "f_create_time": 1_700_000_000_000,
+            "f_update_time": 1_700_000_090_000, "f_start_time": 1_700_000_001_000, "f_end_time": 1_700_000_061_000,
+            "f_elapsed": 60_000, "f_retmsg": "done"}
+
+
+def test_query_passes_filters_and_gives_fates_rows(client: Any, fake: FakeFlow) -> None:
+    fake.answers["QueryJob"] = job_rows(JOB_ROW, {**JOB_ROW, "role": "host", "party_id": "10000",
+                                                  "is_initiator": False})
     body = post(client, "/v1/job/query", {"job_id": "j1", "role": "guest", "party_id": 9999, "status": "success",
                                           "is_initiator": True, "function": "query_job",
                                           "local": {"role": "guest", "party_id": 9999}, "limit": 5}).get_json()
-    assert body == {"retcode": 0, "retmsg": "success", "data": rows}
+    assert body == {"retcode": 0, "retmsg": "success",
+                    "data": [FATE_JOB, {**FATE_JOB, "f_role": "host", "f_party_id": "10000", "f_is_initiator": 0}]}
     sent = fake.last("QueryJob")
     assert dict(sent.filters) == {"job_id": "j1", "role": "guest", "party_id": "9999", "status": "success",
                                   "is_initiator": "1"}
     assert sent.limit == 5
 
 
+def test_a_job_that_has_not_started_has_no_times(client: Any, fake: FakeFlow) -> None:
+    waiting = {name: value for name, value in JOB_ROW.items() if name not in ("start_time", "end_time", "elapsed")}
+    fake.answers["QueryJob"] = job_rows({**waiting, "status": "waiting"})
+    body = post(client, "/v1/job/query", {"job_id": "j1"}).get_json()
+    assert body["data"] == [{**FATE_JOB, "f_status": "waiting", "f_start_time": None, "f_end_time": None,
+                             "f_elapsed": None}]
+
+
 def test_query_without_match_is_101_and_get_works(client: Any, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = rows_reply([])
+    fake.answers["QueryJob"] = job_rows()
     assert post(client, "/v1/job/query", {"job_id": "x"}).get_json() == {"retcode": 101, "retmsg": "find job failed"}
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = job_rows(JOB_ROW)
     body = client.get("/v1/job/query?job_id=j1").get_json()  # the board_url of submit
-    assert body["data"] == [{"f_job_id": "j1"}]
+    assert body["data"] == [FATE_JOB]
     assert dict(fake.last("QueryJob").filters) == {"job_id": "j1"}
 
 
@@ -132,28 +155,42 @@ def test_update(client: Any, fake: FakeFlow) -> None:
 
 
 def test_config(client: Any, fake: FakeFlow) -> None:
-    data = {"job_id": "j1", "dsl": DSL, "runtime_conf": CONF, "train_runtime_conf": {},
-            "model_info": {"model_id": "m", "model_version": "j1"}}
-    fake.answers["JobConfig"] = json_reply(data)
+    train_conf = {**CONF, "job_parameters": {"work_mode": 0, "job_type": "train"}}
+    fake.answers["JobConfig"] = returns(message(flow_pb2.JobConfigReply, dsl=DSL, runtime_conf=CONF,
+                                                train_runtime_conf=train_conf, model_id="m", model_version="j1"))
     body = post(client, "/v1/job/config", {"job_id": "j1", "role": "guest", "party_id": 9999}).get_json()
-    assert body == {"retcode": 0, "retmsg": "success", "data": data}
+    assert body == {"retcode": 0, "retmsg": "success", "data": {
+        "job_id": "j1", "dsl": DSL, "runtime_conf": CONF, "train_runtime_conf": train_conf,
+        "model_info": {"model_id": "m", "model_version": "j1"}}}
     sent = fake.last("JobConfig")
     assert (sent.job_id, sent.role, sent.party_id) == ("j1", "guest", "9999")
     fake.answers["JobConfig"] = abort(grpc.StatusCode.NOT_FOUND, "no job j2 for guest 9999")
     assert post(client, "/v1/job/config", {"job_id": "j2"}).get_json() == {
         "retcode": 101, "retmsg": "no job j2 for guest 9999"}
-    fake.answers["JobConfig"] = json_reply({})
-    assert post(client, "/v1/job/config", {"job_id": "j2"}).get_json() == {"retcode": 101, "retmsg": "find job failed"}
     assert post(client, "/v1/job/config", {"role": "guest"}).get_json()["retcode"] == 100
 
 
+TASK_ROW = {"job_id": "j1", "component_name": "dataio_0", "task_id": "j1_dataio_0", "role": "guest",
+            "party_id": "9999", "status": "success", "run_ip": "127.0.0.1", "run_pid": 4321, "retmsg": "",
+            "create_time": 1_700_000_000_000, "update_time": 1_700_000_030_000, "start_time": 1_700_000_001_000,
+            "end_time": 1_700_000_021_000, "elapsed": 20_000}
+FATE_TASK = {"f_job_id": "j1", "f_component_name": "dataio_0", "f_task_id": "j1_dataio_0", "f_role": "guest",
+             "f_party_id": "9999", "f_status": "success", "f_run_ip": "127.0.0.1", "f_run_pid": 4321, "f_retmsg": "",
+             "f_create_time": 1_700_000_000_000, "f_update_time": 1_700_000_030_000,
+             "f_start_time": 1_700_000_001_000, "f_end_time": 1_700_000_021_000, "f_elapsed": 20_000}
+
+
 def test_task_query(client: Any, fake: FakeFlow) -> None:
-    rows = [{"f_job_id": "j1", "f_component_name": "dataio_0", "f_status": "running"}]
-    fake.answers["QueryTask"] = rows_reply(rows)
+    waiting = {name: value for name, value in TASK_ROW.items()
+               if name not in ("run_pid", "start_time", "end_time", "elapsed")}
+    fake.answers["QueryTask"] = task_rows(TASK_ROW, {**waiting, "component_name": "hetero_lr_0",
+                                                     "task_id": "j1_hetero_lr_0", "status": "waiting"})
     body = post(client, "/v1/job/task/query", {"job_id": "j1", "component_name": "dataio_0"}).get_json()
-    assert body == {"retcode": 0, "retmsg": "success", "data": rows}
+    assert body == {"retcode": 0, "retmsg": "success", "data": [FATE_TASK, {
+        **FATE_TASK, "f_component_name": "hetero_lr_0", "f_task_id": "j1_hetero_lr_0", "f_status": "waiting",
+        "f_run_pid": None, "f_start_time": None, "f_end_time": None, "f_elapsed": None}]}
     assert dict(fake.last("QueryTask").filters) == {"job_id": "j1", "component_name": "dataio_0"}
-    fake.answers["QueryTask"] = rows_reply([])
+    fake.answers["QueryTask"] = task_rows()
     assert post(client, "/v1/job/task/query", {"job_id": "j1"}).get_json() == {
         "retcode": 101, "retmsg": "find task failed"}
 
@@ -172,18 +209,39 @@ def test_clean(client: Any, fake: FakeFlow) -> None:
 
 
 def test_data_view_both_paths(client: Any, fake: FakeFlow) -> None:
-    view = [{"f_job_id": "j1", "f_table_name": "t", "f_table_namespace": "ns"}]
-    fake.answers["DataView"] = json_reply(view)
+    fake.answers["DataView"] = returns(message(
+        flow_pb2.DataViewReply, job_id="j1", role="guest", party_id="9999", status="success",
+        roles={"guest": [9999], "host": [10000], "arbiter": [10000]},
+        inputs=[flow_pb2.InputTable(role="guest", party_id="9999", name="train_data", namespace="ns",
+                                    table_name="guest_train"),
+                flow_pb2.InputTable(role="guest", party_id="9999", name="eval_data", namespace="ns",
+                                    table_name="guest_eval"),
+                flow_pb2.InputTable(role="host", party_id="10000", name="train_data", namespace="ns_h",
+                                    table_name="host_train")]))
+    view = {"job_id": "j1", "role": "guest", "party_id": "9999",
+            "roles": {"guest": [9999], "host": [10000], "arbiter": [10000]},
+            "dataset": {"guest": {"9999": {"train_data": "ns.guest_train", "eval_data": "ns.guest_eval"}},
+                        "host": {"10000": {"train_data": "ns_h.host_train"}}},
+            "partner": {"host": [10000], "arbiter": [10000]}, "status": "success", "model_summary": {}}
     ref = {"job_id": "j1", "role": "guest", "party_id": 9999}
     for path in ("/v1/job/data/view/query", "/v1/tracking/job/data_view"):
         assert post(client, path, ref).get_json() == {"retcode": 0, "retmsg": "success", "data": view}
         sent = fake.last("DataView")
         assert (sent.job_id, sent.role, sent.party_id) == ("j1", "guest", "9999")
-    fake.answers["DataView"] = json_reply([])
-    assert post(client, "/v1/job/data/view/query", ref).get_json() == {
-        "retcode": 101, "retmsg": "find data view failed"}
     assert post(client, "/v1/tracking/job/data_view", {"job_id": "j1"}).get_json() == {
         "retcode": 100, "retmsg": "the following arguments are required: role, party_id"}
+
+
+def test_data_view_of_a_party_without_inputs(client: Any, fake: FakeFlow) -> None:
+    """The asked party is in the dataset even without an input table of its own (as FATE's view has it)."""
+    fake.answers["DataView"] = returns(message(flow_pb2.DataViewReply, job_id="j1", role="arbiter",
+                                               party_id="10000", status="running", roles=CONF["role"]))
+    body = post(client, "/v1/job/data/view/query", {"job_id": "j1", "role": "arbiter", "party_id": 10000}).get_json()
+    assert body["data"]["dataset"] == {"arbiter": {"10000": {}}}
+    assert body["data"]["partner"] == CONF["role"]
+    fake.answers["DataView"] = abort(grpc.StatusCode.NOT_FOUND, "no job j1 for arbiter 10000")
+    assert post(client, "/v1/job/data/view/query", {"job_id": "j1"}).get_json() == {
+        "retcode": 101, "retmsg": "no job j1 for arbiter 10000"}
 
 
 # ---- job log -----------------------------------------------------------------------------------
@@ -225,10 +283,15 @@ def test_job_log_empty_archive(client: Any, fake: FakeFlow) -> None:
 
 
 def test_dag_dependency(client: Any, fake: FakeFlow) -> None:
-    dag = {"component_list": ["dataio_0", "hetero_lr_0"], "dependencies": {"hetero_lr_0": ["dataio_0"]},
-           "component_module": {"dataio_0": "DataIO", "hetero_lr_0": "HeteroLR"},
-           "component_need_run": {"dataio_0": True, "hetero_lr_0": True}}
-    fake.answers["DagDependency"] = json_reply(dag)
+    fake.answers["DagDependency"] = returns(flow_pb2.DagReply(components=[
+        flow_pb2.DagComponent(name="dataio_0", module="DataIO", need_run=True),
+        flow_pb2.DagComponent(name="intersection_0", module="Intersection", upstream=["dataio_0"], need_run=True),
+        flow_pb2.DagComponent(name="evaluation_0", module="Evaluation", upstream=["dataio_0", "intersection_0"])]))
+    dag = {"component_list": ["dataio_0", "intersection_0", "evaluation_0"],
+           "dependencies": {"dataio_0": [], "intersection_0": ["dataio_0"],
+                            "evaluation_0": ["dataio_0", "intersection_0"]},
+           "component_module": {"dataio_0": "DataIO", "intersection_0": "Intersection", "evaluation_0": "Evaluation"},
+           "component_need_run": {"dataio_0": True, "intersection_0": True, "evaluation_0": False}}
     body = post(client, "/v1/pipeline/dag/dependency", {"job_id": "j1", "role": "guest", "party_id": 9999}).get_json()
     assert body == {"retcode": 0, "retmsg": "success", "data": dag}
     sent = fake.last("DagDependency")
@@ -261,9 +324,21 @@ def test_malformed_json_is_100(client: Any, fake: FakeFlow, path: str) -> None:
     assert not fake.calls
 
 
-def test_a_node_that_sends_bad_json(client: Any, fake: FakeFlow) -> None:
-    fake.answers["QueryJob"] = lambda request, context: iter([flow_pb2.RowsPage(json="{not json")])
-    assert post(client, "/v1/job/query", {}).get_json() == {"retcode": 100, "retmsg": "the node's reply is not valid JSON"}
+COMPONENT = {"job_id": "j1", "component_name": "hetero_lr_0", "role": "guest", "party_id": 9999}
+
+
+@pytest.mark.parametrize("path, body, method, answer", [
+    ("/v1/job/query", {"job_id": "j1"}, "QueryJob", job_rows({"job_id": "j1", "dsl_json": "{not json"})),
+    ("/v1/job/config", {"job_id": "j1"}, "JobConfig", returns(flow_pb2.JobConfigReply(runtime_conf_json="[1,"))),
+    ("/v1/tracking/component/metric_data", {**COMPONENT, "metric_namespace": "train", "metric_name": "loss"},
+     "ComponentMetricData", returns(flow_pb2.Metric(points=[flow_pb2.MetricPoint(key_json="0", value_json="{oops")]))),
+    ("/v1/tracking/component/output/data", COMPONENT, "ComponentOutputData",
+     streams(flow_pb2.OutputDataPage(rows=[flow_pb2.OutputRow(cells_json=['"1', "2"])], header=["id", "x"], total=1))),
+])
+def test_a_node_that_sends_bad_json(client: Any, fake: FakeFlow, path: str, body: dict[str, Any], method: str,
+                                    answer: Any) -> None:
+    fake.answers[method] = answer
+    assert post(client, path, body).get_json() == {"retcode": 100, "retmsg": "the node's reply is not valid JSON"}
 
 
 def test_wrong_method_and_unreachable_node(client: Any, fake: FakeFlow) -> None:

@@ -11,7 +11,7 @@ import pytest
 from flow_api.envelope import ApiError
 from flow_api.request_fields import (BODY_TOO_LARGE, MAX_BODY_BYTES, MAX_DEPTH, checked_object, integer, json_object,
                                      text)
-from flow_api_fakes import FakeFlow, returns, rows_reply, upload_answer
+from flow_api_fakes import FakeFlow, job_rows, returns, upload_answer
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "role": {"guest": [9999]}}
@@ -160,7 +160,7 @@ def test_a_chunked_body_over_the_limit_is_cut_off(client: Any, fake: FakeFlow) -
 
 @pytest.mark.parametrize("chunked", [False, True])
 def test_a_body_at_the_limit_is_read(client: Any, fake: FakeFlow, chunked: bool) -> None:
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
     raw = json.dumps({"job_id": "j1", "job_runtime_conf": {"padding": ""}}).encode()
     raw = raw.replace(b'"padding": ""', b'"padding": "' + b"p" * (MAX_BODY_BYTES - len(raw)) + b'"')
     assert len(raw) == MAX_BODY_BYTES

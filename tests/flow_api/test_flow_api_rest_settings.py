@@ -15,7 +15,7 @@ import pytest
 from fate_runtime import ConfigError, NodeConfig
 from fate_runtime.node.config import is_loopback
 from flow_api.server_main import _parser, _settings, https_context, url_host
-from flow_api_fakes import FakeFlow, HttpServer, rows_reply
+from flow_api_fakes import FakeFlow, HttpServer, job_ids, job_rows
 from tls_files import TlsFiles, make_tls_files
 
 BEYOND = ("the REST layer on 0.0.0.0 is reachable beyond this machine, so it needs http_app_key and "
@@ -110,8 +110,8 @@ def test_a_silent_client_does_not_stall_the_https_server(https_server: HttpServe
                                                          fake: FakeFlow) -> None:
     """The TLS handshake runs in each connection's thread: in werkzeug's accept loop, one client that never
     sends a byte would keep every other waiting."""
-    fake.answers["QueryJob"] = rows_reply([{"f_job_id": "j1"}])
+    fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
     context = ssl.create_default_context(cafile=str(tls.ca))
     with socket.create_connection(("127.0.0.1", https_server.server.port)):
         with urllib.request.urlopen(https_server.url + "/v1/job/query", context=context, timeout=10) as reply:
-            assert json.loads(reply.read())["data"] == [{"f_job_id": "j1"}]
+            assert job_ids(json.loads(reply.read())["data"]) == ["j1"]

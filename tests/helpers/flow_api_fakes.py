@@ -1,8 +1,9 @@
 """A fake node for the REST layer's tests: a FlowServicer whose answers each test sets.
 
 `FakeFlow.answers[method]` is called as answer(request, context) and returns the reply (for
-the server-streaming methods: an iterable of FileChunk); a method without an answer aborts
-with UNIMPLEMENTED. Every request is recorded in `calls` as (method, request).
+the server-streaming methods: an iterable of their messages); a method without an answer aborts
+with UNIMPLEMENTED. Every request is recorded in `calls` as (method, request). The canned
+replies below build the typed messages from keyword fields, FATE's free-form objects as values.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import ssl
 import tarfile
 import threading
 from concurrent import futures
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import grpc
+from google.protobuf.message import Message
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from flow_api.auth import Keys
@@ -27,6 +29,8 @@ KEYS = Keys("test-app-key", "test-secret-key")
 METHODS = [name for name in dir(flow_pb2_grpc.FlowServicer) if not name.startswith("_")]
 
 Answer = Callable[[Any, grpc.ServicerContext], Any]
+
+M = TypeVar("M", bound=Message)
 
 
 class FakeFlow(flow_pb2_grpc.FlowServicer):
@@ -117,13 +121,47 @@ def returns(reply: Any) -> Answer:
     return lambda request, context: reply
 
 
-def json_reply(value: Any) -> Answer:
-    return returns(flow_pb2.JsonReply(json=json.dumps(value)))
+def message(cls: type[M], **fields: Any) -> M:
+    """cls(**fields), where a field the message has as `<name>_json` may be given as `<name>=value` (sent as JSON)."""
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if f"{name}_json" in cls.DESCRIPTOR.fields_by_name:
+            name, value = f"{name}_json", json.dumps(value)
+        values[name] = value
+    return cls(**values)
 
 
-def rows_reply(rows: list[Any]) -> Answer:
-    """A streamed query's answer: the rows as one page (none when there are no rows)."""
-    return lambda request, context: iter([flow_pb2.RowsPage(json=json.dumps(rows))] if rows else [])
+def streams(*messages: Any) -> Answer:
+    """A server stream's answer: the messages in order (none: an empty stream)."""
+    return lambda request, context: iter(messages)
+
+
+def job_rows(*rows: dict[str, Any]) -> Answer:
+    """QueryJob's answer: a JobRow a row, from its fields (roles, dsl, runtime_conf as values)."""
+    return streams(*(message(flow_pb2.JobRow, **row) for row in rows))
+
+
+def job_ids(rows: list[dict[str, Any]]) -> list[str]:
+    """The f_job_id of each row of a /v1/job/query reply's data."""
+    return [row["f_job_id"] for row in rows]
+
+
+def task_rows(*rows: dict[str, Any]) -> Answer:
+    """QueryTask's answer: a TaskRow a row."""
+    return streams(*(message(flow_pb2.TaskRow, **row) for row in rows))
+
+
+def metric(namespace: str, name: str, data: list[tuple[Any, Any]], meta: Any) -> flow_pb2.Metric:
+    """A metric of [(key, value), ...] points and its meta."""
+    return flow_pb2.Metric(namespace=namespace, name=name, meta_json=json.dumps(meta),
+                           points=[flow_pb2.MetricPoint(key_json=json.dumps(key), value_json=json.dumps(value))
+                                   for key, value in data])
+
+
+def output_page(rows: list[list[Any]], header: Iterable[str] = (), total: int = 0) -> flow_pb2.OutputDataPage:
+    """A page of output data (the first one with the header and the table's row count)."""
+    return flow_pb2.OutputDataPage(rows=[flow_pb2.OutputRow(cells_json=[json.dumps(cell) for cell in row])
+                                         for row in rows], header=header, total=total)
 
 
 def stream(data: bytes, chunk: int = 64 << 10) -> Answer:

@@ -24,6 +24,7 @@ class NodeRuntime:
     tls_ca: str
     map_size: int
     workers: int
+    worker_slots: str  # the node's budget of storage worker processes (StoreConfig.worker_slots)
 
     def route_table(self) -> RouteTable:
         return RouteTable(self.party_ids, self.grpc_address, self.routes, standalone=self.standalone)

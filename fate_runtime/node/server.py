@@ -43,7 +43,7 @@ from fate_runtime.data.upload import Uploader
 from federation import MAX_MESSAGE, FederationServicer, Receiver, TransferLog
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
                     storage_pb2, storage_pb2_grpc)
-from storage import Store, shutdown_workers
+from storage import Store, make_worker_budget, shutdown_workers
 
 log = logging.getLogger("fate_flow.node")
 
@@ -80,8 +80,9 @@ class Node:
         self.config = config
         self._lock = DataDirLock(config.data_dir)
         _setup_logging(config.data_dir)
-        self.store = Store(os.path.join(config.data_dir, "storage"), map_size=config.map_size,
-                           workers=config.workers)
+        self.store = Store(os.path.join(config.data_dir, "storage"), map_size=config.map_size, workers=config.workers,
+                           worker_slots=make_worker_budget(os.path.join(config.data_dir, "run", "worker_slots"),
+                                                           config.workers))
         leftovers = self.store.clear_staging()
         if leftovers:
             log.info("removed %d half-built tables left by the previous run", leftovers)
@@ -174,7 +175,7 @@ class Node:
         host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
         return NodeRuntime(config.data_dir, f"{host}:{self.grpc_port}", self.local_socket.target, config.party_ids,
                            config.local_parties is None, config.route_map, config.tls_cert, config.tls_key,
-                           config.tls_ca, config.map_size, config.workers)
+                           config.tls_ca, config.map_size, config.workers, self.store.config.worker_slots)
 
     @property
     def grpc_address(self) -> str:

@@ -98,7 +98,7 @@ def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id
         log.warning("parameters %s are not parameters of %s and are ignored", ", ".join(ignored), module)
     temp_namespace = f"__temp__.{job_id}.{component}.{role}.{party_id}"
     store = Store(os.path.join(node.data_dir, "storage"), map_size=node.map_size, workers=node.workers,
-                  temp_namespace=temp_namespace)
+                  worker_slots=node.worker_slots, temp_namespace=temp_namespace)
     tracker = TaskTracker(db, job_id, component, role, party_id, plan.components[component].output_data)
     tracker.save_parameters(module, params)
     token = JobRegistry(db).token(job_id)

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, Iterable, Sequence
+import time
+from typing import Any, Iterable, Sequence, cast
 
 import grpc
 
 from federation.channels import open_channel
-from federation.errors import FederationError, TransferRefused, TransferTimeout
+from federation.errors import FederationError, JobEnded, TransferTimeout
 from federation.routes import RouteTable
-from federation.sender import RetryPolicy, push
+from federation.job_token import token_metadata
+from federation.sender import RetryPolicy, push, retried
 from federation.tls import TlsConfig
+from federation.transfers import TransferKey
 from federation.variables import Declarations
-from federation.wire import object_chunks, table_chunks
+from federation.wire import object_chunks, read_object, table_chunks
 from protos import federation_pb2 as pb
 from protos import federation_pb2_grpc
 from storage import Store, Table, decode, encode
 
-DEFAULT_GET_TIMEOUT = 600.0
+DEFAULT_CHECK_EVERY = 30.0
 _AWAIT_MARGIN = 10.0
 
 
@@ -37,12 +40,16 @@ class FederationClient:
     """Sends and receives the variables of one job for one (role, party) of this node.
 
     Pushes go to each party's node (this node's own peer port for its own parties) with the job's
-    token; waiting for what arrived asks this node over its local socket, `local_target`.
+    token; waiting for what arrived asks this node over its local socket, `local_target`. A `get`
+    waits as long as the job runs: every `check_every` seconds of waiting it asks the sending party's
+    node whether it still runs the job, and stops (FederationError naming that party) when the node
+    does not answer or the job has ended there. `get_timeout`, if given, bounds every `get` besides.
     """
 
     def __init__(self, job_id: str, role: str, party_id: str, routes: RouteTable, declarations: Declarations,
                  store: Store, local_target: str, token: str, tls: TlsConfig | None = None,
-                 retry: RetryPolicy | None = None, get_timeout: float = DEFAULT_GET_TIMEOUT) -> None:
+                 retry: RetryPolicy | None = None, get_timeout: float | None = None,
+                 check_every: float = DEFAULT_CHECK_EVERY) -> None:
         self.job_id = job_id
         self._local_target = local_target
         self._token = token
@@ -53,6 +60,7 @@ class FederationClient:
         self._tls = tls
         self._retry = retry or RetryPolicy()
         self._get_timeout = get_timeout
+        self._check_every = check_every
         self._channels: dict[tuple[str, str], grpc.Channel] = {}
         self._lock = threading.Lock()
 
@@ -105,30 +113,66 @@ class FederationClient:
 
     def get(self, name: str, tag: Any, parties: Sequence[Party | tuple[str, Any]],
             timeout: float | None = None) -> list[Any]:
-        """What each of `parties` sent as `name`/`tag`, waiting for it; tables come back as Tables."""
-        wait = self._get_timeout if timeout is None else timeout
+        """What each of `parties` sent as `name`/`tag`, waiting for it (at most `timeout` seconds if given, else
+        the client's `get_timeout`); tables come back as Tables."""
+        limit = self._get_timeout if timeout is None else timeout
         sources = _parties(parties)
         for party in sources:
             self._declarations.check(name, party.role, self.local.role)
         stub = federation_pb2_grpc.LocalFederationStub(self._local_channel())
-        return [self._fetch(stub, name, str(tag), party, wait) for party in sources]
+        return [self._fetch(stub, TransferKey(self.job_id, name, str(tag), party.role, party.party_id,
+                                              self.local.role, self.local.party_id), limit) for party in sources]
 
-    def _fetch(self, stub: federation_pb2_grpc.LocalFederationStub, name: str, tag: str, src: Party,
-               wait: float) -> Any:
-        request = pb.AwaitRequest(job_id=self.job_id, name=name, tag=tag,
-                                  src=pb.Party(role=src.role, party_id=src.party_id),
-                                  dst=pb.Party(role=self.local.role, party_id=self.local.party_id),
-                                  timeout_seconds=wait)
-        try:
-            reply = stub.Await(request, timeout=wait + _AWAIT_MARGIN, wait_for_ready=True)
-        except grpc.RpcError as exc:
-            if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-                raise TransferTimeout(exc.details() or f"timed out waiting for variable {name!r}") from None
-            if exc.code() == grpc.StatusCode.PERMISSION_DENIED:
-                raise TransferRefused(exc.details()) from None
-            raise FederationError(f"the local node could not be asked for variable {name!r}: "
-                                  f"{exc.code().name.lower()}") from None
+    def _fetch(self, stub: federation_pb2_grpc.LocalFederationStub, key: TransferKey, limit: float | None) -> Any:
+        request = pb.AwaitRequest(job_id=key.job_id, name=key.name, tag=key.tag,
+                                  src=pb.Party(role=key.src_role, party_id=key.src_party),
+                                  dst=pb.Party(role=key.dst_role, party_id=key.dst_party))
+        deadline = None if limit is None else time.monotonic() + limit
+        while True:
+            left = self._check_every if deadline is None else deadline - time.monotonic()
+            request.timeout_seconds = max(0.0, min(self._check_every, left))
+            try:
+                reply = stub.Await(request, timeout=request.timeout_seconds + _AWAIT_MARGIN, wait_for_ready=True)
+            except grpc.RpcError as exc:
+                raise _local_error(exc, key) from None
+            if reply.complete:
+                return self._value(stub, request, reply, key)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TransferTimeout(f"timed out after {limit:g} s waiting for {key.describe()}")
+            self._check_sender(key)
+
+    def _value(self, stub: federation_pb2_grpc.LocalFederationStub, request: pb.AwaitRequest, reply: pb.AwaitReply,
+               key: TransferKey) -> Any:
         if reply.kind == pb.TABLE:
             return self._store.table(reply.namespace, reply.table_name)
-        with open(reply.object_path, "rb") as src_file:
-            return decode(src_file.read())
+        if len(reply.object_data) == reply.total_bytes:
+            return decode(reply.object_data)
+        try:  # too large to come in the reply: streamed in chunks
+            data = read_object(stub.ReadObject(request, wait_for_ready=True), key.describe())
+        except grpc.RpcError as exc:
+            raise _local_error(exc, key) from None
+        return decode(cast(bytes, data))  # (msgpack reads any buffer: a large object is not copied once more)
+
+    def _check_sender(self, key: TransferKey) -> None:
+        """FederationError naming the sending party unless its node answers and still runs the job."""
+        channel, address = self._channel(key.src_party)
+        peer = f"{key.src_role} {key.src_party} at {address}"
+        stopped = f"stopped waiting for {key.describe()}"
+        stub = federation_pb2_grpc.FederationStub(channel)
+        request = pb.JobStateRequest(job_id=self.job_id)
+        state = retried(channel, lambda: stub.JobState(request, timeout=self._retry.connect_timeout,
+                                                       metadata=token_metadata(self._token)),
+                        self._retry, f"asking {peer} about job {self.job_id}", f"{stopped}: {peer} stopped answering",
+                        f"{stopped}: {peer} refused to say whether it still runs the job")
+        if not state.running:
+            raise JobEnded(f"{stopped}: the job is no longer running on {peer}")
+
+
+def _local_error(exc: grpc.RpcError, key: TransferKey) -> FederationError:
+    """A failed call to this node's own federation service as the error a component sees."""
+    code = exc.code()
+    if code == grpc.StatusCode.FAILED_PRECONDITION:
+        return JobEnded(exc.details() or f"job {key.job_id} has ended on this node")
+    if code == grpc.StatusCode.NOT_FOUND:
+        return FederationError(exc.details() or f"{key.describe()} has not been received")
+    return FederationError(f"this node could not be asked for {key.describe()}: {code.name.lower()}")

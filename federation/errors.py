@@ -17,3 +17,7 @@ class PeerUnreachable(FederationError):
 
 class TransferTimeout(FederationError):
     """A `get` that waited longer than its timeout."""
+
+
+class JobEnded(FederationError):
+    """A transfer of a job that has ended on the node that was asked."""

@@ -1,4 +1,5 @@
-"""The receiving side of a push: who may send what, and storing it so it appears only when whole."""
+"""The receiving side of federation: who may send what, storing it so it appears only when whole,
+handing it to the node's tasks, and removing it when its job ends."""
 
 from __future__ import annotations
 
@@ -7,20 +8,18 @@ import hashlib
 import hmac
 import logging
 import os
+import shutil
 import time
-from typing import Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
-from federation.errors import TransferRefused, TransferTimeout
-from federation.transfers import Received, TransferKey, TransferLog
+from federation.errors import FederationError, JobEnded, TransferRefused
+from federation.transfers import OBJECT, TABLE, Received, TransferKey, TransferRecords
 from federation.variables import Declarations
-from federation.wire import chunk_pairs
+from federation.wire import chunk_pairs, object_pieces
 from protos import federation_pb2 as pb
 from storage import InvalidTableArgument, Store, Table, check_partitions
 
 log = logging.getLogger("fate_flow.federation")
-
-OBJECT = "object"
-TABLE = "table"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,22 +48,27 @@ def transfer_key(job_id: str, name: str, tag: str, src: pb.Party, dst: pb.Party)
 _MAX_NAME = 200
 
 
+def received_namespace(job_id: str) -> str:
+    """The namespace of the tables a job has received."""
+    return f"federation.{job_id}"
+
+
 def table_location(key: TransferKey) -> tuple[str, str]:
-    """The (namespace, name) a received table is stored as (long ones end in a digest)."""
-    namespace = f"federation.{key.job_id}"
+    """The (namespace, name) a received table is stored as (a long name ends in a digest)."""
     name = f"{key.name}.{key.tag}.{key.src_role}.{key.src_party}.{key.dst_role}.{key.dst_party}"
-    digest = hashlib.sha256(repr(dataclasses.astuple(key)).encode()).hexdigest()
-    if len(namespace) > _MAX_NAME:
-        namespace = f"federation.{digest}"
     if len(name) > _MAX_NAME:
-        name = f"{name[:100]}.{digest}"
-    return namespace, name
+        name = f"{name[:100]}.{hashlib.sha256(repr(dataclasses.astuple(key)).encode()).hexdigest()}"
+    return received_namespace(key.job_id), name
 
 
 class Receiver:
-    """Accepts pushes for the parties this node serves (every party when `local_parties` is None)."""
+    """Accepts pushes for the parties this node serves (every party when `local_parties` is None).
 
-    def __init__(self, store: Store, transfers: TransferLog, objects_dir: str, jobs: JobLookup,
+    Received objects are files under `objects_dir/<job id>/`, received tables live in the namespace
+    `federation.<job id>`; both go when the job ends here (`forget_job`).
+    """
+
+    def __init__(self, store: Store, transfers: TransferRecords, objects_dir: str, jobs: JobLookup,
                  local_parties: frozenset[str] | None) -> None:
         self._store = store
         self._transfers = transfers
@@ -72,21 +76,29 @@ class Receiver:
         self._jobs = jobs
         self._local_parties = local_parties
         os.makedirs(objects_dir, exist_ok=True)
-        for leftover in (f for f in os.listdir(objects_dir) if f.endswith(".part")):
-            os.unlink(os.path.join(objects_dir, leftover))  # a push cut off when this node stopped
+        for directory, _, files in os.walk(objects_dir):
+            for leftover in (f for f in files if f.endswith(".part")):
+                os.unlink(os.path.join(directory, leftover))  # a push cut off when this node stopped
 
     def _serves(self, party_id: str) -> bool:
         return self._local_parties is None or party_id in self._local_parties
+
+    def _job(self, job_id: str, token: str, call: str) -> JobView:
+        """The job, if `call` (a push or question) carries its token and it has not ended here."""
+        job = self._jobs(job_id)
+        if job is None:
+            raise TransferRefused(f"job {job_id} is not known to this node")
+        if not hmac.compare_digest(token.encode(), job.token.encode()):
+            raise TransferRefused(f"the {call} does not carry the token of job {job_id}")
+        return job
 
     def _authorize(self, header: pb.TransferHeader, peer_party: str | None, token: str) -> None:
         for field in ("job_id", "name"):
             if not getattr(header, field):
                 raise TransferRefused(f"a push header must name its {field}")
-        job = self._jobs(header.job_id)
-        if job is None:
-            raise TransferRefused(f"job {header.job_id} is not known to this node")
-        if not hmac.compare_digest(token.encode(), job.token.encode()):
-            raise TransferRefused(f"the push does not carry the token of job {header.job_id}")
+        job = self._job(header.job_id, token, "push")
+        if self._transfers.ended(header.job_id):
+            raise TransferRefused(_ended(header.job_id))
         src, dst = header.src, header.dst
         if src.party_id not in job.roles.get(src.role, ()):
             raise TransferRefused(f"party {src.party_id} is not a {src.role} of job {header.job_id}")
@@ -96,6 +108,14 @@ class Receiver:
             raise TransferRefused(f"the sender's certificate is for party {peer_party}, "
                                   f"not for the source party {src.party_id} it claims")
         job.declarations.check(header.name, src.role, dst.role)
+
+    def running(self, job_id: str, peer_party: str | None, token: str) -> bool:
+        """Whether the job still runs here, told only to a caller with the job's token (and under TLS, to a party
+        of the job)."""
+        job = self._job(job_id, token, "question")
+        if peer_party is not None and not any(peer_party in parties for parties in job.roles.values()):
+            raise TransferRefused(f"party {peer_party} is not a party of job {job_id}")
+        return not self._transfers.ended(job_id)
 
     def receive(self, chunks: Iterator[pb.TransferChunk], peer_party: str | None, token: str) -> Ack:
         """Store one pushed transfer (or recognise it as received before) if it carries its job's token."""
@@ -117,37 +137,32 @@ class Receiver:
                 received = self._receive_table(key, header, chunks)
             else:
                 raise TransferRefused("a push header must say whether it carries an object or a table")
-            self._transfers.complete(key, received)
+            if not self._transfers.complete(key, received):  # the job ended while this push was received
+                self._remove_data(key.job_id)
+                raise TransferRefused(_ended(key.job_id))
         log.info("received %s: %s, %d bytes, %d rows in %.3f s", key.describe(), received.kind,
                  received.bytes, received.rows, time.monotonic() - started)
         return Ack(received.bytes, received.rows, False)
 
     def _object_path(self, key: TransferKey) -> str:
         digest = hashlib.sha256(repr(dataclasses.astuple(key)).encode()).hexdigest()
-        return os.path.join(self._objects_dir, f"{digest}.obj")
+        return os.path.join(self._objects_dir, key.job_id, f"{digest}.obj")
 
     def _receive_object(self, key: TransferKey, header: pb.TransferHeader,
                         chunks: Iterator[pb.TransferChunk]) -> Received:
         path = self._object_path(key)
         partial = path + ".part"
-        size = 0
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         try:
             with open(partial, "wb") as out:
-                for chunk in chunks:
-                    if chunk.WhichOneof("part") != "object_data":
-                        raise TransferRefused("an object push may carry only object data after its header")
-                    size += len(chunk.object_data)
-                    if size > header.total_bytes:
-                        raise TransferRefused(f"{key.describe()} is larger than its header says")
-                    out.write(chunk.object_data)
-            if size != header.total_bytes:
-                raise TransferRefused(f"{key.describe()} ended after {size} of {header.total_bytes} bytes")
+                for piece in object_pieces(chunks, header.total_bytes, key.describe()):
+                    out.write(piece)
             os.replace(partial, path)
         except BaseException:
             if os.path.exists(partial):
                 os.unlink(partial)
             raise
-        return Received(OBJECT, path, "", "", size, 0)
+        return Received(OBJECT, path, "", "", header.total_bytes, 0)
 
     def _receive_table(self, key: TransferKey, header: pb.TransferHeader,
                        chunks: Iterator[pb.TransferChunk]) -> Received:
@@ -188,9 +203,38 @@ class Receiver:
                 raise TransferRefused("a table push carries more rows than its header says")
         return rows, size
 
-    def wait(self, key: TransferKey, timeout: float) -> Received:
-        """The complete transfer; TransferTimeout naming it after `timeout` seconds."""
+    def wait(self, key: TransferKey, timeout: float) -> Received | None:
+        """The complete transfer; None if it is not complete within `timeout` seconds; JobEnded if its job has
+        ended here."""
         found = self._transfers.wait(key, timeout)
-        if found is None:
-            raise TransferTimeout(f"timed out after {timeout:g} s waiting for {key.describe()}")
+        if found is None and self._transfers.ended(key.job_id):
+            raise JobEnded(_ended(key.job_id))
         return found
+
+    def open_object(self, key: TransferKey) -> BinaryIO:
+        """The file of a complete object transfer, open for reading; JobEnded if its job has ended here."""
+        found = self._transfers.find(key)
+        try:
+            if found is not None and found.kind == OBJECT:
+                return open(found.object_path, "rb")
+        except FileNotFoundError:
+            pass  # removed since: its job has just ended
+        if self._transfers.ended(key.job_id):
+            raise JobEnded(_ended(key.job_id))
+        raise FederationError(f"{key.describe()} has not been received as an object")
+
+    def forget_job(self, job_id: str) -> list[tuple[str, str]]:
+        """The job has ended here: remove what it received (returns the tables removed) and take no more of it."""
+        self._transfers.forget_job(job_id)
+        return self._remove_data(job_id)
+
+    def _remove_data(self, job_id: str) -> list[tuple[str, str]]:
+        namespace = received_namespace(job_id)
+        tables = [(meta.namespace, meta.name) for meta in self._store.list_tables(namespace)]
+        self._store.destroy_namespace(namespace)
+        shutil.rmtree(os.path.join(self._objects_dir, job_id), ignore_errors=True)
+        return tables
+
+
+def _ended(job_id: str) -> str:
+    return f"job {job_id} has ended on this node"

@@ -1,20 +1,21 @@
-"""The sending side of a push: bounded retries with backoff, then one clear error."""
+"""Calls to a peer's node with bounded retries and backoff, then one clear error; the push of a transfer."""
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 import grpc
 
 from federation.errors import PeerUnreachable, TransferRefused
+from federation.job_token import token_metadata
 from protos import federation_pb2 as pb
 from protos import federation_pb2_grpc
 
 log = logging.getLogger("fate_flow.federation")
 
-JOB_TOKEN = "job-token"  # the gRPC metadata key of a job's secret token
+T = TypeVar("T")
 
 _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED,
               grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED}
@@ -43,28 +44,37 @@ def push(channel: grpc.Channel, chunks: Callable[[], Iterator[pb.TransferChunk]]
          retry: RetryPolicy, token: str) -> pb.PushAck:
     """Send one transfer (`chunks()` makes the stream afresh for every attempt) with its job's token."""
     stub = federation_pb2_grpc.FederationStub(channel)
+    started = time.monotonic()
+    ack = retried(channel, lambda: stub.Push(chunks(), wait_for_ready=False, metadata=token_metadata(token)),
+                  retry, f"push of {what} to {peer}", f"cannot send {what} to {peer}", f"{peer} refused {what}")
+    log.info("sent %s to %s: %d bytes, %d rows in %.3f s%s", what, peer, ack.bytes, ack.rows,
+             time.monotonic() - started, " (already there)" if ack.duplicate else "")
+    return ack
+
+
+def retried(channel: grpc.Channel, call: Callable[[], T], retry: RetryPolicy, doing: str, failed: str,
+            refused: str) -> T:
+    """`call()` once `channel` is connected, again after each delay of `retry` while the peer is unreachable.
+
+    A refusal raises TransferRefused ("<refused>: <the peer's reason>") at once; a peer that never answers
+    PeerUnreachable ("<failed>: <why> (gave up after N attempts)"). Each failed attempt is logged as `doing`.
+    """
     delays = retry.delays()
     attempt = 0
     while True:
         attempt += 1
-        started = time.monotonic()
         try:
             _connect(channel, retry.connect_timeout)
-            ack = stub.Push(chunks(), wait_for_ready=False, metadata=((JOB_TOKEN, token),))
+            return call()
         except grpc.RpcError as exc:
             code = exc.code()
             if code in _REFUSED:
-                raise TransferRefused(f"{peer} refused {what}: {exc.details()}") from None
+                raise TransferRefused(f"{refused}: {exc.details()}") from None
             delay = next(delays, None) if code in _RETRYABLE else None
-            log.warning("push of %s to %s failed (attempt %d): %s %s", what, peer, attempt, code, exc.details())
+            log.warning("%s failed (attempt %d): %s %s", doing, attempt, code, exc.details())
             if delay is None:
-                raise PeerUnreachable(f"cannot send {what} to {peer}: {_reason(code)} "
-                                      f"(gave up after {attempt} attempts)") from None
+                raise PeerUnreachable(f"{failed}: {_reason(code)} (gave up after {attempt} attempts)") from None
             time.sleep(delay)
-            continue
-        log.info("sent %s to %s: %d bytes, %d rows in %.3f s%s", what, peer, ack.bytes, ack.rows,
-                 time.monotonic() - started, " (already there)" if ack.duplicate else "")
-        return ack
 
 
 class _NotConnected(grpc.RpcError):

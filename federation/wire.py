@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate, chain
 from operator import add, lt
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 from zlib import crc32
 
 import numpy as np
@@ -20,12 +20,52 @@ _VIEW_VALUES_ABOVE = 1024  # mean bytes per key or value above which values are 
 MAX_PAIR_BYTES = MAX_MESSAGE - (1 << 20)
 
 
+def _object_stream(header: pb.TransferHeader, pieces: Iterable[bytes]) -> Iterator[pb.TransferChunk]:
+    yield pb.TransferChunk(header=header)
+    for piece in pieces:
+        yield pb.TransferChunk(object_data=piece)
+
+
 def object_chunks(header: pb.TransferHeader, data: bytes) -> Iterator[pb.TransferChunk]:
     """The header, then the encoded object in pieces of at most CHUNK_BYTES."""
-    yield pb.TransferChunk(header=header)
     view = memoryview(data)
-    for start in range(0, len(view), CHUNK_BYTES):
-        yield pb.TransferChunk(object_data=bytes(view[start:start + CHUNK_BYTES]))
+    pieces = (bytes(view[start:start + CHUNK_BYTES]) for start in range(0, len(view), CHUNK_BYTES))
+    return _object_stream(header, pieces)
+
+
+def file_chunks(header: pb.TransferHeader, source: BinaryIO) -> Iterator[pb.TransferChunk]:
+    """The header, then the encoded object read from `source` in pieces of at most CHUNK_BYTES."""
+    return _object_stream(header, iter(lambda: source.read(CHUNK_BYTES), b""))
+
+
+def object_pieces(chunks: Iterable[pb.TransferChunk], total: int, what: str) -> Iterator[bytes]:
+    """The data of the chunks that follow an object's header; TransferRefused unless they are object data
+    adding up to exactly `total` bytes (`what` names the object in the message)."""
+    size = 0
+    for chunk in chunks:
+        if chunk.WhichOneof("part") != "object_data":
+            raise TransferRefused(f"{what} carries something other than object data after its header")
+        size += len(chunk.object_data)
+        if size > total:
+            raise TransferRefused(f"{what} is larger than its header says")
+        yield chunk.object_data
+    if size != total:
+        raise TransferRefused(f"{what} ended after {size} of {total} bytes")
+
+
+def read_object(chunks: Iterable[pb.TransferChunk], what: str) -> bytearray:
+    """The encoded object of a stream made by `object_chunks` or `file_chunks`; TransferRefused if the stream
+    is empty, has no header first, or is truncated or too long."""
+    stream = iter(chunks)
+    first = next(stream, None)
+    if first is None or first.WhichOneof("part") != "header":
+        raise TransferRefused(f"{what} came without its header")
+    data = bytearray(first.header.total_bytes)
+    offset = 0
+    for piece in object_pieces(stream, len(data), what):
+        data[offset:offset + len(piece)] = piece
+        offset += len(piece)
+    return data
 
 
 def _batch_chunks(partition: int, pairs: list[tuple[bytes, bytes]]) -> Iterator[pb.TransferChunk]:

@@ -15,11 +15,6 @@ log = logging.getLogger("fate_flow.rest")
 
 T = TypeVar("T")
 
-CHANNEL_OPTIONS = [
-    ("grpc.max_receive_message_length", 16 << 20),
-    ("grpc.max_send_message_length", 16 << 20),
-]
-
 # Status codes whose message the node wrote for people to read.
 _NODE_MESSAGES = {
     grpc.StatusCode.INVALID_ARGUMENT: EXCEPTION_ERROR,
@@ -52,8 +47,7 @@ class NodeClient:
 
     def __init__(self, target: str, tls: TlsConfig | None = None, party: str | None = None) -> None:
         self.target = target
-        self._channel = (grpc.insecure_channel(target, options=CHANNEL_OPTIONS) if tls is None
-                         else open_channel(target, tls, party))
+        self._channel = open_channel(target, tls, party)
         self.flow = flow_pb2_grpc.FlowStub(self._channel)
         self.storage = storage_pb2_grpc.StorageStub(self._channel)
 

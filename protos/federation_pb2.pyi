@@ -93,17 +93,31 @@ class AwaitRequest(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., name: _Optional[str] = ..., tag: _Optional[str] = ..., src: _Optional[_Union[Party, _Mapping]] = ..., dst: _Optional[_Union[Party, _Mapping]] = ..., timeout_seconds: _Optional[float] = ...) -> None: ...
 
 class AwaitReply(_message.Message):
-    __slots__ = ("kind", "object_path", "namespace", "table_name", "bytes", "rows")
+    __slots__ = ("complete", "kind", "namespace", "table_name", "total_bytes", "total_rows", "object_data")
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
-    OBJECT_PATH_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
-    BYTES_FIELD_NUMBER: _ClassVar[int]
-    ROWS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_ROWS_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_DATA_FIELD_NUMBER: _ClassVar[int]
+    complete: bool
     kind: Kind
-    object_path: str
     namespace: str
     table_name: str
-    bytes: int
-    rows: int
-    def __init__(self, kind: _Optional[_Union[Kind, str]] = ..., object_path: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., bytes: _Optional[int] = ..., rows: _Optional[int] = ...) -> None: ...
+    total_bytes: int
+    total_rows: int
+    object_data: bytes
+    def __init__(self, complete: _Optional[bool] = ..., kind: _Optional[_Union[Kind, str]] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., total_bytes: _Optional[int] = ..., total_rows: _Optional[int] = ..., object_data: _Optional[bytes] = ...) -> None: ...
+
+class JobStateRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class JobStateReply(_message.Message):
+    __slots__ = ("running",)
+    RUNNING_FIELD_NUMBER: _ClassVar[int]
+    running: bool
+    def __init__(self, running: _Optional[bool] = ...) -> None: ...

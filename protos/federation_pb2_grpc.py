@@ -39,12 +39,23 @@ class FederationStub:
                 request_serializer=protos_dot_federation__pb2.TransferChunk.SerializeToString,
                 response_deserializer=protos_dot_federation__pb2.PushAck.FromString,
                 _registered_method=True)
+        self.JobState = channel.unary_unary(
+                '/fate_runtime.federation.Federation/JobState',
+                request_serializer=protos_dot_federation__pb2.JobStateRequest.SerializeToString,
+                response_deserializer=protos_dot_federation__pb2.JobStateReply.FromString,
+                _registered_method=True)
 
 
 class FederationServicer:
     """Missing associated documentation comment in .proto file."""
 
     def Push(self, request_iterator, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JobState(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -57,6 +68,11 @@ def add_FederationServicer_to_server(servicer, server):
                     servicer.Push,
                     request_deserializer=protos_dot_federation__pb2.TransferChunk.FromString,
                     response_serializer=protos_dot_federation__pb2.PushAck.SerializeToString,
+            ),
+            'JobState': grpc.unary_unary_rpc_method_handler(
+                    servicer.JobState,
+                    request_deserializer=protos_dot_federation__pb2.JobStateRequest.FromString,
+                    response_serializer=protos_dot_federation__pb2.JobStateReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -96,6 +112,33 @@ class Federation:
             metadata,
             _registered_method=True)
 
+    @staticmethod
+    def JobState(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.federation.Federation/JobState',
+            protos_dot_federation__pb2.JobStateRequest.SerializeToString,
+            protos_dot_federation__pb2.JobStateReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
 
 class LocalFederationStub:
     """Missing associated documentation comment in .proto file."""
@@ -111,6 +154,11 @@ class LocalFederationStub:
                 request_serializer=protos_dot_federation__pb2.AwaitRequest.SerializeToString,
                 response_deserializer=protos_dot_federation__pb2.AwaitReply.FromString,
                 _registered_method=True)
+        self.ReadObject = channel.unary_stream(
+                '/fate_runtime.federation.LocalFederation/ReadObject',
+                request_serializer=protos_dot_federation__pb2.AwaitRequest.SerializeToString,
+                response_deserializer=protos_dot_federation__pb2.TransferChunk.FromString,
+                _registered_method=True)
 
 
 class LocalFederationServicer:
@@ -122,6 +170,14 @@ class LocalFederationServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReadObject(self, request, context):
+        """A complete object transfer as a header (kind OBJECT, total_bytes) and then its data in chunks;
+        timeout_seconds is not used.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LocalFederationServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -129,6 +185,11 @@ def add_LocalFederationServicer_to_server(servicer, server):
                     servicer.Await,
                     request_deserializer=protos_dot_federation__pb2.AwaitRequest.FromString,
                     response_serializer=protos_dot_federation__pb2.AwaitReply.SerializeToString,
+            ),
+            'ReadObject': grpc.unary_stream_rpc_method_handler(
+                    servicer.ReadObject,
+                    request_deserializer=protos_dot_federation__pb2.AwaitRequest.FromString,
+                    response_serializer=protos_dot_federation__pb2.TransferChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -158,6 +219,33 @@ class LocalFederation:
             '/fate_runtime.federation.LocalFederation/Await',
             protos_dot_federation__pb2.AwaitRequest.SerializeToString,
             protos_dot_federation__pb2.AwaitReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadObject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.federation.LocalFederation/ReadObject',
+            protos_dot_federation__pb2.AwaitRequest.SerializeToString,
+            protos_dot_federation__pb2.TransferChunk.FromString,
             options,
             channel_credentials,
             insecure,

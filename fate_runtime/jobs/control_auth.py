@@ -4,7 +4,8 @@
   A job whose initiator is a party of this node is created only by this node's own scheduler
   (it registers the jobs it is submitting here, with their tokens).
 - Every later call about a job (WatchJob, StartTask, UpdateJob, StopJob) must carry the job's
-  token (metadata "job-token"), and under TLS come from the job's recorded initiator.
+  token (metadata "job-token"), and under TLS come from the job's recorded initiator (checked by
+  the peer port's interceptor, node/job_call_check.py, before the call runs).
 Without TLS the token is what stands between a job and anyone who reaches the peer port; it
 travels in clear text, so such a port belongs on a network the parties trust.
 """
@@ -22,13 +23,8 @@ from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import Forbidden, NotFound
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.state.job_store import JobStore
-from federation import JOB_TOKEN
+from federation import call_token
 from federation.tls import peer_party
-
-
-def call_token(context: grpc.ServicerContext) -> str:
-    """The job token a call carries ("" when it carries none)."""
-    return next((str(value) for key, value in context.invocation_metadata() if key == JOB_TOKEN), "")
 
 
 def _same(given: str, expected: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import threading
 from typing import Any
 
 from fate_runtime import dsl
@@ -17,6 +18,7 @@ from fate_runtime.jobs.memory import release_free_memory
 from fate_runtime.request_checks import check_work_mode
 from fate_runtime.tasks.events import TaskEvents, Watch
 from fate_runtime.tasks.manager import TaskKey, TaskManager
+from federation import Receiver
 from storage import Store
 
 log = logging.getLogger("fate_flow.party")
@@ -36,13 +38,16 @@ class PartyJobs:
     """What a node does for the parties it serves when an initiator drives a job."""
 
     def __init__(self, jobs: JobStore, tasks: TaskManager, events: TaskEvents, registry: JobRegistry, store: Store,
-                 local_parties: frozenset[str] | None, work_mode: int, routed: frozenset[str] = frozenset()) -> None:
+                 received: Receiver, local_parties: frozenset[str] | None, work_mode: int,
+                 routed: frozenset[str] = frozenset()) -> None:
         self._routed = routed
         self._jobs = jobs
         self._tasks = tasks
         self._events = events
         self._registry = registry
         self._store = store
+        self._received = received
+        self._starting = threading.Lock()
         self._local_parties = local_parties
         self._work_mode = work_mode
 
@@ -109,15 +114,20 @@ class PartyJobs:
             raise NotFound(f"job {job_id} is not known to this node")
 
     def start_task(self, key: TaskKey) -> None:
+        """Start one of the job's tasks here; one this job has started already (running or ended) is not started
+        again, and the call is acknowledged all the same (the initiator's channel may send it twice)."""
         job_id, component, role, party_id = key
-        rows = self._jobs.tasks({"f_job_id": job_id, "f_component_name": component, "f_role": role,
-                                 "f_party_id": party_id})
-        if not rows:
-            self._known(job_id)
-            raise NotFound(f"job {job_id} has no task {component} of {role} {party_id} on this node")
-        if rows[0]["f_status"] != WAITING:
-            raise Conflict(f"task {component} of {role} {party_id} in job {job_id} has started already")
-        self._tasks.start(key)
+        with self._starting:
+            rows = self._jobs.tasks({"f_job_id": job_id, "f_component_name": component, "f_role": role,
+                                     "f_party_id": party_id})
+            if not rows:
+                self._known(job_id)
+                raise NotFound(f"job {job_id} has no task {component} of {role} {party_id} on this node")
+            if rows[0]["f_status"] != WAITING:
+                log.info("task %s of %s %s in job %s has started already: not started again", component, role,
+                         party_id, job_id)
+                return
+            self._tasks.start(key)
 
     def report(self, key: TaskKey, status: str, retmsg: str) -> None:
         self._tasks.report(key, status, retmsg)
@@ -125,10 +135,16 @@ class PartyJobs:
     def _running_here(self, job_id: str) -> bool:
         return any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id}))
 
-    def _ended(self, job_id: str) -> None:
-        """The job ended on this node (every node, the initiator's too, passes here): close its watches and
-        hand the memory it freed back to the OS."""
+    def _ended(self, job_id: str, status: str, retmsg: str) -> None:
+        """The job ends on this node with `status` (every node, the initiator's too, passes here): its tasks here
+        are stopped first (those not ended end with `status`), so that none still reads what the job received;
+        then its watches close, what it received is removed (it takes no more transfers; its registration and
+        token stay, for a late stop), and the memory it freed goes back to the OS."""
+        self._tasks.stop_job(job_id, status, retmsg)
+        if self._running_here(job_id):
+            self._jobs.set_job_status(job_id, status, retmsg=retmsg)
         self._events.end(job_id)
+        self._received.forget_job(job_id)
         release_free_memory()
 
     def update(self, job_id: str, status: str, progress: int, current_steps: list[str], retmsg: str) -> None:
@@ -137,17 +153,14 @@ class PartyJobs:
             raise BadRequest(f"a job status update needs one of {', '.join(STATUSES)} and a progress from 0 to 100")
         self._jobs.set_job_status(job_id, status, progress, current_steps, retmsg or None)
         if status in ENDED:
-            self._ended(job_id)
+            self._ended(job_id, status, retmsg)
 
     def stop(self, job_id: str, status: str, retmsg: str) -> None:
         """Kill the job's tasks here; a job not yet ended here ends with `status` (an ended one keeps its end)."""
         self._known(job_id)
         if status not in (CANCELED, FAILED, TIMEOUT):
             raise BadRequest(f"a job stops as {CANCELED}, {FAILED} or {TIMEOUT}, not {status[:40]!r}")
-        self._tasks.stop_job(job_id, status, retmsg)
-        if self._running_here(job_id):
-            self._jobs.set_job_status(job_id, status, retmsg=retmsg)
-        self._ended(job_id)
+        self._ended(job_id, status, retmsg)
 
     def watch(self, job_id: str) -> Watch:
         self._known(job_id)

@@ -17,6 +17,7 @@ from fate_runtime.state.db import Database
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.state.job_store import JobStore
 from fate_runtime.state.tracking import TrackingQueries
+from federation import Receiver
 from storage import Store, Table, TableNotFound
 
 DEFAULT_PREVIEW_ROWS = 100
@@ -37,10 +38,11 @@ def _row_values(value: Any, delimiter: str) -> list[Any]:
 
 
 class JobQueries:
-    def __init__(self, jobs: JobStore, db: Database, store: Store) -> None:
+    def __init__(self, jobs: JobStore, db: Database, store: Store, received: Receiver) -> None:
         self._jobs = jobs
         self._db = db
         self._store = store
+        self._received = received
         self._tracking = TrackingQueries(db)
 
     # ---- jobs ---------------------------------------------------------------------------
@@ -106,7 +108,8 @@ class JobQueries:
         return tar_gz(directory_members(directory))
 
     def clean(self, job_id: str, role: str, party_id: str, component: str) -> list[tuple[str, str]]:
-        """Delete the tables a job made (outputs, received transfers, temporaries) and its metrics."""
+        """Delete the tables a job made (outputs, temporaries) and its metrics; for the whole job, also what it
+        received (tables, objects and their records: the job takes no more transfers)."""
         if not self._jobs.jobs({"f_job_id": job_id}):
             raise NotFound(f"job {job_id} does not exist")
         where = {"f_job_id": job_id, "f_role": role, "f_party_id": party_id, "f_component_name": component}
@@ -117,9 +120,9 @@ class JobQueries:
         deleted = [(r["f_table_namespace"], r["f_table_name"]) for r in outputs
                    if self._store.destroy(r["f_table_namespace"], r["f_table_name"])]
         if len(given) == 1:  # the whole job: what it received and its leftovers too
-            for namespace in (f"federation.{job_id}", f"output.{job_id}"):
-                deleted += [(m.namespace, m.name) for m in self._store.list_tables(namespace)]
-                self._store.destroy_namespace(namespace)
+            deleted += self._received.forget_job(job_id)
+            deleted += [(m.namespace, m.name) for m in self._store.list_tables(f"output.{job_id}")]
+            self._store.destroy_namespace(f"output.{job_id}")
         for table in ("t_output_data", "t_tracking_metric"):
             self._db.execute(f"DELETE FROM {table} WHERE {condition}", tuple(given.values()))
         return deleted

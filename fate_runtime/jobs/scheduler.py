@@ -27,7 +27,7 @@ from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.identifiers import new_job_id
 from fate_runtime.state.job_store import CANCELED, ENDED, FAILED, RUNNING, STATUSES, SUCCESS, TIMEOUT, WAITING, JobStore
 from fate_runtime.node_runtime import NodeRuntime
-from federation import JOB_TOKEN, FederationError, open_channel
+from federation import FederationError, open_channel, token_metadata
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
 log = logging.getLogger("fate_flow.scheduler")
@@ -72,6 +72,13 @@ class _Stop:
         self.retmsg = retmsg
 
 
+# The party calls that are safe to repeat (a create the node has made already is acknowledged, a task started
+# already is not started again): their channel retries them while a node is briefly unavailable. WatchJob is not
+# among them: a watch stream that breaks means its node is gone.
+RETRIED_CALLS = tuple(("fate_runtime.scheduler.Scheduler", method)
+                      for method in ("CheckJob", "CreateJob", "StartTask", "UpdateJob", "StopJob"))
+
+
 class Links:
     """gRPC stubs to the nodes of a job, one channel per node."""
 
@@ -94,7 +101,7 @@ class Links:
         with self._lock:
             channel = self._channels.get(node.address)
             if channel is None:
-                channel = open_channel(node.address, self._runtime.tls, node.parties[0][1])
+                channel = open_channel(node.address, self._runtime.tls, node.parties[0][1], retried=RETRIED_CALLS)
                 self._channels[node.address] = channel
         return scheduler_pb2_grpc.SchedulerStub(channel)
 
@@ -125,11 +132,6 @@ def _refusal(node: Node, exc: grpc.RpcError) -> BadRequest:
     if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
         return BadRequest(f"{node.describe()} is not reachable")
     return BadRequest(f"{node.describe()}: {exc.details()}")
-
-
-def token_metadata(token: str) -> tuple[tuple[str, str], ...]:
-    """The gRPC metadata of a call about a job: its token."""
-    return ((JOB_TOKEN, token),)
 
 
 class DagRun(threading.Thread):

@@ -1,6 +1,7 @@
 """The Scheduler gRPC services, translated to the party side's calls.
 
-Scheduler (the peer port): the job's initiator drives the job here; ControlAuth says who may.
+Scheduler (the peer port): the job's initiator drives the job here; ControlAuth says who may (who creates a job
+here is checked below; the calls about a known job pass JobCallCheck, the peer port's interceptor, first).
 LocalScheduler (the local socket only): task processes report, tools register jobs for federation.
 """
 
@@ -59,7 +60,6 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
     @translate_stream_errors
     def WatchJob(self, request: scheduler_pb2.WatchRequest,
                  context: grpc.ServicerContext) -> Iterator[scheduler_pb2.TaskEvent]:
-        self._auth.job_call(request.job_id, context)
         watch = self._party.watch(request.job_id)
         context.add_callback(watch.close)
         for event in watch:
@@ -72,7 +72,6 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
 
     @translate_errors
     def StartTask(self, request: scheduler_pb2.TaskRef, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
-        self._auth.job_call(request.job_id, context)
         self._party.start_task(_key(request))
         return scheduler_pb2.Ack()
 
@@ -83,13 +82,11 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
 
     @translate_errors
     def UpdateJob(self, request: scheduler_pb2.JobStatusUpdate, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
-        self._auth.job_call(request.job_id, context)
         self._party.update(request.job_id, request.status, request.progress, list(request.current_steps),
                            request.retmsg)
         return scheduler_pb2.Ack()
 
     @translate_errors
     def StopJob(self, request: scheduler_pb2.StopRequest, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
-        self._auth.job_call(request.job_id, context)
         self._party.stop(request.job_id, request.status, request.retmsg)
         return scheduler_pb2.Ack()

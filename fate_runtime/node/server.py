@@ -23,9 +23,11 @@ from fate_runtime.state.db import Database
 from fate_runtime.data.download import Downloader
 from fate_runtime.node.flow_servicer import FlowServicer
 from fate_runtime.node.identifier_check import IdentifierCheck
+from fate_runtime.node.job_call_check import JobCallCheck
 from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.state.job_store import JobStore
+from fate_runtime.state.transfer_log import TransferLog
 from fate_runtime.node_runtime import NodeRuntime
 from fate_runtime.jobs.party import PartyJobs
 from fate_runtime.node.recovery import recover
@@ -40,7 +42,7 @@ from fate_runtime.tasks.events import TaskEvents
 from fate_runtime.tasks.launcher import TaskLauncher
 from fate_runtime.tasks.manager import TaskManager
 from fate_runtime.data.upload import Uploader
-from federation import MAX_MESSAGE, FederationServicer, Receiver, TransferLog
+from federation import FederationServicer, Receiver, server_options
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
                     storage_pb2, storage_pb2_grpc)
 from storage import Store, make_worker_budget, shutdown_workers
@@ -50,12 +52,6 @@ log = logging.getLogger("fate_flow.node")
 PEER_SERVICES = ("fate_runtime.scheduler.Scheduler", "fate_runtime.federation.Federation")
 LOCAL_SERVICES = ("fate_runtime.flow.Flow", "fate_runtime.storage.Storage", "fate_runtime.scheduler.LocalScheduler",
                   "fate_runtime.federation.LocalFederation")
-
-GRPC_OPTIONS = [
-    ("grpc.max_receive_message_length", MAX_MESSAGE),
-    ("grpc.max_send_message_length", MAX_MESSAGE),
-]
-
 
 def _setup_logging(data_dir: str) -> None:
     """Node log in <data dir>/logs/fate_flow/fate_flow.log (rotated)."""
@@ -92,29 +88,28 @@ class Node:
                            own=(config.data_dir, config.tls_cert, config.tls_key, config.tls_ca))
         incoming = os.path.join(config.data_dir, "incoming")
         self.jobs = JobStore(db, config.data_dir)
+        registry = JobRegistry(db)
+        receiver = Receiver(self.store, TransferLog(db), os.path.join(config.data_dir, "federation", "objects"),
+                            registry.lookup, config.local_parties)
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
             Downloader(self.store, local_jobs, paths, config.work_mode),
-            Tables(self.store, db), JobQueries(self.jobs, db, self.store))
+            Tables(self.store, db), JobQueries(self.jobs, db, self.store, receiver))
         self._storage = StorageServicer(self.store)
-        registry = JobRegistry(db)
         events = TaskEvents()
         self.launcher = TaskLauncher()
         self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
-        party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, config.local_parties, config.work_mode,
-                          frozenset(config.routes))
+        party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, receiver, config.local_parties,
+                          config.work_mode, frozenset(config.routes))
         self._auth = ControlAuth(self.jobs, registry, config.local_parties)
         self._registry = registry
         self._scheduler = SchedulerServicer(registry, party, config.local_parties, self._auth)
-        receiver = Receiver(self.store, TransferLog(os.path.join(config.data_dir, "federation", "transfers.db")),
-                            os.path.join(config.data_dir, "federation", "objects"), registry.lookup,
-                            config.local_parties)
         self._federation = FederationServicer(receiver)
         self._peer_health, self._local_health = health.HealthServicer(), health.HealthServicer()
         # Watch streams and federation waits hold a thread each for as long as a job runs.
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=GRPC_OPTIONS,
-                                   interceptors=[IdentifierCheck()])
-        self._local_server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=GRPC_OPTIONS,
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=server_options(),
+                                   interceptors=[IdentifierCheck(), JobCallCheck(self._auth)])
+        self._local_server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=server_options(),
                                          interceptors=[IdentifierCheck()])
         self.local_socket = LocalSocket(config.data_dir)
         self.grpc_port = 0

@@ -1,4 +1,4 @@
-"""A 300 MB object crosses without the receiving node holding it in memory.
+"""A 300 MB object crosses without the receiving node holding it in memory, and reaches a task in chunks.
 
 The nodes are this module's own: the receiver's peak RSS (VmHWM) must not already be
 raised by earlier tests' transfers.
@@ -13,7 +13,10 @@ import numpy as np
 import pytest
 
 from federation import TransferVariable
-from federation_helpers import Cluster, await_reply, job_id, start_cluster, stop_all, vm_hwm_kb
+from federation.servicer import INLINE_OBJECT_BYTES
+from federation.wire import CHUNK_BYTES
+from federation_helpers import (Cluster, await_reply, job_id, read_object_stream, start_cluster, stop_all,
+                                vm_hwm_kb)
 from storage import encode
 
 GUEST, HOST = "9999", "10000"
@@ -47,13 +50,16 @@ def test_300mb_object_crosses_with_receiver_memory_bounded(pair: tuple[Cluster, 
     assert after - before < RSS_ALLOWANCE_KB, (
         f"receiving a {SIZE >> 20} MB object raised the receiver's peak RSS by {(after - before) >> 10} MB "
         f"({before >> 10} -> {after >> 10} MB)")
-    # what the receiver stored is exactly the encoded object
+    # what the receiver stored is exactly the encoded object: too large for Await's reply, it is streamed in chunks
     reply = await_reply(receiver.local_target, job, "big", "array", ("guest", GUEST), ("host", HOST))
-    assert reply.bytes == encoded_size
+    assert reply.complete and reply.total_bytes == encoded_size > INLINE_OBJECT_BYTES and reply.object_data == b""
+    stream = read_object_stream(receiver.local_target, job, "big", "array", ("guest", GUEST), ("host", HOST))
+    head = next(stream)
+    assert head.WhichOneof("part") == "header" and head.header.total_bytes == encoded_size
     digest = hashlib.sha256()
-    with open(reply.object_path, "rb") as stored:
-        while block := stored.read(8 << 20):
-            digest.update(block)
+    for chunk in stream:
+        assert 0 < len(chunk.object_data) <= CHUNK_BYTES
+        digest.update(chunk.object_data)
     assert digest.hexdigest() == expected
 
 

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 from zlib import crc32
 
 import grpc
@@ -344,16 +344,25 @@ def table_stream(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple
     return chunks
 
 
+def await_request(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+                  timeout: float = 10.0) -> fpb.AwaitRequest:
+    return fpb.AwaitRequest(job_id=job, name=name, tag=tag, src=fpb.Party(role=src[0], party_id=src[1]),
+                            dst=fpb.Party(role=dst[0], party_id=dst[1]), timeout_seconds=timeout)
+
+
 def await_reply(local_target: str, job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
                 timeout: float = 10.0) -> fpb.AwaitReply:
-    channel = open_channel(local_target)
-    try:
-        return federation_pb2_grpc.LocalFederationStub(channel).Await(fpb.AwaitRequest(job_id=job, name=name, tag=tag,
-                                           src=fpb.Party(role=src[0], party_id=src[1]),
-                                           dst=fpb.Party(role=dst[0], party_id=dst[1]), timeout_seconds=timeout),
-                          timeout=timeout + 30)
-    finally:
-        channel.close()
+    with open_channel(local_target) as channel:
+        return federation_pb2_grpc.LocalFederationStub(channel).Await(
+            await_request(job, name, tag, src, dst, timeout), timeout=timeout + 30)
+
+
+def read_object_stream(local_target: str, job: str, name: str, tag: str, src: tuple[str, str],
+                       dst: tuple[str, str]) -> Iterator[fpb.TransferChunk]:
+    """The chunks of LocalFederation.ReadObject for one received object (read while they come)."""
+    with open_channel(local_target) as channel:
+        yield from federation_pb2_grpc.LocalFederationStub(channel).ReadObject(
+            await_request(job, name, tag, src, dst), timeout=RPC_TIMEOUT)
 
 
 # ---- what a node has stored ---------------------------------------------------------
@@ -364,8 +373,9 @@ def received_tables(node: NodeProcess, job: str) -> list[str]:
 
 
 def object_files(node: NodeProcess) -> set[str]:
+    """The files of received objects (job dir/file name) a node holds."""
     directory = node.data_dir / "federation" / "objects"
-    return set(os.listdir(directory)) if directory.exists() else set()
+    return {str(path.relative_to(directory)) for path in directory.glob("*/*")} if directory.exists() else set()
 
 
 def staging_entries(node: NodeProcess) -> list[str]:

@@ -1,8 +1,10 @@
-"""The party side of job creation and task starts: a job is created once, tasks start once, parties are known."""
+"""The party side of jobs: a job is created once, tasks start once, parties are known, and a job that ends here
+leaves nothing it received behind."""
 
 from __future__ import annotations
 
 import copy
+import os
 
 import pytest
 
@@ -10,9 +12,15 @@ from fate_runtime import dsl
 from fate_runtime.errors import BadRequest, Conflict, NotFound
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.jobs.party import PartyJobs
+from fate_runtime.state.transfer_log import TransferLog
 from fate_runtime.tasks.events import TaskEvents
 from fate_runtime.tasks.manager import TaskManager
-from storage import Store
+from federation import Receiver, TransferRefused
+from federation.transfers import TransferKey
+from federation.wire import object_chunks, table_chunks
+from protos import federation_pb2 as pb
+from storage import Store, encode
+
 
 JOB = "20261201000000000001"
 TOKEN = "a" * 32
@@ -20,12 +28,30 @@ TOY = "secure_add_example_0"
 
 
 @pytest.fixture
-def host(db, store, tmp_path):
+def tables(tmp_path):
+    return Store(str(tmp_path / "storage"), workers=1)
+
+
+@pytest.fixture
+def transfers(db):
+    return TransferLog(db)
+
+
+@pytest.fixture
+def receiver(db, tables, transfers, tmp_path):
+    return Receiver(tables, transfers, str(tmp_path / "objects"), JobRegistry(db).lookup, frozenset({"10000"}))
+
+
+@pytest.fixture
+def tasks(store, tmp_path):
+    return TaskManager(store, TaskEvents(), None, str(tmp_path / "data"))  # type: ignore[arg-type] - never launches
+
+
+@pytest.fixture
+def host(db, store, tables, receiver, tasks):
     """The host's side (cluster mode, party 10000, a route to the guest 9999)."""
-    events = TaskEvents()
-    tasks = TaskManager(store, events, None, str(tmp_path / "data"))  # type: ignore[arg-type] - never launches here
-    return PartyJobs(store, tasks, events, JobRegistry(db), Store(str(tmp_path / "storage"), workers=1),
-                     frozenset({"10000"}), 1, frozenset({"9999"}))
+    return PartyJobs(store, tasks, TaskEvents(), JobRegistry(db), tables, receiver, frozenset({"10000"}), 1,
+                     frozenset({"9999"}))
 
 
 def test_the_same_create_again_is_harmless_and_any_other_is_refused(host, store, guest_host_plan):
@@ -56,9 +82,10 @@ def test_a_task_starts_only_if_it_is_one_of_the_job_s_waiting_tasks_here(host, s
         host.start_task((JOB, "nothing_0", "host", "10000"))
     with pytest.raises(NotFound, match="is not known to this node"):
         host.start_task(("20261201000000000002", TOY, "host", "10000"))
-    store.set_task_status(JOB, TOY, "host", "10000", "running")
-    with pytest.raises(Conflict, match="has started already"):
+    for status in ("running", "success"):  # started already: acknowledged, not started again (no launcher here)
+        store.set_task_status(JOB, TOY, "host", "10000", status)
         host.start_task((JOB, TOY, "host", "10000"))
+        assert [task["f_status"] for task in store.tasks({"f_job_id": JOB})] == [status]
 
 
 def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, guest_host_plan):
@@ -72,3 +99,49 @@ def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, gue
     assert [row["f_status"] for row in store.jobs({"f_job_id": JOB})] == ["waiting"]
     host.update(JOB, "running", 50, [TOY], "")
     assert [row["f_progress"] for row in store.jobs({"f_job_id": JOB})] == [50]
+
+
+def _header(tag: str, **fields) -> pb.TransferHeader:
+    return pb.TransferHeader(job_id=JOB, name="guest_share", tag=tag, src=pb.Party(role="guest", party_id="9999"),
+                             dst=pb.Party(role="host", party_id="10000"), **fields)
+
+
+def _receive_a_table_and_an_object(receiver: Receiver, tables: Store) -> None:
+    table = tables.create_table("sent", "shares", 2, replace=True)
+    table.put_all((i, float(i)) for i in range(100))
+    receiver.receive(table_chunks(_header("table", kind=pb.TABLE, partitions=2, total_rows=100), table), None, TOKEN)
+    data = encode({"share": 1.5})
+    receiver.receive(object_chunks(_header("object", kind=pb.OBJECT, total_bytes=len(data)), data), None, TOKEN)
+
+
+@pytest.mark.parametrize("end", ["stop", "update"])
+def test_a_job_that_ends_here_leaves_nothing_it_received_and_takes_no_more(host, db, tables, receiver, transfers,
+                                                                          tmp_path, guest_host_plan, end):
+    host.create(JOB, guest_host_plan, TOKEN)
+    _receive_a_table_and_an_object(receiver, tables)
+    key = TransferKey(JOB, "guest_share", "object", "guest", "9999", "host", "10000")
+    assert len(tables.list_tables(f"federation.{JOB}")) == 1 and len(os.listdir(tmp_path / "objects" / JOB)) == 1
+    assert transfers.find(key) is not None
+    if end == "stop":
+        host.stop(JOB, "canceled", "stopped by the user")
+    else:
+        host.update(JOB, "failed", 50, [], "guest 9999: it broke")
+    assert tables.list_tables(f"federation.{JOB}") == [] and not (tmp_path / "objects" / JOB).exists()
+    assert transfers.find(key) is None and transfers.ended(JOB)
+    with pytest.raises(TransferRefused, match=f"job {JOB} has ended on this node"):
+        _receive_a_table_and_an_object(receiver, tables)
+    assert tables.list_tables(f"federation.{JOB}") == []
+    assert JobRegistry(db).token(JOB) == TOKEN  # still known: a late stop is taken (and changes nothing)
+    host.stop(JOB, "canceled", "late")
+
+
+def test_the_job_s_tasks_are_stopped_before_what_it_received_is_removed(host, tables, receiver, tasks,
+                                                                       guest_host_plan, monkeypatch):
+    host.create(JOB, guest_host_plan, TOKEN)
+    _receive_a_table_and_an_object(receiver, tables)
+    received_when_stopped = []
+    monkeypatch.setattr(tasks, "stop_job", lambda job_id, status, retmsg: received_when_stopped.append(
+        [meta.name for meta in tables.list_tables(f"federation.{job_id}")]))
+    host.stop(JOB, "canceled", "stopped by the user")
+    assert received_when_stopped == [["guest_share.table.guest.9999.host.10000"]]
+    assert tables.list_tables(f"federation.{JOB}") == []

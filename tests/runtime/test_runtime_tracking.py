@@ -19,7 +19,7 @@ BOTH = [("guest", "10000"), ("host", "10000")]
 
 @pytest.fixture
 def queries(store, db):
-    return JobQueries(store, db, store=None)  # the table store is only needed for output tables' contents
+    return JobQueries(store, db, store=None, received=None)  # the table store is only needed for output tables' contents
 
 
 @pytest.fixture

@@ -61,6 +61,24 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+_FORKSERVER = "from multiprocessing.forkserver import main"
+
+
+def _parent_and_command(pid: int) -> tuple[int, str]:
+    try:
+        with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline") as cmdline:
+            return int(stat.read().rsplit(")", 1)[1].split()[1]), cmdline.read()
+    except (OSError, IndexError, ValueError):
+        return 0, ""
+
+
+def _storage_workers(pids: list[int]) -> int:
+    """How many of `pids` are storage workers: children of a forkserver (whose command line they share)."""
+    processes = {pid: _parent_and_command(pid) for pid in pids}
+    marked = {pid for pid, (_, command) in processes.items() if _FORKSERVER in command}
+    return sum(1 for pid in marked if processes[pid][0] in marked)
+
+
 def _memory_kb(pid: int) -> tuple[int, int]:
     """(proportional set size, its anonymous part) in kB of one process; zeros if it is gone.
 
@@ -81,7 +99,8 @@ class MemorySampler:
     """Samples the summed memory of a process and all its descendants until stopped.
 
     The peaks are the largest sums seen at one instant: of PSS, and of its anonymous part
-    (what is not LMDB's file pages mapped into the processes).
+    (what is not LMDB's file pages mapped into the processes); and the most storage worker
+    processes seen at once among the descendants.
     """
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
@@ -90,6 +109,7 @@ class MemorySampler:
         self._stop = threading.Event()
         self.peak_pss_mb = 0.0
         self.peak_anon_mb = 0.0
+        self.peak_workers = 0
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> "MemorySampler":
@@ -102,7 +122,9 @@ class MemorySampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            sizes = [_memory_kb(pid) for pid in _descendants(self._pid)]
+            pids = _descendants(self._pid)
+            sizes = [_memory_kb(pid) for pid in pids]
+            self.peak_workers = max(self.peak_workers, _storage_workers(pids))
             self.peak_pss_mb = max(self.peak_pss_mb, sum(s[0] for s in sizes) / 1024)
             self.peak_anon_mb = max(self.peak_anon_mb, sum(s[1] for s in sizes) / 1024)
             self._stop.wait(self._interval)

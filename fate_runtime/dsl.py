@@ -27,10 +27,13 @@ class ComponentPlan:
     model_inputs: tuple[str, ...]
     output_data: tuple[str, ...]
     output_model: tuple[str, ...]
+    roles: tuple[str, ...] = ()  # the roles its module serves (taken from the module when the job was planned)
+    isometric_inputs: tuple[str, ...] = ()
 
     @property
     def upstream(self) -> tuple[str, ...]:
-        refs = [ref for refs in self.data_inputs.values() for ref in refs] + list(self.model_inputs)
+        refs = [ref for refs in self.data_inputs.values() for ref in refs] + [*self.model_inputs,
+                                                                              *self.isometric_inputs]
         return tuple(dict.fromkeys(ref.split(".", 1)[0] for ref in refs if not ref.startswith(ARGS + ".")))
 
 
@@ -44,6 +47,11 @@ class JobPlan:
     roles: dict[str, list[str]]
     job_parameters: dict[str, Any]
     components: dict[str, ComponentPlan]  # in an order where upstream comes first
+
+    @property
+    def job_type(self) -> str:
+        """FATE's job_parameters.job_type: "train" (the default) or "predict"."""
+        return str(self.job_parameters.get("job_type", "train") or "train")
 
     @property
     def work_mode(self) -> int:
@@ -73,7 +81,7 @@ class JobPlan:
 
     def runs_on(self, component: str, role: str, party_id: str) -> bool:
         """Whether `role` takes part in `component` and its need_run is not false."""
-        if role not in REGISTRY[self.components[component].module].roles:
+        if role not in self.components[component].roles:
             return False
         return self.raw_parameters(component, role, party_id).get("need_run", True) is not False
 
@@ -92,6 +100,19 @@ class JobPlan:
 
     def dependencies(self) -> dict[str, list[str]]:
         return {name: list(plan.upstream) for name, plan in self.components.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as stored with its job: read back by `from_json` without the modules it names."""
+        return {**dataclasses.asdict(self), "components": [dataclasses.asdict(c) for c in self.components.values()]}
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> "JobPlan":
+        components = {}
+        for body in stored["components"]:
+            body = {k: tuple(v) if isinstance(v, list) else v for k, v in body.items()}
+            body["data_inputs"] = {k: tuple(v) for k, v in body["data_inputs"].items()}
+            components[body["name"]] = ComponentPlan(**body)
+        return cls(**{**stored, "components": components})
 
 
 def checked_parameters(plan: JobPlan, component: str, role: str, party_id: str) -> tuple[dict[str, Any], list[str]]:
@@ -224,17 +245,19 @@ def _component(name: str, body: Any) -> ComponentPlan:
     inputs = _object(body.get("input", {}), f"component {name}'s input")
     data = _object(inputs.get("data", {}), f"component {name}'s input.data")
     data_inputs = {key: _refs(refs, f"component {name}'s input.data.{key}") for key, refs in data.items()}
-    models = tuple(_refs(inputs.get("model", []), f"component {name}'s input.model")
-                   + _refs(inputs.get("isometric_model", []), f"component {name}'s input.isometric_model"))
+    models = _refs(inputs.get("model", []), f"component {name}'s input.model")
+    isometric = _refs(inputs.get("isometric_model", []), f"component {name}'s input.isometric_model")
     outputs = _object(body.get("output", {}), f"component {name}'s output")
     return ComponentPlan(name, module, data_inputs, models,
                          _names(outputs.get("data"), f"component {name}'s output.data"),
-                         _names(outputs.get("model"), f"component {name}'s output.model"))
+                         _names(outputs.get("model"), f"component {name}'s output.model"), REGISTRY[module].roles,
+                         isometric)
 
 
 def _check_references(components: dict[str, ComponentPlan]) -> None:
     for plan in components.values():
-        refs = [(r, "data") for refs in plan.data_inputs.values() for r in refs] + [(r, "model") for r in plan.model_inputs]
+        refs = [(r, "data") for refs in plan.data_inputs.values() for r in refs] + [
+            (r, "model") for r in (*plan.model_inputs, *plan.isometric_inputs)]
         for ref, kind in refs:
             source, _, output = ref.partition(".")
             if source == ARGS:

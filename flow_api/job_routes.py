@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import quote
 
 import grpc
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
+from flow_api import fate_shapes
 from flow_api.envelope import NOT_FOUND, ApiError, reply
 from flow_api.node_client import NodeClient, api_error
 from flow_api.request_fields import checked_object, integer, json_body, text
@@ -23,6 +24,8 @@ from protos import flow_pb2
 log = logging.getLogger("fate_flow.rest")
 
 blueprint = Blueprint("job", __name__)
+
+T = TypeVar("T")
 
 # Keys a FATE client adds to every body that are not job or task columns.
 _NOT_FILTERS = frozenset({"function", "limit"})
@@ -64,27 +67,13 @@ def component_ref(body: dict[str, Any], *needed: str) -> flow_pb2.ComponentRef:
                                  role=text(body, "role"), party_id=text(body, "party_id"))
 
 
-def json_text(value: str) -> Any:
-    """A free-form JSON reply field of the node (empty text: None)."""
-    if not value:
-        return None
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError:
-        log.warning("the node sent JSON that does not parse: %.200r", value)
-        raise ApiError("the node's reply is not valid JSON") from None
-
-
-def streamed_rows(method: Callable[..., Iterator[Any]], message: Any) -> list[Any]:
-    """The rows of a query the node streams as pages of JSON arrays."""
+def streamed(method: Callable[..., Iterator[T]], message: Any) -> list[T]:
+    """Every message of a server stream from the node."""
     client = node()
-    rows: list[Any] = []
     try:
-        for page in method(message):
-            rows.extend(json_text(page.json) or [])
+        return list(method(message))
     except grpc.RpcError as exc:
         raise api_error(exc, client.target) from None
-    return rows
 
 
 def filters(body: dict[str, Any]) -> dict[str, str]:
@@ -182,7 +171,7 @@ def stop() -> Any:
 
 @blueprint.route("/query", methods=["GET", "POST"])
 def query() -> Any:
-    rows = streamed_rows(node().flow.QueryJob, job_query(request_body()))
+    rows = [fate_shapes.job(row) for row in streamed(node().flow.QueryJob, job_query(request_body()))]
     if not rows:
         raise ApiError("find job failed", NOT_FOUND)
     return reply(rows)
@@ -202,15 +191,13 @@ def update() -> Any:
 @blueprint.post("/config")
 def config() -> Any:
     client = node()
-    data = json_text(client.call(client.flow.JobConfig, job_ref(request_body(), "job_id")).json)
-    if not data:
-        raise ApiError("find job failed", NOT_FOUND)
-    return reply(data)
+    message = job_ref(request_body(), "job_id")
+    return reply(fate_shapes.job_config(message.job_id, client.call(client.flow.JobConfig, message)))
 
 
 @blueprint.post("/task/query")
 def task_query() -> Any:
-    rows = streamed_rows(node().flow.QueryTask, job_query(request_body()))
+    rows = [fate_shapes.task(row) for row in streamed(node().flow.QueryTask, job_query(request_body()))]
     if not rows:
         raise ApiError("find task failed", NOT_FOUND)
     return reply(rows)
@@ -225,10 +212,7 @@ def clean() -> Any:
 
 def data_view(message: flow_pb2.JobRef) -> Any:
     client = node()
-    data = json_text(client.call(client.flow.DataView, message).json)
-    if not data:
-        raise ApiError("find data view failed", NOT_FOUND)
-    return reply(data)
+    return reply(fate_shapes.data_view(client.call(client.flow.DataView, message)))
 
 
 @blueprint.post("/data/view/query")

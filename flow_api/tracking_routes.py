@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Blueprint
 
+from flow_api import fate_shapes
 from flow_api.envelope import ApiError, reply
-from flow_api.job_routes import (archive_response, component_ref, data_view, download_error, job_ref, json_text,
-                                 node, request_body, required)
+from flow_api.job_routes import (archive_response, component_ref, data_view, download_error, job_ref, node,
+                                 request_body, required, streamed)
 from flow_api.request_fields import integer, text
 from protos import flow_pb2
 
@@ -46,13 +47,12 @@ def job_data_view() -> Any:
 @blueprint.post("/component/metrics")
 def component_metrics() -> Any:
     client = node()
-    return _found(json_text(client.call(client.flow.ComponentMetrics, _component()).json))
+    return _found(fate_shapes.metric_names(client.call(client.flow.ComponentMetrics, _component())))
 
 
 @blueprint.post("/component/metric/all")
 def component_metric_all() -> Any:
-    client = node()
-    return _found(json_text(client.call(client.flow.ComponentMetricAll, _component()).json))
+    return _found(fate_shapes.metric_tree(streamed(node().flow.ComponentMetricAll, _component())))
 
 
 @blueprint.post("/component/metric_data")
@@ -65,32 +65,30 @@ def component_metric_data() -> Any:
     result = client.call(client.flow.ComponentMetricData, flow_pb2.MetricRequest(
         component=component_ref(body), metric_namespace=text(body, "metric_namespace"),
         metric_name=text(body, "metric_name")))
-    return _found(json_text(result.data_json), json_text(result.meta_json))
+    return _found(*fate_shapes.metric_data(result))
 
 
 @blueprint.post("/component/parameters")
 def component_parameters() -> Any:
     client = node()
-    return _found(json_text(client.call(client.flow.ComponentParameters, _component()).json),
+    message = _component()
+    return _found(fate_shapes.parameters(message, client.call(client.flow.ComponentParameters, message)),
                   empty="can not found this component parameters")
 
 
 @blueprint.post("/component/output/model")
 def component_output_model() -> Any:
     client = node()
-    result = client.call(client.flow.ComponentOutputModel, _component())
-    data = json_text(result.data_json)
-    return _found(data, json_text(result.meta_json) if data else None)
+    return _found(*fate_shapes.output_model(client.call(client.flow.ComponentOutputModel, _component())))
 
 
 @blueprint.post("/component/output/data")
 def component_output_data() -> Any:
-    client = node()
-    result = client.call(client.flow.ComponentOutputData, _output_data_request(request_body()))
-    rows = json_text(result.rows_json)
+    rows, header, total = fate_shapes.output_rows(streamed(node().flow.ComponentOutputData,
+                                                           _output_data_request(request_body())))
     if not rows:
         return reply(retmsg="no data")
-    return reply(rows, meta={"header": list(result.header), "total": result.total})
+    return reply(rows, meta={"header": header, "total": total})
 
 
 @blueprint.post("/component/output/data/table")

@@ -236,17 +236,217 @@ class JobQuery(_message.Message):
     limit: int
     def __init__(self, filters: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ...) -> None: ...
 
-class JsonReply(_message.Message):
-    __slots__ = ("json",)
-    JSON_FIELD_NUMBER: _ClassVar[int]
-    json: str
-    def __init__(self, json: _Optional[str] = ...) -> None: ...
+class JobRow(_message.Message):
+    __slots__ = ("job_id", "role", "party_id", "name", "description", "tag", "roles_json", "work_mode", "initiator_party_id", "is_initiator", "dsl_json", "runtime_conf_json", "run_ip", "status", "progress", "current_steps", "current_tasks", "create_time", "update_time", "start_time", "end_time", "elapsed", "retmsg")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    ROLES_JSON_FIELD_NUMBER: _ClassVar[int]
+    WORK_MODE_FIELD_NUMBER: _ClassVar[int]
+    INITIATOR_PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    IS_INITIATOR_FIELD_NUMBER: _ClassVar[int]
+    DSL_JSON_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_CONF_JSON_FIELD_NUMBER: _ClassVar[int]
+    RUN_IP_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_STEPS_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_TASKS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_FIELD_NUMBER: _ClassVar[int]
+    RETMSG_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    role: str
+    party_id: str
+    name: str
+    description: str
+    tag: str
+    roles_json: str
+    work_mode: int
+    initiator_party_id: str
+    is_initiator: bool
+    dsl_json: str
+    runtime_conf_json: str
+    run_ip: str
+    status: str
+    progress: int
+    current_steps: _containers.RepeatedScalarFieldContainer[str]
+    current_tasks: _containers.RepeatedScalarFieldContainer[str]
+    create_time: int
+    update_time: int
+    start_time: int
+    end_time: int
+    elapsed: int
+    retmsg: str
+    def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., tag: _Optional[str] = ..., roles_json: _Optional[str] = ..., work_mode: _Optional[int] = ..., initiator_party_id: _Optional[str] = ..., is_initiator: _Optional[bool] = ..., dsl_json: _Optional[str] = ..., runtime_conf_json: _Optional[str] = ..., run_ip: _Optional[str] = ..., status: _Optional[str] = ..., progress: _Optional[int] = ..., current_steps: _Optional[_Iterable[str]] = ..., current_tasks: _Optional[_Iterable[str]] = ..., create_time: _Optional[int] = ..., update_time: _Optional[int] = ..., start_time: _Optional[int] = ..., end_time: _Optional[int] = ..., elapsed: _Optional[int] = ..., retmsg: _Optional[str] = ...) -> None: ...
 
-class RowsPage(_message.Message):
-    __slots__ = ("json",)
+class TaskRow(_message.Message):
+    __slots__ = ("job_id", "component_name", "task_id", "role", "party_id", "status", "run_ip", "run_pid", "retmsg", "create_time", "update_time", "start_time", "end_time", "elapsed")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPONENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    RUN_IP_FIELD_NUMBER: _ClassVar[int]
+    RUN_PID_FIELD_NUMBER: _ClassVar[int]
+    RETMSG_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    component_name: str
+    task_id: str
+    role: str
+    party_id: str
+    status: str
+    run_ip: str
+    run_pid: int
+    retmsg: str
+    create_time: int
+    update_time: int
+    start_time: int
+    end_time: int
+    elapsed: int
+    def __init__(self, job_id: _Optional[str] = ..., component_name: _Optional[str] = ..., task_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., status: _Optional[str] = ..., run_ip: _Optional[str] = ..., run_pid: _Optional[int] = ..., retmsg: _Optional[str] = ..., create_time: _Optional[int] = ..., update_time: _Optional[int] = ..., start_time: _Optional[int] = ..., end_time: _Optional[int] = ..., elapsed: _Optional[int] = ...) -> None: ...
+
+class JobConfigReply(_message.Message):
+    __slots__ = ("dsl_json", "runtime_conf_json", "train_runtime_conf_json", "model_id", "model_version")
+    DSL_JSON_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_CONF_JSON_FIELD_NUMBER: _ClassVar[int]
+    TRAIN_RUNTIME_CONF_JSON_FIELD_NUMBER: _ClassVar[int]
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    dsl_json: str
+    runtime_conf_json: str
+    train_runtime_conf_json: str
+    model_id: str
+    model_version: str
+    def __init__(self, dsl_json: _Optional[str] = ..., runtime_conf_json: _Optional[str] = ..., train_runtime_conf_json: _Optional[str] = ..., model_id: _Optional[str] = ..., model_version: _Optional[str] = ...) -> None: ...
+
+class InputTable(_message.Message):
+    __slots__ = ("role", "party_id", "name", "namespace", "table_name")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    party_id: str
+    name: str
+    namespace: str
+    table_name: str
+    def __init__(self, role: _Optional[str] = ..., party_id: _Optional[str] = ..., name: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ...) -> None: ...
+
+class DataViewReply(_message.Message):
+    __slots__ = ("job_id", "role", "party_id", "status", "roles_json", "inputs")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ROLES_JSON_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    role: str
+    party_id: str
+    status: str
+    roles_json: str
+    inputs: _containers.RepeatedCompositeFieldContainer[InputTable]
+    def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., status: _Optional[str] = ..., roles_json: _Optional[str] = ..., inputs: _Optional[_Iterable[_Union[InputTable, _Mapping]]] = ...) -> None: ...
+
+class DagComponent(_message.Message):
+    __slots__ = ("name", "module", "upstream", "need_run")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    MODULE_FIELD_NUMBER: _ClassVar[int]
+    UPSTREAM_FIELD_NUMBER: _ClassVar[int]
+    NEED_RUN_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    module: str
+    upstream: _containers.RepeatedScalarFieldContainer[str]
+    need_run: bool
+    def __init__(self, name: _Optional[str] = ..., module: _Optional[str] = ..., upstream: _Optional[_Iterable[str]] = ..., need_run: _Optional[bool] = ...) -> None: ...
+
+class DagReply(_message.Message):
+    __slots__ = ("components",)
+    COMPONENTS_FIELD_NUMBER: _ClassVar[int]
+    components: _containers.RepeatedCompositeFieldContainer[DagComponent]
+    def __init__(self, components: _Optional[_Iterable[_Union[DagComponent, _Mapping]]] = ...) -> None: ...
+
+class MetricName(_message.Message):
+    __slots__ = ("namespace", "name")
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    name: str
+    def __init__(self, namespace: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class MetricNames(_message.Message):
+    __slots__ = ("metrics",)
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    metrics: _containers.RepeatedCompositeFieldContainer[MetricName]
+    def __init__(self, metrics: _Optional[_Iterable[_Union[MetricName, _Mapping]]] = ...) -> None: ...
+
+class MetricPoint(_message.Message):
+    __slots__ = ("key_json", "value_json")
+    KEY_JSON_FIELD_NUMBER: _ClassVar[int]
+    VALUE_JSON_FIELD_NUMBER: _ClassVar[int]
+    key_json: str
+    value_json: str
+    def __init__(self, key_json: _Optional[str] = ..., value_json: _Optional[str] = ...) -> None: ...
+
+class Metric(_message.Message):
+    __slots__ = ("namespace", "name", "points", "meta_json")
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    META_JSON_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    name: str
+    points: _containers.RepeatedCompositeFieldContainer[MetricPoint]
+    meta_json: str
+    def __init__(self, namespace: _Optional[str] = ..., name: _Optional[str] = ..., points: _Optional[_Iterable[_Union[MetricPoint, _Mapping]]] = ..., meta_json: _Optional[str] = ...) -> None: ...
+
+class ParametersReply(_message.Message):
+    __slots__ = ("module", "parameters_json", "module_roles")
+    MODULE_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_JSON_FIELD_NUMBER: _ClassVar[int]
+    MODULE_ROLES_FIELD_NUMBER: _ClassVar[int]
+    module: str
+    parameters_json: str
+    module_roles: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, module: _Optional[str] = ..., parameters_json: _Optional[str] = ..., module_roles: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ModelBuffer(_message.Message):
+    __slots__ = ("name", "type", "json")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
     JSON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    type: str
     json: str
-    def __init__(self, json: _Optional[str] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., json: _Optional[str] = ...) -> None: ...
+
+class OutputModelReply(_message.Message):
+    __slots__ = ("module", "alias", "model_id", "model_version", "buffers")
+    MODULE_FIELD_NUMBER: _ClassVar[int]
+    ALIAS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    BUFFERS_FIELD_NUMBER: _ClassVar[int]
+    module: str
+    alias: str
+    model_id: str
+    model_version: str
+    buffers: _containers.RepeatedCompositeFieldContainer[ModelBuffer]
+    def __init__(self, module: _Optional[str] = ..., alias: _Optional[str] = ..., model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., buffers: _Optional[_Iterable[_Union[ModelBuffer, _Mapping]]] = ...) -> None: ...
 
 class StopJobReply(_message.Message):
     __slots__ = ("status",)
@@ -292,14 +492,6 @@ class MetricRequest(_message.Message):
     metric_name: str
     def __init__(self, component: _Optional[_Union[ComponentRef, _Mapping]] = ..., metric_namespace: _Optional[str] = ..., metric_name: _Optional[str] = ...) -> None: ...
 
-class MetricReply(_message.Message):
-    __slots__ = ("data_json", "meta_json")
-    DATA_JSON_FIELD_NUMBER: _ClassVar[int]
-    META_JSON_FIELD_NUMBER: _ClassVar[int]
-    data_json: str
-    meta_json: str
-    def __init__(self, data_json: _Optional[str] = ..., meta_json: _Optional[str] = ...) -> None: ...
-
 class OutputTablesReply(_message.Message):
     __slots__ = ("tables",)
     TABLES_FIELD_NUMBER: _ClassVar[int]
@@ -314,15 +506,21 @@ class OutputDataRequest(_message.Message):
     limit: int
     def __init__(self, component: _Optional[_Union[ComponentRef, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
 
-class OutputDataReply(_message.Message):
-    __slots__ = ("rows_json", "header", "total")
-    ROWS_JSON_FIELD_NUMBER: _ClassVar[int]
+class OutputRow(_message.Message):
+    __slots__ = ("cells_json",)
+    CELLS_JSON_FIELD_NUMBER: _ClassVar[int]
+    cells_json: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, cells_json: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class OutputDataPage(_message.Message):
+    __slots__ = ("rows", "header", "total")
+    ROWS_FIELD_NUMBER: _ClassVar[int]
     HEADER_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
-    rows_json: str
+    rows: _containers.RepeatedCompositeFieldContainer[OutputRow]
     header: _containers.RepeatedScalarFieldContainer[str]
     total: int
-    def __init__(self, rows_json: _Optional[str] = ..., header: _Optional[_Iterable[str]] = ..., total: _Optional[int] = ...) -> None: ...
+    def __init__(self, rows: _Optional[_Iterable[_Union[OutputRow, _Mapping]]] = ..., header: _Optional[_Iterable[str]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class FileChunk(_message.Message):
     __slots__ = ("data",)

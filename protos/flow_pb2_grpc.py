@@ -72,12 +72,12 @@ class FlowStub:
         self.QueryJob = channel.unary_stream(
                 '/fate_runtime.flow.Flow/QueryJob',
                 request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.RowsPage.FromString,
+                response_deserializer=protos_dot_flow__pb2.JobRow.FromString,
                 _registered_method=True)
         self.QueryTask = channel.unary_stream(
                 '/fate_runtime.flow.Flow/QueryTask',
                 request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.RowsPage.FromString,
+                response_deserializer=protos_dot_flow__pb2.TaskRow.FromString,
                 _registered_method=True)
         self.UpdateJob = channel.unary_unary(
                 '/fate_runtime.flow.Flow/UpdateJob',
@@ -87,7 +87,7 @@ class FlowStub:
         self.JobConfig = channel.unary_unary(
                 '/fate_runtime.flow.Flow/JobConfig',
                 request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.JobConfigReply.FromString,
                 _registered_method=True)
         self.CleanJob = channel.unary_unary(
                 '/fate_runtime.flow.Flow/CleanJob',
@@ -102,47 +102,47 @@ class FlowStub:
         self.DataView = channel.unary_unary(
                 '/fate_runtime.flow.Flow/DataView',
                 request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.DataViewReply.FromString,
                 _registered_method=True)
         self.DagDependency = channel.unary_unary(
                 '/fate_runtime.flow.Flow/DagDependency',
                 request_serializer=protos_dot_flow__pb2.JobRef.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.DagReply.FromString,
                 _registered_method=True)
         self.ComponentMetrics = channel.unary_unary(
                 '/fate_runtime.flow.Flow/ComponentMetrics',
                 request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.MetricNames.FromString,
                 _registered_method=True)
-        self.ComponentMetricAll = channel.unary_unary(
+        self.ComponentMetricAll = channel.unary_stream(
                 '/fate_runtime.flow.Flow/ComponentMetricAll',
                 request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.Metric.FromString,
                 _registered_method=True)
         self.ComponentMetricData = channel.unary_unary(
                 '/fate_runtime.flow.Flow/ComponentMetricData',
                 request_serializer=protos_dot_flow__pb2.MetricRequest.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.MetricReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.Metric.FromString,
                 _registered_method=True)
         self.ComponentParameters = channel.unary_unary(
                 '/fate_runtime.flow.Flow/ComponentParameters',
                 request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.JsonReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.ParametersReply.FromString,
                 _registered_method=True)
         self.ComponentOutputModel = channel.unary_unary(
                 '/fate_runtime.flow.Flow/ComponentOutputModel',
                 request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.MetricReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.OutputModelReply.FromString,
                 _registered_method=True)
         self.ComponentOutputDataTable = channel.unary_unary(
                 '/fate_runtime.flow.Flow/ComponentOutputDataTable',
                 request_serializer=protos_dot_flow__pb2.ComponentRef.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.OutputTablesReply.FromString,
                 _registered_method=True)
-        self.ComponentOutputData = channel.unary_unary(
+        self.ComponentOutputData = channel.unary_stream(
                 '/fate_runtime.flow.Flow/ComponentOutputData',
                 request_serializer=protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
-                response_deserializer=protos_dot_flow__pb2.OutputDataReply.FromString,
+                response_deserializer=protos_dot_flow__pb2.OutputDataPage.FromString,
                 _registered_method=True)
         self.ComponentOutputDataDownload = channel.unary_stream(
                 '/fate_runtime.flow.Flow/ComponentOutputDataDownload',
@@ -335,12 +335,12 @@ def add_FlowServicer_to_server(servicer, server):
             'QueryJob': grpc.unary_stream_rpc_method_handler(
                     servicer.QueryJob,
                     request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
-                    response_serializer=protos_dot_flow__pb2.RowsPage.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.JobRow.SerializeToString,
             ),
             'QueryTask': grpc.unary_stream_rpc_method_handler(
                     servicer.QueryTask,
                     request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
-                    response_serializer=protos_dot_flow__pb2.RowsPage.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.TaskRow.SerializeToString,
             ),
             'UpdateJob': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateJob,
@@ -350,7 +350,7 @@ def add_FlowServicer_to_server(servicer, server):
             'JobConfig': grpc.unary_unary_rpc_method_handler(
                     servicer.JobConfig,
                     request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.JobConfigReply.SerializeToString,
             ),
             'CleanJob': grpc.unary_unary_rpc_method_handler(
                     servicer.CleanJob,
@@ -365,47 +365,47 @@ def add_FlowServicer_to_server(servicer, server):
             'DataView': grpc.unary_unary_rpc_method_handler(
                     servicer.DataView,
                     request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.DataViewReply.SerializeToString,
             ),
             'DagDependency': grpc.unary_unary_rpc_method_handler(
                     servicer.DagDependency,
                     request_deserializer=protos_dot_flow__pb2.JobRef.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.DagReply.SerializeToString,
             ),
             'ComponentMetrics': grpc.unary_unary_rpc_method_handler(
                     servicer.ComponentMetrics,
                     request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.MetricNames.SerializeToString,
             ),
-            'ComponentMetricAll': grpc.unary_unary_rpc_method_handler(
+            'ComponentMetricAll': grpc.unary_stream_rpc_method_handler(
                     servicer.ComponentMetricAll,
                     request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.Metric.SerializeToString,
             ),
             'ComponentMetricData': grpc.unary_unary_rpc_method_handler(
                     servicer.ComponentMetricData,
                     request_deserializer=protos_dot_flow__pb2.MetricRequest.FromString,
-                    response_serializer=protos_dot_flow__pb2.MetricReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.Metric.SerializeToString,
             ),
             'ComponentParameters': grpc.unary_unary_rpc_method_handler(
                     servicer.ComponentParameters,
                     request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
-                    response_serializer=protos_dot_flow__pb2.JsonReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.ParametersReply.SerializeToString,
             ),
             'ComponentOutputModel': grpc.unary_unary_rpc_method_handler(
                     servicer.ComponentOutputModel,
                     request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
-                    response_serializer=protos_dot_flow__pb2.MetricReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.OutputModelReply.SerializeToString,
             ),
             'ComponentOutputDataTable': grpc.unary_unary_rpc_method_handler(
                     servicer.ComponentOutputDataTable,
                     request_deserializer=protos_dot_flow__pb2.ComponentRef.FromString,
                     response_serializer=protos_dot_flow__pb2.OutputTablesReply.SerializeToString,
             ),
-            'ComponentOutputData': grpc.unary_unary_rpc_method_handler(
+            'ComponentOutputData': grpc.unary_stream_rpc_method_handler(
                     servicer.ComponentOutputData,
                     request_deserializer=protos_dot_flow__pb2.OutputDataRequest.FromString,
-                    response_serializer=protos_dot_flow__pb2.OutputDataReply.SerializeToString,
+                    response_serializer=protos_dot_flow__pb2.OutputDataPage.SerializeToString,
             ),
             'ComponentOutputDataDownload': grpc.unary_stream_rpc_method_handler(
                     servicer.ComponentOutputDataDownload,
@@ -628,7 +628,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/QueryJob',
             protos_dot_flow__pb2.JobQuery.SerializeToString,
-            protos_dot_flow__pb2.RowsPage.FromString,
+            protos_dot_flow__pb2.JobRow.FromString,
             options,
             channel_credentials,
             insecure,
@@ -655,7 +655,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/QueryTask',
             protos_dot_flow__pb2.JobQuery.SerializeToString,
-            protos_dot_flow__pb2.RowsPage.FromString,
+            protos_dot_flow__pb2.TaskRow.FromString,
             options,
             channel_credentials,
             insecure,
@@ -709,7 +709,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/JobConfig',
             protos_dot_flow__pb2.JobRef.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.JobConfigReply.FromString,
             options,
             channel_credentials,
             insecure,
@@ -790,7 +790,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/DataView',
             protos_dot_flow__pb2.JobRef.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.DataViewReply.FromString,
             options,
             channel_credentials,
             insecure,
@@ -817,7 +817,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/DagDependency',
             protos_dot_flow__pb2.JobRef.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.DagReply.FromString,
             options,
             channel_credentials,
             insecure,
@@ -844,7 +844,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/ComponentMetrics',
             protos_dot_flow__pb2.ComponentRef.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.MetricNames.FromString,
             options,
             channel_credentials,
             insecure,
@@ -866,12 +866,12 @@ class Flow:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
+        return grpc.experimental.unary_stream(
             request,
             target,
             '/fate_runtime.flow.Flow/ComponentMetricAll',
             protos_dot_flow__pb2.ComponentRef.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.Metric.FromString,
             options,
             channel_credentials,
             insecure,
@@ -898,7 +898,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/ComponentMetricData',
             protos_dot_flow__pb2.MetricRequest.SerializeToString,
-            protos_dot_flow__pb2.MetricReply.FromString,
+            protos_dot_flow__pb2.Metric.FromString,
             options,
             channel_credentials,
             insecure,
@@ -925,7 +925,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/ComponentParameters',
             protos_dot_flow__pb2.ComponentRef.SerializeToString,
-            protos_dot_flow__pb2.JsonReply.FromString,
+            protos_dot_flow__pb2.ParametersReply.FromString,
             options,
             channel_credentials,
             insecure,
@@ -952,7 +952,7 @@ class Flow:
             target,
             '/fate_runtime.flow.Flow/ComponentOutputModel',
             protos_dot_flow__pb2.ComponentRef.SerializeToString,
-            protos_dot_flow__pb2.MetricReply.FromString,
+            protos_dot_flow__pb2.OutputModelReply.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1001,12 +1001,12 @@ class Flow:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
+        return grpc.experimental.unary_stream(
             request,
             target,
             '/fate_runtime.flow.Flow/ComponentOutputData',
             protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
-            protos_dot_flow__pb2.OutputDataReply.FromString,
+            protos_dot_flow__pb2.OutputDataPage.FromString,
             options,
             channel_credentials,
             insecure,

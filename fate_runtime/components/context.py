@@ -1,10 +1,12 @@
-"""The one object a component sees: its parameters, input tables, federation, tracker and storage."""
+"""The one object a component sees: its parameters, input tables and models, federation, tracker and storage."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
+
+from google.protobuf.message import Message
 
 from storage import Store, Table
 
@@ -16,7 +18,7 @@ class Federation(Protocol):
 
 
 class Tracker(Protocol):
-    """Where a component's results go: metrics, output data tables, output models."""
+    """Where a component's results go: metrics and output data tables."""
 
     def log_metric_data(self, namespace: str, name: str, data: list[tuple[Any, Any]]) -> None: ...
 
@@ -24,7 +26,22 @@ class Tracker(Protocol):
 
     def save_output_data(self, name: str, table: Table) -> None: ...
 
-    def save_output_model(self, name: str, model: dict[str, bytes]) -> None: ...
+
+Buffers = dict[str, bytes]  # a model's buffers: name (e.g. "HeteroLRParam") -> the serialized protobuf message
+
+
+class Models(Protocol):
+    """A component's models: those its DSL names as inputs, and where it saves its own (FATE's Meta/Param pair)."""
+
+    def inputs(self, kind: str = "model") -> dict[str, Buffers]:
+        """The models named in the DSL's `input.<kind>` ("model" or "isometric_model") by source component; in a
+        predict job, "model" holds the component's own model from the model version it predicts with."""
+        ...
+
+    def save(self, buffers: Mapping[str, Message], alias: str | None = None) -> None:
+        """Keep this task's model: protobuf messages by name, under `alias` (default: the DSL's first
+        `output.model` name, or "model")."""
+        ...
 
 
 @dataclasses.dataclass
@@ -40,6 +57,13 @@ class ComponentContext:
     tracker: Tracker
     store: Store
     log: logging.Logger
+    models: Models
+    job_type: str = "train"  # FATE's job_parameters.job_type: "train", or "predict" with a trained model version
+
+    @property
+    def predicting(self) -> bool:
+        """A predict job: the component runs its predict path with the model `models.inputs()` holds."""
+        return self.job_type == "predict"
 
     def parties(self, role: str) -> list[tuple[str, str]]:
         """The (role, party id) pairs of every party of `role` in the job."""

@@ -26,4 +26,5 @@ SPEC = ComponentSpec(
     params={"table": Param(dict, {})},
     variables=(),
     run=run,
+    deploy=True,
 )

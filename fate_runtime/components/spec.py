@@ -25,6 +25,8 @@ class ComponentSpec:
     variables: tuple[TransferVariable, ...]
     run: Callable[["ComponentContext"], None]
     required_roles: tuple[str, ...] = ()
+    # FATE's need_deploy: the module runs in predict jobs (with the model it saved when trained).
+    deploy: bool = False
 
     def parameters(self, given: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """(checked parameters with defaults filled in at every depth, dotted paths of unknown keys, which are

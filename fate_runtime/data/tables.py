@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from fate_runtime.state.db import Database
+from fate_runtime.state.data_views import DataViews, UploadRecord
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.request_checks import check_table_name
 from storage import InvalidTableArgument, Store, TableNotFound
@@ -23,9 +23,9 @@ class TableInfo:
 
 
 class Tables:
-    def __init__(self, store: Store, db: Database) -> None:
+    def __init__(self, store: Store, views: DataViews) -> None:
         self._store = store
-        self._db = db
+        self._views = views
 
     def info(self, namespace: str, name: str, create: bool = False, partition: int | None = None) -> TableInfo:
         if not namespace or not name:
@@ -54,7 +54,7 @@ class Tables:
             check_table_name(namespace, name)
             targets = [(namespace, name)]
         elif job_id:
-            targets = self._tables_of_job(job_id, component_name, role, party_id)
+            targets = self._views.tables_of_job(job_id, component_name, role, party_id)
         else:
             raise BadRequest("table_delete needs namespace and table_name, or job_id")
         deleted = [(ns, n) for ns, n in targets if self._store.destroy(ns, n)]
@@ -64,29 +64,8 @@ class Tables:
             raise NotFound(f"job {job_id} has no tables left to delete")
         return deleted
 
-    def _tables_of_job(self, job_id: str, component_name: str, role: str, party_id: str) -> list[tuple[str, str]]:
-        where = {"f_job_id": job_id, "f_component_name": component_name, "f_role": role,
-                 "f_party_id": party_id}
-        given = {k: v for k, v in where.items() if v}
-        sql = "SELECT DISTINCT f_table_namespace, f_table_name FROM t_data_view WHERE " + " AND ".join(
-            f"{k} = ?" for k in given)
-        rows = self._db.query(sql, tuple(given.values()))
-        return [(row["f_table_namespace"], row["f_table_name"]) for row in rows]
-
-    def upload_history(self, job_id: str = "", limit: int | None = None) -> list[dict[str, Any]]:
+    def upload_history(self, job_id: str = "", limit: int | None = None) -> list[UploadRecord]:
         """Successful uploads, newest first: job id, table, partitions, stored rows, notes, schema."""
         if limit is not None and limit < 1:
             raise BadRequest(f"limit must be a positive integer, got {limit}")
-        sql = ("SELECT v.f_job_id, v.f_table_namespace, v.f_table_name, v.f_partition, v.f_table_count_upload,"
-               " v.f_table_count_actual,"
-               " v.f_schema, j.f_description, j.f_create_time FROM t_data_view v JOIN t_job j"
-               " ON v.f_job_id = j.f_job_id AND v.f_role = j.f_role AND v.f_party_id = j.f_party_id"
-               " WHERE v.f_component_name = 'upload_0' AND j.f_status = 'success'")
-        params: tuple[Any, ...] = ()
-        if job_id:
-            sql += " AND v.f_job_id = ?"
-            params = (job_id,)
-        sql += " ORDER BY j.f_create_time DESC, v.f_job_id DESC"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self._db.query(sql, params)
+        return self._views.upload_history(job_id, limit)

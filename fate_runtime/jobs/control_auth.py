@@ -74,7 +74,7 @@ class ControlAuth:
             raise Forbidden(f"the call does not carry the token of job {job_id}")
         caller = peer_party(context)
         if caller is not None:
-            rows = self._jobs.jobs({"f_job_id": job_id})
-            initiator = str(rows[0]["f_initiator_party_id"]) if rows else None
+            rows = self._jobs.jobs({"job_id": job_id})
+            initiator = str(rows[0].initiator_party_id) if rows else None
             if caller != initiator:
                 raise Forbidden(f"party {caller} is not the initiator of job {job_id} (party {initiator})")

@@ -95,7 +95,7 @@ class PartyJobs:
         self.check(plan)
         parties = self.local_parties(plan)
         known_token = self._registry.token(job_id)
-        if known_token is not None or self._jobs.jobs({"f_job_id": job_id}):
+        if known_token is not None or self._jobs.jobs({"job_id": job_id}):
             if known_token is not None and hmac.compare_digest(known_token.encode(), token.encode()) \
                     and self._jobs.has_plan(job_id, plan):
                 return parties  # the initiator asked again
@@ -110,7 +110,7 @@ class PartyJobs:
         return parties
 
     def _known(self, job_id: str) -> None:
-        if not self._jobs.jobs({"f_job_id": job_id}):
+        if not self._jobs.jobs({"job_id": job_id}):
             raise NotFound(f"job {job_id} is not known to this node")
 
     def start_task(self, key: TaskKey) -> None:
@@ -118,12 +118,12 @@ class PartyJobs:
         again, and the call is acknowledged all the same (the initiator's channel may send it twice)."""
         job_id, component, role, party_id = key
         with self._starting:
-            rows = self._jobs.tasks({"f_job_id": job_id, "f_component_name": component, "f_role": role,
-                                     "f_party_id": party_id})
+            rows = self._jobs.tasks({"job_id": job_id, "component_name": component, "role": role,
+                                     "party_id": party_id})
             if not rows:
                 self._known(job_id)
                 raise NotFound(f"job {job_id} has no task {component} of {role} {party_id} on this node")
-            if rows[0]["f_status"] != WAITING:
+            if rows[0].status != WAITING:
                 log.info("task %s of %s %s in job %s has started already: not started again", component, role,
                          party_id, job_id)
                 return
@@ -133,7 +133,7 @@ class PartyJobs:
         self._tasks.report(key, status, retmsg)
 
     def _running_here(self, job_id: str) -> bool:
-        return any(row["f_status"] not in ENDED for row in self._jobs.jobs({"f_job_id": job_id}))
+        return any(row.status not in ENDED for row in self._jobs.jobs({"job_id": job_id}))
 
     def _ended(self, job_id: str, status: str, retmsg: str) -> None:
         """The job ends on this node with `status` (every node, the initiator's too, passes here): its tasks here

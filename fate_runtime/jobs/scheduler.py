@@ -20,8 +20,9 @@ from typing import Any, Callable, Sequence
 
 import grpc
 
-from fate_runtime import dsl
+from fate_runtime import dsl, identifiers
 from fate_runtime.jobs.control_auth import ControlAuth
+from fate_runtime.jobs.predict import predict_dsl, predict_parameters
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.identifiers import new_job_id
@@ -314,6 +315,9 @@ class Scheduler:
         self._waiting: list[DagRun] = []
 
     def submit(self, job_dsl: Any, job_conf: Any) -> Submitted:
+        predicting = predict_parameters(job_conf)
+        if predicting is not None and not (isinstance(job_dsl, dict) and job_dsl.get("components")):
+            job_dsl = predict_dsl(self._trained(*predicting))
         plan = dsl.parse(job_dsl, job_conf)
         dsl.check_all_parameters(plan)
         if not (self._runtime.standalone or plan.initiator_party in self._runtime.party_ids):
@@ -339,6 +343,16 @@ class Scheduler:
             else:
                 self._waiting.append(run)
         return Submitted(job_id, plan, self._jobs.files(job_id))
+
+    def _trained(self, model_id: str, model_version: str) -> JobPlan:
+        """The plan of the training job that made model version `model_version` of `model_id` on this node."""
+        try:
+            plan = self._jobs.plan(identifiers.job_id(model_version, "model_version"))
+        except NotFound:
+            plan = None
+        if plan is None or plan.model_id() != model_id:
+            raise NotFound(f"model {model_id} has no version {model_version} on this node")
+        return plan
 
     def _check_on(self, nodes: list[Node], spec: scheduler_pb2.JobSpec) -> list[str]:
         """Pre-flight on every node; returns notes on ignored parameters."""
@@ -374,11 +388,11 @@ class Scheduler:
         if waiting is not None:
             self._links.stop_on(waiting.nodes, job_id, waiting.token, status, retmsg)
             return "canceled"
-        rows = self._jobs.jobs({"f_job_id": job_id})
+        rows = self._jobs.jobs({"job_id": job_id})
         if not rows:
             raise NotFound(f"job {job_id} does not exist")
-        if all(row["f_status"] in ENDED for row in rows):
-            raise BadRequest(f"job {job_id} has already ended ({rows[0]['f_status']})")
+        if all(row.status in ENDED for row in rows):
+            raise BadRequest(f"job {job_id} has already ended ({rows[0].status})")
         raise BadRequest(f"job {job_id} was not started by this node; stop it on its initiator")
 
     def stop_elsewhere(self, job_id: str, status: str, retmsg: str) -> None:

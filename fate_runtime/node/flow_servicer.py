@@ -9,6 +9,7 @@ import grpc
 from fate_runtime.data.download import Downloader, DownloadRequest
 from fate_runtime.errors import BadRequest
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.jobs.component_queries import ComponentQueries
 from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.node.job_servicer import JobMethods
 from fate_runtime.jobs.scheduler import Scheduler
@@ -40,11 +41,13 @@ def _files(result: Any) -> flow_pb2.JobFiles:
 
 
 class FlowServicer(JobMethods, flow_pb2_grpc.FlowServicer):
-    def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables, queries: JobQueries) -> None:
+    def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables, queries: JobQueries,
+                 components: ComponentQueries) -> None:
         self._uploader = uploader
         self._downloader = downloader
         self._tables = tables
         self._queries = queries
+        self._components = components
 
     def attach_scheduler(self, scheduler: Scheduler) -> None:
         """The scheduler exists once the node knows its own address (after binding its port)."""
@@ -78,11 +81,9 @@ class FlowServicer(JobMethods, flow_pb2_grpc.FlowServicer):
         rows = self._tables.upload_history(request.job_id, _optional(request, "limit"))
         for start in range(0, len(rows), _HISTORY_PAGE):
             yield flow_pb2.UploadHistoryReply(records=[flow_pb2.UploadRecord(
-                job_id=row["f_job_id"], namespace=row["f_table_namespace"], table_name=row["f_table_name"],
-                partition=row["f_partition"], count=row["f_table_count_upload"],
-                table_count=row["f_table_count_actual"], notes=row["f_description"] or "",
-                schema=to_struct(row["f_schema"]), create_time=row["f_create_time"] / 1000.0)
-                for row in rows[start:start + _HISTORY_PAGE]])
+                job_id=row.job_id, namespace=row.namespace, table_name=row.table_name, partition=row.partition,
+                count=row.count, table_count=row.table_count, notes=row.notes, schema=to_struct(row.schema),
+                create_time=row.create_time_ms / 1000.0) for row in rows[start:start + _HISTORY_PAGE]])
 
     @translate_errors
     def TableInfo(self, request: flow_pb2.TableInfoRequest, context: grpc.ServicerContext) -> flow_pb2.TableInfoReply:

@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import grpc
 
 from fate_runtime.errors import BadRequest
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.jobs.component_queries import ComponentQueries
 from fate_runtime.jobs.queries import JobQueries
+from fate_runtime.node import messages
 from fate_runtime.jobs.scheduler import Scheduler
 from protos import flow_pb2
 
 
-PAGE_BYTES = 1 << 20
-
-
-def _json(value: Any) -> flow_pb2.JsonReply:
-    return flow_pb2.JsonReply(json=json.dumps(value, default=str))
-
-
-def row_pages(rows: Iterable[Any]) -> Iterator[str]:
-    """Rows as JSON arrays of about PAGE_BYTES each (a row larger than that is a page of its own)."""
-    page: list[str] = []
-    size = 0
-    for row in rows:
-        text = json.dumps(row, default=str)
-        if page and size + len(text) > PAGE_BYTES:
-            yield "[" + ",".join(page) + "]"
-            page, size = [], 0
-        page.append(text)
-        size += len(text) + 1
-    if page:
-        yield "[" + ",".join(page) + "]"
+_OUTPUT_PAGE = 1000  # output rows per message
 
 
 def _loads(text: str, what: str) -> Any:
@@ -52,6 +35,7 @@ class JobMethods:
 
     _scheduler: Scheduler
     _queries: JobQueries
+    _components: ComponentQueries
 
     @translate_errors
     def SubmitJob(self, request: flow_pb2.SubmitJobRequest, context: grpc.ServicerContext) -> flow_pb2.SubmitJobReply:
@@ -69,14 +53,14 @@ class JobMethods:
         return flow_pb2.StopJobReply(status=self._scheduler.stop(request.job_id))
 
     @translate_stream_errors
-    def QueryJob(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.RowsPage]:
-        for page in row_pages(self._queries.jobs(dict(request.filters), request.limit or None)):
-            yield flow_pb2.RowsPage(json=page)
+    def QueryJob(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.JobRow]:
+        for job in self._queries.jobs(dict(request.filters), request.limit or None):
+            yield messages.job_row(job)
 
     @translate_stream_errors
-    def QueryTask(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.RowsPage]:
-        for page in row_pages(self._queries.tasks(dict(request.filters))):
-            yield flow_pb2.RowsPage(json=page)
+    def QueryTask(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.TaskRow]:
+        for task in self._queries.tasks(dict(request.filters)):
+            yield messages.task_row(task)
 
     @translate_errors
     def UpdateJob(self, request: flow_pb2.UpdateJobRequest, context: grpc.ServicerContext) -> flow_pb2.UpdateJobReply:
@@ -84,8 +68,8 @@ class JobMethods:
         return flow_pb2.UpdateJobReply()
 
     @translate_errors
-    def JobConfig(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.config(request.job_id, request.role, request.party_id))
+    def JobConfig(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.JobConfigReply:
+        return messages.job_config(self._queries.config(request.job_id, request.role, request.party_id))
 
     @translate_errors
     def CleanJob(self, request: flow_pb2.ComponentRef, context: grpc.ServicerContext) -> flow_pb2.CleanJobReply:
@@ -103,55 +87,63 @@ class JobMethods:
             yield flow_pb2.FileChunk(data=piece)
 
     @translate_errors
-    def DataView(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.data_view(request.job_id, request.role, request.party_id))
+    def DataView(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.DataViewReply:
+        return messages.data_view(self._queries.data_view(request.job_id, request.role, request.party_id))
 
     @translate_errors
-    def DagDependency(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.dag_dependency(request.job_id, request.role, request.party_id))
+    def DagDependency(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.DagReply:
+        return messages.dag(self._queries.dag_dependency(request.job_id, request.role, request.party_id))
 
     @translate_errors
-    def ComponentMetrics(self, request: flow_pb2.ComponentRef, context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.metrics(*_component(request)))
+    def ComponentMetrics(self, request: flow_pb2.ComponentRef, context: grpc.ServicerContext) -> flow_pb2.MetricNames:
+        names = self._components.metrics(*_component(request))
+        return flow_pb2.MetricNames(metrics=[flow_pb2.MetricName(namespace=namespace, name=name)
+                                             for namespace, found in names.items() for name in found])
 
-    @translate_errors
+    @translate_stream_errors
     def ComponentMetricAll(self, request: flow_pb2.ComponentRef,
-                           context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.metric_all(*_component(request)))
+                           context: grpc.ServicerContext) -> Iterator[flow_pb2.Metric]:
+        for series in self._components.metric_all(*_component(request)):
+            yield messages.metric(series)
 
     @translate_errors
-    def ComponentMetricData(self, request: flow_pb2.MetricRequest,
-                            context: grpc.ServicerContext) -> flow_pb2.MetricReply:
-        data, meta = self._queries.metric(*_component(request.component), request.metric_namespace,
-                                          request.metric_name)
-        return flow_pb2.MetricReply(data_json=json.dumps(data, default=str), meta_json=json.dumps(meta, default=str))
+    def ComponentMetricData(self, request: flow_pb2.MetricRequest, context: grpc.ServicerContext) -> flow_pb2.Metric:
+        return messages.metric(self._components.metric(*_component(request.component), request.metric_namespace,
+                                                       request.metric_name))
 
     @translate_errors
     def ComponentParameters(self, request: flow_pb2.ComponentRef,
-                            context: grpc.ServicerContext) -> flow_pb2.JsonReply:
-        return _json(self._queries.parameters(*_component(request)))
+                            context: grpc.ServicerContext) -> flow_pb2.ParametersReply:
+        found = self._components.parameters(*_component(request))
+        return flow_pb2.ParametersReply(module=found.module, parameters_json=json.dumps(found.parameters, default=str),
+                                        module_roles=found.module_roles)
 
     @translate_errors
     def ComponentOutputModel(self, request: flow_pb2.ComponentRef,
-                             context: grpc.ServicerContext) -> flow_pb2.MetricReply:
-        model, meta = self._queries.output_model(*_component(request))
-        return flow_pb2.MetricReply(data_json=json.dumps(model, default=str), meta_json=json.dumps(meta, default=str))
+                             context: grpc.ServicerContext) -> flow_pb2.OutputModelReply:
+        return messages.output_model(self._components.output_model(*_component(request)))
 
     @translate_errors
     def ComponentOutputDataTable(self, request: flow_pb2.ComponentRef,
                                  context: grpc.ServicerContext) -> flow_pb2.OutputTablesReply:
-        tables = self._queries.output_tables(*_component(request))
+        tables = self._components.output_tables(*_component(request))
         return flow_pb2.OutputTablesReply(tables=[flow_pb2.TableName(namespace=ns, table_name=name)
                                                   for ns, name in tables])
 
-    @translate_errors
+    @translate_stream_errors
     def ComponentOutputData(self, request: flow_pb2.OutputDataRequest,
-                            context: grpc.ServicerContext) -> flow_pb2.OutputDataReply:
-        rows, header, total = self._queries.output_preview(*_component(request.component), request.limit)
-        return flow_pb2.OutputDataReply(rows_json=json.dumps(rows, default=str), header=header, total=total)
+                            context: grpc.ServicerContext) -> Iterator[flow_pb2.OutputDataPage]:
+        rows, header, total = self._components.output_preview(*_component(request.component), request.limit)
+        page = flow_pb2.OutputDataPage(header=header, total=total)
+        for row in rows:
+            page.rows.append(flow_pb2.OutputRow(cells_json=[json.dumps(cell, default=str) for cell in row]))
+            if len(page.rows) == _OUTPUT_PAGE:
+                yield page
+                page = flow_pb2.OutputDataPage()
+        yield page
 
     @translate_stream_errors
     def ComponentOutputDataDownload(self, request: flow_pb2.OutputDataRequest,
                                     context: grpc.ServicerContext) -> Iterator[flow_pb2.FileChunk]:
-        for piece in self._queries.output_archive(*_component(request.component), request.limit):
+        for piece in self._components.output_archive(*_component(request.component), request.limit):
             yield flow_pb2.FileChunk(data=piece)

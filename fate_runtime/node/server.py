@@ -24,7 +24,11 @@ from fate_runtime.data.download import Downloader
 from fate_runtime.node.flow_servicer import FlowServicer
 from fate_runtime.node.identifier_check import IdentifierCheck
 from fate_runtime.node.job_call_check import JobCallCheck
+from fate_runtime.jobs.component_queries import ComponentQueries
 from fate_runtime.jobs.queries import JobQueries
+from fate_runtime.state.data_views import DataViews
+from fate_runtime.state.models import ModelStore
+from fate_runtime.state.tracking import TrackingQueries
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.state.job_store import JobStore
 from fate_runtime.state.transfer_log import TransferLog
@@ -94,7 +98,7 @@ class Node:
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
             Downloader(self.store, local_jobs, paths, config.work_mode),
-            Tables(self.store, db), JobQueries(self.jobs, db, self.store, receiver))
+            Tables(self.store, DataViews(db)), *self._queries(db, receiver))
         self._storage = StorageServicer(self.store)
         events = TaskEvents()
         self.launcher = TaskLauncher()
@@ -114,6 +118,11 @@ class Node:
         self.local_socket = LocalSocket(config.data_dir)
         self.grpc_port = 0
         self.scheduler: Scheduler | None = None
+
+    def _queries(self, db: Database, received: Receiver) -> tuple[JobQueries, ComponentQueries]:
+        tracking = TrackingQueries(db)
+        jobs = JobQueries(self.jobs, tracking, self.store, received)
+        return jobs, ComponentQueries(jobs, tracking, ModelStore(db), self.store)
 
     def _add_services(self) -> None:
         peer, local = self._server, self._local_server

@@ -1,7 +1,10 @@
-"""The node's job database: one SQLite file (WAL mode) under the data dir.
+"""The node's database: one SQLite file (WAL mode) under the data dir, its schema versioned and migrated.
 
-Rows keep FATE-Flow's column names (`f_job_id`, `f_status`, ...) because the REST API
-returns them as they are.
+The schema's version is SQLite's `PRAGMA user_version`; opening a database applies, in order and
+each in its own transaction, the migrations it has not had (state/schema.py). A database made by a
+newer version of this program (a higher version than any migration here) is refused with one
+sentence. Rows keep FATE-Flow's column names (`f_job_id`, `f_status`, ...); which columns of a
+table hold JSON is declared with the table (`Table`), and the stores turn rows into dataclasses.
 """
 
 from __future__ import annotations
@@ -12,143 +15,26 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS t_job (
-    f_job_id TEXT NOT NULL,
-    f_role TEXT NOT NULL,
-    f_party_id TEXT NOT NULL,
-    f_name TEXT DEFAULT '',
-    f_description TEXT DEFAULT '',
-    f_tag TEXT DEFAULT '',
-    f_roles TEXT DEFAULT '{}',
-    f_work_mode INTEGER DEFAULT 0,
-    f_initiator_party_id TEXT DEFAULT '',
-    f_is_initiator INTEGER DEFAULT 0,
-    f_dsl TEXT DEFAULT '{}',
-    f_runtime_conf TEXT DEFAULT '{}',
-    f_run_ip TEXT DEFAULT '',
-    f_status TEXT NOT NULL,
-    f_progress INTEGER DEFAULT 0,
-    f_current_steps TEXT DEFAULT '[]',
-    f_current_tasks TEXT DEFAULT '[]',
-    f_create_time INTEGER,
-    f_update_time INTEGER,
-    f_start_time INTEGER,
-    f_end_time INTEGER,
-    f_elapsed INTEGER,
-    f_retmsg TEXT DEFAULT '',
-    PRIMARY KEY (f_job_id, f_role, f_party_id)
-);
-CREATE TABLE IF NOT EXISTS t_data_view (
-    f_job_id TEXT NOT NULL,
-    f_role TEXT NOT NULL,
-    f_party_id TEXT NOT NULL,
-    f_component_name TEXT NOT NULL,
-    f_table_namespace TEXT NOT NULL,
-    f_table_name TEXT NOT NULL,
-    f_partition INTEGER,
-    f_table_count_upload INTEGER,
-    f_table_count_actual INTEGER,
-    f_schema TEXT DEFAULT '{}',
-    f_create_time INTEGER,
-    PRIMARY KEY (f_job_id, f_role, f_party_id, f_component_name)
-);
-CREATE TABLE IF NOT EXISTS t_task (
-    f_job_id TEXT NOT NULL,
-    f_component_name TEXT NOT NULL,
-    f_task_id TEXT NOT NULL,
-    f_role TEXT NOT NULL,
-    f_party_id TEXT NOT NULL,
-    f_status TEXT NOT NULL,
-    f_run_ip TEXT DEFAULT '',
-    f_run_pid INTEGER,
-    f_retmsg TEXT DEFAULT '',
-    f_create_time INTEGER,
-    f_update_time INTEGER,
-    f_start_time INTEGER,
-    f_end_time INTEGER,
-    f_elapsed INTEGER,
-    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id)
-);
-CREATE TABLE IF NOT EXISTS t_tracking_metric (
-    f_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    f_job_id TEXT NOT NULL,
-    f_component_name TEXT NOT NULL,
-    f_role TEXT NOT NULL,
-    f_party_id TEXT NOT NULL,
-    f_metric_namespace TEXT NOT NULL,
-    f_metric_name TEXT NOT NULL,
-    f_type INTEGER NOT NULL,
-    f_key TEXT,
-    f_value TEXT,
-    f_create_time INTEGER
-);
-CREATE INDEX IF NOT EXISTS i_tracking_metric ON t_tracking_metric (f_job_id, f_component_name, f_role, f_party_id);
-CREATE TABLE IF NOT EXISTS t_component_parameters (
-    f_job_id TEXT NOT NULL,
-    f_component_name TEXT NOT NULL,
-    f_role TEXT NOT NULL,
-    f_party_id TEXT NOT NULL,
-    f_module TEXT NOT NULL,
-    f_parameters TEXT NOT NULL,
-    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id)
-);
-CREATE TABLE IF NOT EXISTS t_output_data (
-    f_job_id TEXT NOT NULL,
-    f_component_name TEXT NOT NULL,
-    f_role TEXT NOT NULL,
-    f_party_id TEXT NOT NULL,
-    f_data_name TEXT NOT NULL,
-    f_table_namespace TEXT NOT NULL,
-    f_table_name TEXT NOT NULL,
-    f_create_time INTEGER,
-    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id, f_data_name)
-);
-CREATE TABLE IF NOT EXISTS t_output_model (
-    f_job_id TEXT NOT NULL,
-    f_component_name TEXT NOT NULL,
-    f_role TEXT NOT NULL,
-    f_party_id TEXT NOT NULL,
-    f_name TEXT NOT NULL,
-    f_model TEXT NOT NULL,
-    f_create_time INTEGER,
-    PRIMARY KEY (f_job_id, f_component_name, f_role, f_party_id, f_name)
-);
-"""
+from fate_runtime.errors import ConfigError
+from fate_runtime.state.schema import MIGRATIONS
 
-_JSON_COLUMNS = {"f_roles", "f_dsl", "f_runtime_conf", "f_current_steps", "f_current_tasks", "f_schema",
-                 "f_parameters", "f_model", "f_value"}
+Migration = Callable[[sqlite3.Connection], None]
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _row_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    fields = {}
-    for column, value in zip((c[0] for c in cursor.description), row):
-        fields[column] = json.loads(value) if column in _JSON_COLUMNS and value else value
-    return fields
-
-
-def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any], verb: str = "INSERT") -> None:
-    """One row, JSON columns encoded; with the plain INSERT an existing key is an IntegrityError."""
-    values = [json.dumps(v) if k in _JSON_COLUMNS else v for k, v in row.items()]
-    columns = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
-    conn.execute(f"{verb} INTO {table} ({columns}) VALUES ({marks})", values)
-
-
 class Database:
-    """Thread-safe access to the node's SQLite file (one connection per thread)."""
+    """Thread-safe access to one SQLite file (one connection per thread), migrated when opened."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, migrations: Sequence[Migration] | None = None) -> None:
         self.path = path
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self._local = threading.local()
-        self._connection().executescript(_SCHEMA)
+        self._migrate(MIGRATIONS if migrations is None else migrations)
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -156,9 +42,28 @@ class Database:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.row_factory = _row_dict
+            conn.row_factory = sqlite3.Row
             self._local.conn = conn
         return conn
+
+    def _migrate(self, migrations: Sequence[Migration]) -> None:
+        """Bring the schema to the newest version this program knows, one migration per transaction (a process
+        that opens the database at the same moment waits, then finds the work done), or refuse a newer one."""
+        while True:
+            with self.transaction() as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > len(migrations):
+                    raise ConfigError(f"the database {self.path} was made by a newer version of this program (schema "
+                                      f"{version}; this one knows up to {len(migrations)}): run that version, or use "
+                                      "another data dir")
+                if version == len(migrations):
+                    return
+                migrations[version](conn)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+
+    @property
+    def version(self) -> int:
+        return int(self._connection().execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -171,28 +76,86 @@ class Database:
             raise
         conn.execute("COMMIT")
 
-    def execute_script(self, script: str) -> None:
-        """Run DDL (CREATE TABLE IF NOT EXISTS ...) of a module that keeps its own tables here."""
-        self._connection().executescript(script)
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One statement in its own transaction; returns the rows it changed."""
         with self.transaction() as conn:
             return conn.execute(sql, params).rowcount
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    def execute_script(self, script: str) -> None:
+        """DDL of a store that keeps its table here outside the migrations (CREATE TABLE IF NOT EXISTS)."""
+        self._connection().executescript(script)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         return self._connection().execute(sql, params).fetchall()
 
-    def insert(self, table: str, row: dict[str, Any]) -> None:
-        """Insert a row, replacing one with the same key (tracking records that a task writes again)."""
-        with self.transaction() as conn:
-            insert_row(conn, table, row, "INSERT OR REPLACE")
 
-    def update(self, table: str, where: dict[str, Any], changes: dict[str, Any]) -> int:
-        values = [json.dumps(v) if k in _JSON_COLUMNS else v for k, v in changes.items()]
+Executor = Database | sqlite3.Connection
+
+
+def _run(target: Executor, sql: str, params: Sequence[Any]) -> int:
+    if isinstance(target, Database):
+        return target.execute(sql, params)
+    return target.execute(sql, params).rowcount
+
+
+class Table:
+    """One table: its name and its JSON columns; inserts, updates and selects that encode and decode them."""
+
+    def __init__(self, name: str, json_columns: Iterable[str] = ()) -> None:
+        self.name = name
+        self.json_columns = frozenset(json_columns)
+
+    def _encoded(self, row: dict[str, Any]) -> list[Any]:
+        return [json.dumps(v) if k in self.json_columns else v for k, v in row.items()]
+
+    @staticmethod
+    def encode_value(value: Any) -> bytes:
+        """A JSON column's value as the UTF-8 JSON text it is stored as."""
+        return json.dumps(value).encode()
+
+    def decode(self, row: sqlite3.Row) -> dict[str, Any]:
+        return {key: json.loads(row[key]) if key in self.json_columns and row[key] is not None else row[key]
+                for key in row.keys()}
+
+    def insert(self, target: Executor, row: dict[str, Any], replace: bool = False) -> None:
+        """Insert a row; with `replace`, one with the same key is replaced (else an existing key raises)."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        sql = f"{verb} INTO {self.name} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})"
+        _run(target, sql, self._encoded(row))
+
+    def insert_many(self, target: Executor, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows with the same columns, in one statement's batch (inside one transaction)."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        sql = f"INSERT INTO {self.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        values = [self._encoded(row) for row in rows]
+        if isinstance(target, Database):
+            with target.transaction() as conn:
+                conn.executemany(sql, values)
+        else:
+            target.executemany(sql, values)
+
+    def update(self, target: Executor, where: dict[str, Any], changes: dict[str, Any]) -> int:
         assignments = ", ".join(f"{k} = ?" for k in changes)
-        condition = " AND ".join(f"{k} = ?" for k in where)
-        with self.transaction() as conn:
-            cursor = conn.execute(f"UPDATE {table} SET {assignments} WHERE {condition}",
-                                  values + list(where.values()))
-            return cursor.rowcount
+        sql = f"UPDATE {self.name} SET {assignments} WHERE {_condition(where)}"
+        return _run(target, sql, [*self._encoded(changes), *where.values()])
+
+    def delete(self, target: Executor, where: dict[str, Any]) -> int:
+        return _run(target, f"DELETE FROM {self.name} WHERE {_condition(where)}", list(where.values()))
+
+    def select(self, db: Database, where: dict[str, Any] | None = None, order: str = "", limit: int | None = None,
+               columns: str = "*") -> list[dict[str, Any]]:
+        """Decoded rows matching every (column, value) of `where` (an empty one matches all)."""
+        sql = f"SELECT {columns} FROM {self.name}"
+        if where:
+            sql += f" WHERE {_condition(where)}"
+        if order:
+            sql += f" ORDER BY {order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self.decode(row) for row in db.query(sql, list((where or {}).values()))]
+
+
+def _condition(where: dict[str, Any]) -> str:
+    return " AND ".join(f"{column} = ?" for column in where) or "1"

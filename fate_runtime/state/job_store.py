@@ -1,29 +1,107 @@
-"""A node's record of the jobs and tasks of its parties: rows, statuses and the job's files."""
+"""A node's record of the jobs and tasks of its parties: rows, statuses, stored plans and the job's files."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
-from typing import Any, Iterable, Iterator
+import sqlite3
+from typing import Any, Iterable
 
 from fate_runtime import dsl, identifiers
-from fate_runtime.state.db import Database, insert_row, now_ms
 from fate_runtime.dsl import JobPlan
-from fate_runtime.errors import Conflict
+from fate_runtime.errors import Conflict, NotFound
+from fate_runtime.state.db import Database, now_ms
+from fate_runtime.state.tables import JOB_PLANS, JOBS, TASKS
 
 WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT = "waiting", "running", "success", "failed", "canceled", "timeout"
 STATUSES = (WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT)
 ENDED = frozenset({SUCCESS, FAILED, CANCELED, TIMEOUT})
 RESTARTED = "the node restarted while the job ran"  # the end of a job or task a restarted node found unfinished
 
-JOB_FILTERS = ("f_job_id", "f_role", "f_party_id", "f_status", "f_name", "f_description", "f_tag",
-               "f_initiator_party_id", "f_is_initiator")
-TASK_FILTERS = ("f_job_id", "f_component_name", "f_role", "f_party_id", "f_status", "f_task_id")
+JOB_FILTERS = ("job_id", "role", "party_id", "status", "name", "description", "tag", "initiator_party_id",
+               "is_initiator")
+TASK_FILTERS = ("job_id", "component_name", "role", "party_id", "status", "task_id")
 
 
 def task_id(job_id: str, component: str) -> str:
     return f"{job_id}_{component}"
+
+
+@dataclasses.dataclass(frozen=True)
+class JobRecord:
+    """One party's row of a job (FATE's t_job, without the f_ prefixes)."""
+
+    job_id: str
+    role: str
+    party_id: str
+    name: str
+    description: str
+    tag: str
+    roles: dict[str, list[Any]]
+    work_mode: int
+    initiator_party_id: str
+    is_initiator: bool
+    dsl: dict[str, Any]
+    runtime_conf: dict[str, Any]
+    run_ip: str
+    status: str
+    progress: int
+    current_steps: list[str]
+    current_tasks: list[str]
+    create_time: int
+    update_time: int
+    start_time: int | None
+    end_time: int | None
+    elapsed: int | None
+    retmsg: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskRecord:
+    """One party's task of one component of a job."""
+
+    job_id: str
+    component_name: str
+    task_id: str
+    role: str
+    party_id: str
+    status: str
+    run_ip: str
+    run_pid: int | None
+    run_pid_start: str | None  # tasks/process_identity.py
+    retmsg: str
+    create_time: int
+    update_time: int
+    start_time: int | None
+    end_time: int | None
+    elapsed: int | None
+
+
+def _fields(row: dict[str, Any], record: type) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(record)}
+    return {name[2:]: value for name, value in row.items() if name[2:] in names}
+
+
+def job_record(row: dict[str, Any]) -> JobRecord:
+    values = _fields(row, JobRecord)
+    values["is_initiator"] = bool(values["is_initiator"])
+    for text in ("name", "description", "tag", "run_ip", "retmsg", "initiator_party_id"):
+        values[text] = values[text] or ""
+    return JobRecord(**values)
+
+
+def task_record(row: dict[str, Any]) -> TaskRecord:
+    values = _fields(row, TaskRecord)
+    values["run_ip"], values["retmsg"] = values["run_ip"] or "", values["retmsg"] or ""
+    return TaskRecord(**values)
+
+
+def _filters(filters: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, str]:
+    """The `f_` columns and values of the given filters this table can apply (empty values are no filter)."""
+    return {f"f_{k}": str(int(v)) if isinstance(v, bool) else str(v) for k, v in filters.items()
+            if k in allowed and v not in (None, "")}
 
 
 class JobStore:
@@ -44,13 +122,26 @@ class JobStore:
                 "logs_directory": self.logs_dir(job_id)}
 
     def plan(self, job_id: str) -> JobPlan:
+        """The plan stored when the job was created; a job made before plans were stored is planned once from
+        its files (with the modules this node has now) and its plan stored."""
+        rows = JOB_PLANS.select(self._db, {"f_job_id": job_id})
+        if rows:
+            return JobPlan.from_json(rows[0]["f_plan"])
         files = self.files(job_id)
-        with open(files["job_dsl_path"]) as dsl_file, open(files["job_runtime_conf_path"]) as conf_file:
-            return dsl.parse(json.load(dsl_file), json.load(conf_file))
+        try:
+            with open(files["job_dsl_path"]) as dsl_file, open(files["job_runtime_conf_path"]) as conf_file:
+                plan = dsl.parse(json.load(dsl_file), json.load(conf_file))
+        except FileNotFoundError:
+            raise NotFound(f"job {job_id} has no plan on this node") from None
+        try:
+            JOB_PLANS.insert(self._db, {"f_job_id": job_id, "f_plan": plan.to_json()})
+        except sqlite3.IntegrityError:
+            pass  # stored by another reader at the same moment
+        return plan
 
     def create(self, job_id: str, plan: JobPlan, local_parties: Iterable[tuple[str, str]]) -> None:
-        """Write the job's files and one waiting job row (and task rows) per local party: all of it or,
-        when anything fails (a full disk), none of it. A job id that exists already is a Conflict."""
+        """Write the job's files, its plan and one waiting job row (and task rows) per local party: all of it
+        or, when anything fails (a full disk), none of it. A job id that exists already is a Conflict."""
         made: list[str] = []
         try:
             for directory in (self.job_dir(job_id), self.logs_dir(job_id)):
@@ -64,8 +155,8 @@ class JobStore:
                 with open(path, "w") as out:
                     json.dump(content, out, indent=4)
             with self._db.transaction() as conn:
-                for table, row in self._rows(job_id, plan, local_parties):
-                    insert_row(conn, table, row)
+                JOB_PLANS.insert(conn, {"f_job_id": job_id, "f_plan": plan.to_json()})
+                self._insert_rows(conn, job_id, plan, local_parties)
         except BaseException:
             for directory in made:
                 shutil.rmtree(directory, ignore_errors=True)
@@ -73,37 +164,41 @@ class JobStore:
 
     def has_plan(self, job_id: str, plan: JobPlan) -> bool:
         """Whether the job was created here with this DSL and conf."""
-        rows = self.jobs({"f_job_id": job_id})
-        return bool(rows) and rows[0]["f_dsl"] == plan.dsl and rows[0]["f_runtime_conf"] == plan.conf
+        rows = self.jobs({"job_id": job_id})
+        return bool(rows) and rows[0].dsl == plan.dsl and rows[0].runtime_conf == plan.conf
 
     @staticmethod
-    def _rows(job_id: str, plan: JobPlan, local_parties: Iterable[tuple[str, str]]) -> Iterator[tuple[str, dict]]:
+    def _job_row(job_id: str, role: str, party: str, plan: JobPlan, now: int) -> dict[str, Any]:
+        return {
+            "f_job_id": job_id, "f_role": role, "f_party_id": party, "f_roles": plan.conf["role"],
+            "f_work_mode": plan.work_mode, "f_initiator_party_id": plan.initiator_party,
+            "f_is_initiator": int((role, party) == (plan.initiator_role, plan.initiator_party)),
+            "f_dsl": plan.dsl, "f_runtime_conf": plan.conf, "f_status": WAITING, "f_progress": 0,
+            "f_current_steps": [], "f_current_tasks": [], "f_create_time": now, "f_update_time": now,
+            "f_name": str(plan.job_parameters.get("job_name", "") or ""),
+            "f_description": str(plan.job_parameters.get("description", "") or "")}
+
+    def _insert_rows(self, conn: sqlite3.Connection, job_id: str, plan: JobPlan,
+                     local_parties: Iterable[tuple[str, str]]) -> None:
         now = now_ms()
         for role, party in local_parties:
-            yield ("t_job", {
-                "f_job_id": job_id, "f_role": role, "f_party_id": party, "f_roles": plan.conf["role"],
-                "f_work_mode": plan.work_mode, "f_initiator_party_id": plan.initiator_party,
-                "f_is_initiator": int((role, party) == (plan.initiator_role, plan.initiator_party)),
-                "f_dsl": plan.dsl, "f_runtime_conf": plan.conf, "f_status": WAITING, "f_progress": 0,
-                "f_current_steps": [], "f_current_tasks": [], "f_create_time": now, "f_update_time": now,
-                "f_name": str(plan.job_parameters.get("job_name", "") or ""),
-                "f_description": str(plan.job_parameters.get("description", "") or "")})
+            JOBS.insert(conn, self._job_row(job_id, role, party, plan, now))
             for component in plan.components:
                 if plan.runs_on(component, role, party):
-                    yield ("t_task", {
+                    TASKS.insert(conn, {
                         "f_job_id": job_id, "f_component_name": component, "f_task_id": task_id(job_id, component),
                         "f_role": role, "f_party_id": party, "f_status": WAITING, "f_create_time": now,
                         "f_update_time": now})
 
-    def _stamp(self, table: str, where: dict[str, Any], status: str, now: int) -> None:
+    def _stamp(self, conn: sqlite3.Connection, table: str, where: dict[str, Any], status: str, now: int) -> None:
         """The start time at the first `running`, the end time and elapsed time at an end."""
         condition = " AND ".join(f"{column} = ?" for column in where)
         if status == RUNNING:
-            self._db.execute(f"UPDATE {table} SET f_start_time = ? WHERE {condition} AND f_start_time IS NULL",
-                             (now, *where.values()))
+            conn.execute(f"UPDATE {table} SET f_start_time = ? WHERE {condition} AND f_start_time IS NULL",
+                         (now, *where.values()))
         if status in ENDED:
-            self._db.execute(f"UPDATE {table} SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, "
-                             f"f_create_time) WHERE {condition}", (now, now, *where.values()))
+            conn.execute(f"UPDATE {table} SET f_end_time = ?, f_elapsed = ? - COALESCE(f_start_time, "
+                         f"f_create_time) WHERE {condition}", (now, now, *where.values()))
 
     def set_job_status(self, job_id: str, status: str, progress: int | None = None,
                        current_steps: list[str] | None = None, retmsg: str | None = None) -> None:
@@ -117,45 +212,47 @@ class JobStore:
         if retmsg is not None:
             changes["f_retmsg"] = retmsg
         where = {"f_job_id": job_id}
-        self._db.update("t_job", where, changes)
-        self._stamp("t_job", where, status, now)
+        with self._db.transaction() as conn:
+            JOBS.update(conn, where, changes)
+            self._stamp(conn, JOBS.name, where, status, now)
 
     def set_task_status(self, job_id: str, component: str, role: str, party_id: str, status: str,
                         retmsg: str = "") -> None:
         now = now_ms()
         where = {"f_job_id": job_id, "f_component_name": component, "f_role": role, "f_party_id": party_id}
-        self._db.update("t_task", where, {"f_status": status, "f_update_time": now, "f_retmsg": retmsg})
-        self._stamp("t_task", where, status, now)
+        with self._db.transaction() as conn:
+            TASKS.update(conn, where, {"f_status": status, "f_update_time": now, "f_retmsg": retmsg})
+            self._stamp(conn, TASKS.name, where, status, now)
 
-    def set_task_process(self, job_id: str, component: str, role: str, party_id: str, pid: int, run_ip: str) -> None:
-        """Record where a task's process runs (its status is left as it is)."""
-        self._db.update("t_task", {"f_job_id": job_id, "f_component_name": component, "f_role": role,
-                                   "f_party_id": party_id}, {"f_run_pid": pid, "f_run_ip": run_ip})
+    def set_task_process(self, job_id: str, component: str, role: str, party_id: str, pid: int, pid_start: str | None,
+                         run_ip: str) -> None:
+        """Record where a task's process runs and when it started (its status is left as it is)."""
+        TASKS.update(self._db, {"f_job_id": job_id, "f_component_name": component, "f_role": role,
+                                "f_party_id": party_id}, {"f_run_pid": pid, "f_run_pid_start": pid_start,
+                                                          "f_run_ip": run_ip})
 
-    @staticmethod
-    def _select(table: str, allowed: tuple[str, ...], filters: dict[str, Any], order: str,
-                limit: int | None = None) -> tuple[str, tuple[Any, ...]]:
-        given = {k: v for k, v in filters.items() if k in allowed and v not in (None, "")}
-        sql = f"SELECT * FROM {table}"
-        if given:
-            sql += " WHERE " + " AND ".join(f"{k} = ?" for k in given)
-        sql += f" ORDER BY {order}"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return sql, tuple(str(v) for v in given.values())
+    def jobs(self, filters: dict[str, Any], limit: int | None = None) -> list[JobRecord]:
+        """Job rows matching the filters (JOB_FILTERS names), newest first."""
+        rows = JOBS.select(self._db, _filters(filters, JOB_FILTERS), "f_create_time DESC, f_role", limit)
+        return [job_record(row) for row in rows]
 
-    def jobs(self, filters: dict[str, Any], limit: int | None = None) -> list[dict[str, Any]]:
-        return self._db.query(*self._select("t_job", JOB_FILTERS, filters, "f_create_time DESC, f_role", limit))
+    def job(self, job_id: str, role: str, party_id: str) -> JobRecord | None:
+        found = self.jobs({"job_id": job_id, "role": role, "party_id": party_id})
+        return found[0] if found else None
 
-    def tasks(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._db.query(*self._select("t_task", TASK_FILTERS, filters, "f_create_time, f_component_name"))
+    def tasks(self, filters: dict[str, Any]) -> list[TaskRecord]:
+        """Task rows matching the filters (TASK_FILTERS names), in creation order."""
+        rows = TASKS.select(self._db, _filters(filters, TASK_FILTERS), "f_create_time, f_component_name")
+        return [task_record(row) for row in rows]
 
-    def unfinished_tasks(self) -> list[dict[str, Any]]:
-        return self._db.query("SELECT * FROM t_task WHERE f_status IN (?, ?)", (WAITING, RUNNING))
+    def unfinished_tasks(self) -> list[TaskRecord]:
+        return [task_record(TASKS.decode(row)) for row in
+                self._db.query("SELECT * FROM t_task WHERE f_status IN (?, ?)", (WAITING, RUNNING))]
 
-    def unfinished_jobs(self) -> list[dict[str, Any]]:
-        return self._db.query("SELECT * FROM t_job WHERE f_status IN (?, ?)", (WAITING, RUNNING))
+    def unfinished_jobs(self) -> list[JobRecord]:
+        return [job_record(JOBS.decode(row)) for row in
+                self._db.query("SELECT * FROM t_job WHERE f_status IN (?, ?)", (WAITING, RUNNING))]
 
     def update_notes(self, job_id: str, role: str, party_id: str, notes: str) -> int:
-        return self._db.update("t_job", {"f_job_id": job_id, "f_role": role, "f_party_id": party_id},
-                               {"f_description": notes, "f_update_time": now_ms()})
+        return JOBS.update(self._db, {"f_job_id": job_id, "f_role": role, "f_party_id": party_id},
+                           {"f_description": notes, "f_update_time": now_ms()})

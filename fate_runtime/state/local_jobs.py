@@ -10,6 +10,7 @@ import shutil
 from typing import Any
 
 from fate_runtime.state.db import Database, now_ms
+from fate_runtime.state.tables import DATA_VIEWS, JOBS
 from fate_runtime.identifiers import new_job_id
 
 LOCAL_ROLE = "local"
@@ -74,7 +75,7 @@ class LocalJobs:
                 with open(os.path.join(job_dir, name), "w") as out:
                     json.dump(content, out, indent=4)
             now = now_ms()
-            self._db.insert("t_job", {
+            JOBS.insert(self._db, {
                 "f_job_id": job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY,
                 "f_description": notes, "f_roles": runtime_conf["role"], "f_initiator_party_id": LOCAL_PARTY,
                 "f_is_initiator": 1, "f_dsl": dsl, "f_runtime_conf": runtime_conf, "f_status": _RUNNING,
@@ -91,8 +92,8 @@ class LocalJobs:
     def unfinished(self, module: str) -> list[LocalJob]:
         """The jobs of `module` still marked running (left so by a previous run of the node), to finish now."""
         component = f"{module.lower()}_0"
-        rows = self._db.query("SELECT f_job_id, f_dsl, f_runtime_conf, f_start_time FROM t_job "
-                              "WHERE f_role = ? AND f_status = ?", (LOCAL_ROLE, _RUNNING))
+        rows = JOBS.select(self._db, {"f_role": LOCAL_ROLE, "f_status": _RUNNING},
+                           columns="f_job_id, f_dsl, f_runtime_conf, f_start_time")
         return [self._open(row["f_job_id"], component, row["f_start_time"],
                            _parameters(row["f_runtime_conf"], component))
                 for row in rows if component in row["f_dsl"]["components"]]
@@ -120,7 +121,7 @@ class LocalJobs:
         """Mark the job success (or failed with `error`) and close its log."""
         now = now_ms()
         status = "failed" if error else "success"
-        self._db.update("t_job", {"f_job_id": job.job_id}, {
+        JOBS.update(self._db, {"f_job_id": job.job_id}, {
             "f_status": status, "f_progress": 100 if not error else 0, "f_retmsg": error,
             "f_update_time": now, "f_end_time": now, "f_elapsed": now - job.started_ms,
         })
@@ -150,7 +151,7 @@ class LocalJobs:
 
     def record_table(self, job: LocalJob, record: TableRecord) -> None:
         """Link the job to the table it wrote (FATE's data view)."""
-        self._db.insert("t_data_view", {
+        DATA_VIEWS.insert(self._db, {
             "f_job_id": job.job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY,
             "f_component_name": job.component, "f_table_namespace": record.namespace,
             "f_table_name": record.name, "f_partition": record.partition,

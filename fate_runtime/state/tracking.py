@@ -1,15 +1,30 @@
-"""What components record while they run - metrics, parameters, output data and models - and reading it back."""
+"""What components record while they run - metrics, parameters, output data - and reading it back."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Sequence
 
 from fate_runtime.state.db import Database, now_ms
+from fate_runtime.state.tables import METRICS, OUTPUT_DATA, PARAMETERS
 from storage import Table
 
 METRIC_DATA = 1
 METRIC_META = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputTable:
+    """An output of a task: the DSL's name for it and the table it is."""
+
+    data_name: str
+    namespace: str
+    table_name: str
+
+
+def _task(job_id: str, component: str, role: str, party_id: str) -> dict[str, str]:
+    return {"f_job_id": job_id, "f_component_name": component, "f_role": role, "f_party_id": str(party_id)}
 
 
 class TaskTracker:
@@ -18,7 +33,7 @@ class TaskTracker:
     def __init__(self, db: Database, job_id: str, component: str, role: str, party_id: str,
                  declared_outputs: Sequence[str] = ()) -> None:
         self._db = db
-        self._where = {"f_job_id": job_id, "f_component_name": component, "f_role": role, "f_party_id": party_id}
+        self._where = _task(job_id, component, role, party_id)
         self._declared = list(declared_outputs)
         self._saved: list[str] = []
 
@@ -30,45 +45,36 @@ class TaskTracker:
         return free[0] if free else name
 
     def log_metric_data(self, namespace: str, name: str, data: list[tuple[Any, Any]]) -> None:
+        """The points of a metric, written in one transaction."""
         now = now_ms()
-        for key, value in data:
-            self._db.insert("t_tracking_metric", {**self._where, "f_metric_namespace": namespace,
-                                                  "f_metric_name": name, "f_type": METRIC_DATA,
-                                                  "f_key": json.dumps(key), "f_value": value, "f_create_time": now})
+        METRICS.insert_many(self._db, [{**self._where, "f_metric_namespace": namespace, "f_metric_name": name,
+                                        "f_type": METRIC_DATA, "f_key": json.dumps(key), "f_value": value,
+                                        "f_create_time": now} for key, value in data])
 
     def set_metric_meta(self, namespace: str, name: str, meta: dict[str, Any]) -> None:
-        self._db.insert("t_tracking_metric", {**self._where, "f_metric_namespace": namespace, "f_metric_name": name,
-                                              "f_type": METRIC_META, "f_key": "", "f_value": meta,
-                                              "f_create_time": now_ms()})
+        METRICS.insert(self._db, {**self._where, "f_metric_namespace": namespace, "f_metric_name": name,
+                                  "f_type": METRIC_META, "f_key": "", "f_value": meta, "f_create_time": now_ms()})
 
     def save_parameters(self, module: str, parameters: dict[str, Any]) -> None:
-        self._db.insert("t_component_parameters", {**self._where, "f_module": module, "f_parameters": parameters})
+        PARAMETERS.insert(self._db, {**self._where, "f_module": module, "f_parameters": parameters}, replace=True)
 
     def save_output_data(self, name: str, table: Table) -> None:
         name = self._output_name(name)
         self._saved.append(name)
-        self._db.insert("t_output_data", {**self._where, "f_data_name": name, "f_table_namespace": table.namespace,
-                                          "f_table_name": table.name, "f_create_time": now_ms()})
-
-    def save_output_model(self, name: str, model: dict[str, Any]) -> None:
-        self._db.insert("t_output_model", {**self._where, "f_name": name, "f_model": model, "f_create_time": now_ms()})
+        OUTPUT_DATA.insert(self._db, {**self._where, "f_data_name": name, "f_table_namespace": table.namespace,
+                                      "f_table_name": table.name, "f_create_time": now_ms()}, replace=True)
 
 
 class TrackingQueries:
-    """Reading what tasks recorded, in the shapes the flow API returns."""
+    """Reading what tasks recorded."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @staticmethod
-    def _task(job_id: str, component: str, role: str, party_id: str) -> tuple[str, tuple[str, ...]]:
-        return ("f_job_id = ? AND f_component_name = ? AND f_role = ? AND f_party_id = ?",
-                (job_id, component, role, str(party_id)))
-
     def metrics(self, job_id: str, component: str, role: str, party_id: str) -> dict[str, list[str]]:
-        where, params = self._task(job_id, component, role, party_id)
-        rows = self._db.query(f"SELECT DISTINCT f_metric_namespace, f_metric_name FROM t_tracking_metric WHERE {where}"
-                              " ORDER BY f_metric_namespace, f_metric_name", params)
+        """Metric names by namespace."""
+        rows = METRICS.select(self._db, _task(job_id, component, role, party_id), "f_metric_namespace, f_metric_name",
+                              columns="DISTINCT f_metric_namespace, f_metric_name")
         found: dict[str, list[str]] = {}
         for row in rows:
             found.setdefault(row["f_metric_namespace"], []).append(row["f_metric_name"])
@@ -77,10 +83,8 @@ class TrackingQueries:
     def metric(self, job_id: str, component: str, role: str, party_id: str, namespace: str,
                name: str) -> tuple[list[list[Any]], dict[str, Any]]:
         """(data points [[key, value], ...], meta) of one metric."""
-        where, params = self._task(job_id, component, role, party_id)
-        rows = self._db.query(f"SELECT f_type, f_key, f_value FROM t_tracking_metric WHERE {where}"
-                              " AND f_metric_namespace = ? AND f_metric_name = ? ORDER BY f_id",
-                              (*params, namespace, name))
+        where = {**_task(job_id, component, role, party_id), "f_metric_namespace": namespace, "f_metric_name": name}
+        rows = METRICS.select(self._db, where, "f_id", columns="f_type, f_key, f_value")
         data = [[json.loads(r["f_key"]), r["f_value"]] for r in rows if r["f_type"] == METRIC_DATA]
         meta: dict[str, Any] = {}
         for row in rows:
@@ -88,23 +92,21 @@ class TrackingQueries:
                 meta.update(row["f_value"])
         return data, meta
 
-    def all_metrics(self, job_id: str, component: str, role: str, party_id: str) -> dict[str, Any]:
-        return {namespace: {name: dict(zip(("data", "meta"), self.metric(job_id, component, role, party_id,
-                                                                        namespace, name)))
-                            for name in names}
-                for namespace, names in self.metrics(job_id, component, role, party_id).items()}
-
     def parameters(self, job_id: str, component: str, role: str, party_id: str) -> tuple[str, dict[str, Any]] | None:
-        where, params = self._task(job_id, component, role, party_id)
-        rows = self._db.query(f"SELECT f_module, f_parameters FROM t_component_parameters WHERE {where}", params)
+        rows = PARAMETERS.select(self._db, _task(job_id, component, role, party_id), columns="f_module, f_parameters")
         return (rows[0]["f_module"], rows[0]["f_parameters"]) if rows else None
 
-    def output_data(self, job_id: str, component: str, role: str, party_id: str) -> list[dict[str, Any]]:
-        where, params = self._task(job_id, component, role, party_id)
-        return self._db.query(f"SELECT f_data_name, f_table_namespace, f_table_name FROM t_output_data WHERE {where}"
-                              " ORDER BY f_data_name", params)
+    def output_data(self, job_id: str, component: str = "", role: str = "", party_id: str = "",
+                    data_name: str = "") -> list[OutputTable]:
+        """Output tables of a job's tasks, narrowed by whichever of component, role, party and name are given."""
+        where = {k: v for k, v in {**_task(job_id, component, role, party_id), "f_data_name": data_name}.items() if v}
+        rows = OUTPUT_DATA.select(self._db, where, "f_data_name",
+                                  columns="f_data_name, f_table_namespace, f_table_name")
+        return [OutputTable(r["f_data_name"], r["f_table_namespace"], r["f_table_name"]) for r in rows]
 
-    def output_model(self, job_id: str, component: str, role: str, party_id: str) -> dict[str, Any]:
-        where, params = self._task(job_id, component, role, party_id)
-        rows = self._db.query(f"SELECT f_name, f_model FROM t_output_model WHERE {where} ORDER BY f_name", params)
-        return {row["f_name"]: row["f_model"] for row in rows}
+    def forget(self, job_id: str, component: str = "", role: str = "", party_id: str = "") -> None:
+        """Drop the output-data records and metrics of a job (narrowed by component, role, party)."""
+        where = {k: v for k, v in _task(job_id, component, role, party_id).items() if v}
+        with self._db.transaction() as conn:
+            for table in (OUTPUT_DATA, METRICS):
+                table.delete(conn, where)

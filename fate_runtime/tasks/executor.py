@@ -22,18 +22,16 @@ import grpc
 from fate_runtime import dsl, identifiers
 from fate_runtime.components import REGISTRY, ComponentContext
 from fate_runtime.state.db import Database, now_ms
-from fate_runtime.dsl import ARGS, JobPlan
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.state.job_store import FAILED, SUCCESS, JobStore
 from fate_runtime.node_runtime import NodeRuntime
-from fate_runtime.state.tracking import TaskTracker
+from fate_runtime.state.models import ModelKey, ModelStore
+from fate_runtime.state.tracking import TaskTracker, TrackingQueries
+from fate_runtime.tasks.inputs import TaskFailed, TaskInputs
+from fate_runtime.tasks.task_models import TaskModels
 from federation import Declarations, FederationClient, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc
-from storage import Store, Table, TableNotFound
-
-
-class TaskFailed(Exception):
-    """The task cannot run; the message says why in one sentence."""
+from storage import Store
 
 
 class ComponentFederation:
@@ -50,47 +48,10 @@ class ComponentFederation:
         return self._client.get(name, f"{self._component}.{tag}", parties, timeout)
 
 
-def _switched_off(plan: JobPlan, component: str, role: str, party_id: str) -> bool:
-    """need_run is false for this party (its module does serve the role)."""
-    return role in REGISTRY[plan.components[component].module].roles and not plan.runs_on(component, role, party_id)
-
-
-def _locations(job_id: str, plan: JobPlan, ref: str, role: str, party_id: str, db: Database) -> list[tuple[str, str]]:
-    """(namespace, name) of the tables a data reference stands for on this party."""
-    source, _, output = ref.partition(".")
-    if source == ARGS:
-        named = plan.input_tables(role, party_id).get(output)
-        if not isinstance(named, dict):
-            raise TaskFailed(f"input {ref} of {role} {party_id} names no table")
-        return [(str(named.get("namespace", "")), str(named.get("name", "")))]
-    if _switched_off(plan, source, role, party_id):  # as FATE: a component switched off passes its input on
-        return [location for refs in plan.components[source].data_inputs.values() for upstream in refs
-                for location in _locations(job_id, plan, upstream, role, party_id, db)]
-    rows = db.query("SELECT f_table_namespace, f_table_name FROM t_output_data WHERE f_job_id = ? AND"
-                    " f_component_name = ? AND f_role = ? AND f_party_id = ? AND f_data_name = ?",
-                    (job_id, source, role, party_id, output))
-    if not rows:
-        raise TaskFailed(f"component {source} left no output {output} for {role} {party_id}")
-    return [(rows[0]["f_table_namespace"], rows[0]["f_table_name"])]
-
-
-def _input_tables(job_id: str, plan: JobPlan, component: str, role: str, party_id: str, store: Store,
-                  db: Database) -> dict[str, list[Table]]:
-    inputs: dict[str, list[Table]] = {}
-    for key, refs in plan.components[component].data_inputs.items():
-        for ref in refs:
-            for location in _locations(job_id, plan, ref, role, party_id, db):
-                try:
-                    inputs.setdefault(key, []).append(store.table(*location))
-                except TableNotFound:
-                    raise TaskFailed(f"input table {location[0]}.{location[1]} of {role} {party_id} "
-                                     "does not exist") from None
-    return inputs
-
-
 def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str, log: logging.Logger) -> None:
     db = Database(os.path.join(node.data_dir, "fate_flow.db"))
     plan = JobStore(db, node.data_dir).plan(job_id)
+    model_store = ModelStore(db)
     module = plan.components[component].module
     spec = REGISTRY[module]
     params, ignored = dsl.checked_parameters(plan, component, role, party_id)
@@ -106,10 +67,12 @@ def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id
         raise TaskFailed(f"job {job_id} is not registered on this node")
     client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), store,
                               node.local_target, token, tls=node.tls)
+    inputs = TaskInputs(job_id, plan, role, party_id, TrackingQueries(db), model_store, store)
+    models = TaskModels(model_store, ModelKey(plan.model_id(), job_id, role, party_id, component),
+                        plan.components[component].output_model, inputs.models(component))
     try:
-        context = ComponentContext(job_id, component, role, party_id, params, plan.roles,
-                                   _input_tables(job_id, plan, component, role, party_id, store, db),
-                                   ComponentFederation(client, component), tracker, store, log)
+        context = ComponentContext(job_id, component, role, party_id, params, plan.roles, inputs.tables(component),
+                                   ComponentFederation(client, component), tracker, store, log, models, plan.job_type)
         log.info("running %s (%s) as %s %s", component, module, role, party_id)
         spec.run(context)
     finally:

@@ -16,6 +16,7 @@ import threading
 from fate_runtime.state.db import now_ms
 from fate_runtime.state.job_store import ENDED, FAILED, RUNNING, JobStore
 from fate_runtime.tasks.events import TaskEvent, TaskEvents
+from fate_runtime.tasks.process_identity import identity
 from fate_runtime.tasks.launcher import LaunchedTask, LaunchError, TaskLauncher
 
 log = logging.getLogger("fate_flow.tasks")
@@ -37,9 +38,9 @@ class TaskManager:
 
     def report(self, key: TaskKey, status: str, retmsg: str = "") -> None:
         """Record a task's status and tell the job's watchers (ended tasks keep their end)."""
-        rows = self._jobs.tasks({"f_job_id": key[0], "f_component_name": key[1], "f_role": key[2],
-                                 "f_party_id": key[3]})
-        if not rows or rows[0]["f_status"] in ENDED:
+        rows = self._jobs.tasks({"job_id": key[0], "component_name": key[1], "role": key[2],
+                                 "party_id": key[3]})
+        if not rows or rows[0].status in ENDED:
             return
         self._record(key, status, retmsg)
 
@@ -64,7 +65,7 @@ class TaskManager:
                 self.report(key, FAILED, f"the task process of {key[1]} could not be started: {exc}")
                 return
             self._processes[key] = process
-        self._jobs.set_task_process(*key, process.pid, socket.gethostname())
+        self._jobs.set_task_process(*key, process.pid, identity(process.pid), socket.gethostname())
         threading.Thread(target=self._await_exit, args=(key, process), name=f"task-{process.pid}",
                          daemon=True).start()
 
@@ -90,9 +91,9 @@ class TaskManager:
             if process.wait(timeout=KILL_GRACE_SECONDS) is None:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
-        for row in self._jobs.tasks({"f_job_id": job_id}):
-            if row["f_status"] not in ENDED:
-                self.report((job_id, row["f_component_name"], row["f_role"], row["f_party_id"]), status, retmsg)
+        for row in self._jobs.tasks({"job_id": job_id}):
+            if row.status not in ENDED:
+                self.report((job_id, row.component_name, row.role, row.party_id), status, retmsg)
         with self._lock:
             self._stopping.discard(job_id)
 

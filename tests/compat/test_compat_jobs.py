@@ -106,8 +106,8 @@ def test_component_output_model(flow: Flow, compat_node: Node, tmp_path: Path) -
     job_id = submit(flow, *pause_job(tmp_path, "model", 0))
     assert ended(wait_job(compat_node, job_id)) == {"guest": "success"}
     reply = flow.ok("component", "output-model", "-j", job_id, "-r", "guest", "-p", PARTY, "-cpn", "pause_0")
-    assert reply["data"] == {"pause": {"seconds": 0.0, "label": "model", "role": "guest", "party_id": PARTY}}
-    assert reply["meta"]["component_module_name"] == "CompatPause"
+    assert reply["data"] == {"seconds": 0.0, "label": "model", "role": "guest", "party_id": PARTY}
+    assert reply["meta"]["module_name"] == "CompatPause"
     assert reply["meta"]["model_version"] == job_id
 
 

@@ -2,7 +2,7 @@
 
 Wait: sleeps `seconds`, hands its first input table on as output "data" (a new one-row table
 if it has none), logs when it ran as metric timing/window and unseeded random.random() and
-numpy.random.random() as metric random/draw, saves a small model, and prints one line to its stdout.
+numpy.random.random() as metric random/draw, saves a small model (WaitParam, a Struct), and prints one line to its stdout.
 Fail: raises with `message` on the party whose role is `fail_role` (the others succeed).
 MapWait: map_values (value + 1, sleeping so that each partition takes about `seconds`) over a table of
 `rows` rows in `partitions` partitions, in the task's storage workers; its output "data" is the result,
@@ -16,10 +16,18 @@ import random
 import time
 
 import numpy.random  # imported when the zygote loads the components: its state is forked with it
+from google.protobuf.struct_pb2 import Struct
 
 from fate_runtime.components import ComponentContext, ComponentSpec, Param
 
 ROLES = ("guest", "host", "arbiter")
+
+
+def struct(fields: dict) -> Struct:
+    """A model buffer for the test components: a protobuf Struct of plain values."""
+    message = Struct()
+    message.update(fields)
+    return message
 
 
 def run_wait(ctx: ComponentContext) -> None:
@@ -36,7 +44,7 @@ def run_wait(ctx: ComponentContext) -> None:
     ctx.tracker.log_metric_data("timing", "window", [("start", started), ("end", time.time())])
     ctx.tracker.set_metric_meta("timing", "window", {"metric_type": "TIMING", "name": "window"})
     ctx.tracker.log_metric_data("random", "draw", [("python", random.random()), ("numpy", float(numpy.random.random()))])
-    ctx.tracker.save_output_model("wait", {"seconds": ctx.params["seconds"], "rows": output.count()})
+    ctx.models.save({"WaitParam": struct({"seconds": ctx.params["seconds"], "rows": output.count()})})
 
 
 def run_fail(ctx: ComponentContext) -> None:

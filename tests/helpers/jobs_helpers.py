@@ -176,8 +176,9 @@ class ClusterNode:
     """One party's node in cluster mode; it can be killed and started again on the same ports and data."""
 
     def __init__(self, base: Path, party: str, grpc_port: int, routes: dict[str, str],
-                 extra_args: Sequence[str] = ()) -> None:
+                 extra_args: Sequence[str] = (), env: dict[str, str] | None = None) -> None:
         self.party = party
+        self.env = env or NODE_ENV
         self.base = base
         self.grpc_port = grpc_port
         self.http_port = free_port()
@@ -198,7 +199,7 @@ class ClusterNode:
         return f"http://127.0.0.1:{self.http_port}"
 
     def start(self) -> "ClusterNode":
-        self.server = ServerProcess(self.args, env=NODE_ENV)
+        self.server = ServerProcess(self.args, env=self.env)
         self._groups.append(self.server.proc.pid)
         self.server.wait_ready()
         self.node = Node(self.server, self.files, self.base)
@@ -236,12 +237,14 @@ class ClusterNode:
 
 @contextmanager
 def running_cluster(base: Path, parties: Sequence[str] = (GUEST, HOST, ARBITER),
-                    extra_args: dict[str, Sequence[str]] | None = None) -> Iterator[dict[str, ClusterNode]]:
-    """One cluster-mode node per party, routed to each other; all stopped afterwards."""
+                    extra_args: dict[str, Sequence[str]] | None = None,
+                    env: dict[str, str] | None = None) -> Iterator[dict[str, ClusterNode]]:
+    """One cluster-mode node per party, routed to each other (environment: NODE_ENV unless `env`); all stopped
+    afterwards."""
     ports = {party: free_port() for party in parties}
     nodes = {party: ClusterNode(base / f"node_{party}", party, ports[party],
                                 {p: f"127.0.0.1:{port}" for p, port in ports.items() if p != party},
-                                (extra_args or {}).get(party, ()))
+                                (extra_args or {}).get(party, ()), env)
              for party in parties}
     try:
         for node in nodes.values():

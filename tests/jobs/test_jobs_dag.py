@@ -87,8 +87,9 @@ def test_dag_dependency(node: Node, job_id: str) -> None:
 
 def test_output_model(node: Node, job_id: str) -> None:
     reply = cli_ok(node, "-f", "component_output_model", "-j", job_id, "-r", "host", "-p", HOST, "-cpn", "b")
-    assert reply["data"] == {"wait": {"seconds": BRANCH_SECONDS, "rows": 1}}
-    assert reply["meta"] == {"component_module_name": "Wait", "model_alias": "wait", "model_version": job_id}
+    assert reply["data"] == {"seconds": BRANCH_SECONDS, "rows": 1}  # FATE's shape: the Param message's fields
+    assert reply["meta"] == {"module_name": "Wait", "model_alias": "model", "model_id": "guest-9999#host-10000#model",
+                             "model_version": job_id, "buffers": {"WaitParam": "google.protobuf.Struct"}}
     # d did not run on the host: nothing to show, and FATE answers that with retcode 0
     code, reply = node.cli("-f", "component_output_model", "-j", job_id, "-r", "host", "-p", HOST, "-cpn", "d")
     assert (code, reply) == (0, {"retcode": 0, "retmsg": "no data"})

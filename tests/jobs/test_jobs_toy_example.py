@@ -225,15 +225,9 @@ def test_shared_toy_example_unchanged(node: Node) -> None:
 
 
 def test_clean_job_last(node: Node, job_id: str) -> None:
-    """clean_job deletes what the job stored (transfers received, outputs) and its metrics; rows stay."""
-    def job_tables() -> list[str]:
-        return [t for t in node.stored_tables() if job_id in t.split("/")[0]]
-
-    received = job_tables()
-    assert sorted(t.split("/")[1].split(".")[0] for t in received) == ["guest_share", "host_share", "host_sum"]
-    reply = cli_ok(node, "-f", "clean_job", "-j", job_id)
-    assert sorted(f"{t['namespace']}/{t['table_name']}" for t in reply["data"]) == sorted(received)
-    assert job_tables() == []
+    """What the job received went when it ended; clean_job deletes what it stored and its metrics; rows stay."""
+    assert [t for t in node.stored_tables() if job_id in t.split("/")[0]] == []  # (the toy keeps no output table)
+    assert cli_ok(node, "-f", "clean_job", "-j", job_id) == {"retcode": 0, "retmsg": "success"}
     task = ("-j", job_id, "-r", "guest", "-p", PARTY, "-cpn", TOY)
     assert node.cli("-f", "component_metric_all", *task) == (0, {"retcode": 0, "retmsg": "no data"})
     assert [r["f_status"] for r in cli_ok(node, "-f", "query_job", "-j", job_id)["data"]] == ["success", "success"]

@@ -80,7 +80,7 @@ def test_the_hetero_lr_example_plans_with_its_modules_present(fate_modules):
     }
     selection = plan.components["hetero_feature_selection_0"]
     assert selection.data_inputs == {"data": ("hetero_feature_binning_0.train",)}
-    assert selection.model_inputs == ("hetero_feature_binning_0.hetero_feature_binning",)
+    assert (selection.model_inputs, selection.isometric_inputs) == ((), ("hetero_feature_binning_0.hetero_feature_binning",))
     assert plan.components["dataio_0"].data_inputs == {"data": ("args.train_data",)}
     assert plan.components["hetero_lr_0"].output_model == ("hetero_lr",)
     assert plan.model_id() == "arbiter-10000#guest-10000#host-10000#model"

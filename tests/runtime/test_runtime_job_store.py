@@ -6,6 +6,7 @@ import copy
 import errno
 import json
 import os
+import sqlite3
 
 import pytest
 
@@ -48,20 +49,20 @@ def test_create_writes_the_job_files_and_the_plan_reads_back(store, plan, tmp_pa
 
 def test_create_adds_a_waiting_job_row_and_task_rows_per_local_party(store, plan):
     store.create("20261201000000000001", plan, BOTH)
-    rows = {row["f_role"]: row for row in store.jobs({"f_job_id": "20261201000000000001"})}
+    rows = {row.role: row for row in store.jobs({"job_id": "20261201000000000001"})}
     assert set(rows) == {"guest", "host"}
     guest = rows["guest"]
-    assert (guest["f_party_id"], guest["f_status"], guest["f_progress"], guest["f_is_initiator"]) == (
+    assert (guest.party_id, guest.status, guest.progress, guest.is_initiator) == (
         "10000", "waiting", 0, 1)
-    assert rows["host"]["f_is_initiator"] == 0
-    assert guest["f_roles"] == {"guest": [10000], "host": [10000]}  # as the conf gives them, like FATE
-    assert (guest["f_dsl"], guest["f_runtime_conf"]) == (plan.dsl, plan.conf)
-    assert (guest["f_work_mode"], guest["f_initiator_party_id"], guest["f_name"], guest["f_description"]) == (
+    assert rows["host"].is_initiator == 0
+    assert guest.roles == {"guest": [10000], "host": [10000]}  # as the conf gives them, like FATE
+    assert (guest.dsl, guest.runtime_conf) == (plan.dsl, plan.conf)
+    assert (guest.work_mode, guest.initiator_party_id, guest.name, guest.description) == (
         0, "10000", "toy", "secure add")
-    assert (guest["f_current_steps"], guest["f_current_tasks"], guest["f_start_time"], guest["f_end_time"]) == (
+    assert (guest.current_steps, guest.current_tasks, guest.start_time, guest.end_time) == (
         [], [], None, None)
-    tasks = store.tasks({"f_job_id": "20261201000000000001"})
-    assert sorted((t["f_role"], t["f_party_id"], t["f_task_id"], t["f_status"]) for t in tasks) == [
+    tasks = store.tasks({"job_id": "20261201000000000001"})
+    assert sorted((t.role, t.party_id, t.task_id, t.status) for t in tasks) == [
         ("guest", "10000", "20261201000000000001_secure_add_example_0", "waiting"),
         ("host", "10000", "20261201000000000001_secure_add_example_0", "waiting")]
 
@@ -71,86 +72,86 @@ def test_only_the_local_parties_and_the_components_they_run_get_rows(store, toy)
     conf["role_parameters"]["host"][TOY]["need_run"] = [False]
     plan = dsl.parse(job_dsl, conf)
     store.create("20261201000000000001", plan, [("host", "10000")])
-    assert [(r["f_role"], r["f_is_initiator"]) for r in store.jobs({"f_job_id": "20261201000000000001"})] == [("host", 0)]
-    assert store.tasks({"f_job_id": "20261201000000000001"}) == []
+    assert [(r.role, r.is_initiator) for r in store.jobs({"job_id": "20261201000000000001"})] == [("host", 0)]
+    assert store.tasks({"job_id": "20261201000000000001"}) == []
 
 
 def test_job_status_running_then_ended_stamps_start_end_and_elapsed(store, plan):
     store.create("20261201000000000001", plan, BOTH)
     store.set_job_status("20261201000000000001", jobs.RUNNING, progress=0, current_steps=[TOY])
-    for row in store.jobs({"f_job_id": "20261201000000000001"}):
-        assert (row["f_status"], row["f_current_steps"], row["f_current_tasks"]) == (
+    for row in store.jobs({"job_id": "20261201000000000001"}):
+        assert (row.status, row.current_steps, row.current_tasks) == (
             "running", [TOY], ["20261201000000000001_secure_add_example_0"])
-        assert row["f_start_time"] is not None and row["f_end_time"] is None
-    started = _one(store.jobs({"f_job_id": "20261201000000000001", "f_role": "guest"}))["f_start_time"]
+        assert row.start_time is not None and row.end_time is None
+    started = _one(store.jobs({"job_id": "20261201000000000001", "role": "guest"})).start_time
     store.set_job_status("20261201000000000001", jobs.RUNNING, progress=50)
-    guest = _one(store.jobs({"f_job_id": "20261201000000000001", "f_role": "guest"}))
-    assert (guest["f_start_time"], guest["f_progress"], guest["f_current_steps"]) == (started, 50, [TOY])
+    guest = _one(store.jobs({"job_id": "20261201000000000001", "role": "guest"}))
+    assert (guest.start_time, guest.progress, guest.current_steps) == (started, 50, [TOY])
     store.set_job_status("20261201000000000001", jobs.SUCCESS, progress=100, current_steps=[], retmsg="done")
-    for row in store.jobs({"f_job_id": "20261201000000000001"}):
-        assert (row["f_status"], row["f_progress"], row["f_current_tasks"], row["f_retmsg"]) == (
+    for row in store.jobs({"job_id": "20261201000000000001"}):
+        assert (row.status, row.progress, row.current_tasks, row.retmsg) == (
             "success", 100, [], "done")
-        assert row["f_start_time"] == started
-        assert row["f_elapsed"] == row["f_end_time"] - row["f_start_time"]
+        assert row.start_time == started
+        assert row.elapsed == row.end_time - row.start_time
 
 
 def test_a_job_ended_before_it_ran_counts_elapsed_from_its_creation(store, plan):
     store.create("20261201000000000001", plan, BOTH)
     store.set_job_status("20261201000000000001", jobs.CANCELED, retmsg="canceled by the user")
-    row = _one(store.jobs({"f_job_id": "20261201000000000001", "f_role": "host"}))
-    assert (row["f_status"], row["f_retmsg"], row["f_start_time"]) == ("canceled", "canceled by the user", None)
-    assert row["f_elapsed"] == row["f_end_time"] - row["f_create_time"]
+    row = _one(store.jobs({"job_id": "20261201000000000001", "role": "host"}))
+    assert (row.status, row.retmsg, row.start_time) == ("canceled", "canceled by the user", None)
+    assert row.elapsed == row.end_time - row.create_time
 
 
 def test_task_status_changes_only_the_party_named(store, plan):
     store.create("20261201000000000001", plan, BOTH)
     store.set_task_status("20261201000000000001", TOY, "host", "10000", jobs.RUNNING)
-    store.set_task_process("20261201000000000001", TOY, "host", "10000", 4242, "10.0.0.7")
-    host = _one(store.tasks({"f_job_id": "20261201000000000001", "f_role": "host"}))
-    assert (host["f_status"], host["f_run_pid"], host["f_run_ip"], host["f_end_time"]) == (
+    store.set_task_process("20261201000000000001", TOY, "host", "10000", 4242, "boot/1234", "10.0.0.7")
+    host = _one(store.tasks({"job_id": "20261201000000000001", "role": "host"}))
+    assert (host.status, host.run_pid, host.run_ip, host.end_time) == (
         "running", 4242, "10.0.0.7", None)
-    assert host["f_start_time"] is not None
-    assert _one(store.tasks({"f_job_id": "20261201000000000001", "f_role": "guest"}))["f_status"] == "waiting"
+    assert host.start_time is not None
+    assert _one(store.tasks({"job_id": "20261201000000000001", "role": "guest"})).status == "waiting"
     store.set_task_status("20261201000000000001", TOY, "host", "10000", jobs.FAILED, retmsg="the host's component raised")
-    host_after = _one(store.tasks({"f_job_id": "20261201000000000001", "f_role": "host"}))
-    assert (host_after["f_status"], host_after["f_retmsg"], host_after["f_run_pid"]) == (
+    host_after = _one(store.tasks({"job_id": "20261201000000000001", "role": "host"}))
+    assert (host_after.status, host_after.retmsg, host_after.run_pid) == (
         "failed", "the host's component raised", 4242)
-    assert host_after["f_start_time"] == host["f_start_time"]
-    assert host_after["f_elapsed"] == host_after["f_end_time"] - host_after["f_start_time"]
+    assert host_after.start_time == host.start_time
+    assert host_after.elapsed == host_after.end_time - host_after.start_time
 
 
 def test_job_queries_filter_order_and_limit(store, db, plan):
     for job_id in ("20261201000000000001", "20261201000000000002", "20261201000000000003"):
         store.create(job_id, plan, BOTH)
     for created, job_id in enumerate(("20261201000000000001", "20261201000000000002", "20261201000000000003")):
-        db.update("t_job", {"f_job_id": job_id}, {"f_create_time": 1000 + created})
+        db.execute("UPDATE t_job SET f_create_time = ? WHERE f_job_id = ?", (1000 + created, job_id))
     store.set_job_status("20261201000000000002", jobs.RUNNING)
-    assert [(r["f_job_id"], r["f_role"]) for r in store.jobs({})] == [
+    assert [(r.job_id, r.role) for r in store.jobs({})] == [
         ("20261201000000000003", "guest"), ("20261201000000000003", "host"), ("20261201000000000002", "guest"), ("20261201000000000002", "host"), ("20261201000000000001", "guest"), ("20261201000000000001", "host")]
-    assert [(r["f_job_id"], r["f_role"]) for r in store.jobs({}, limit=3)] == [
+    assert [(r.job_id, r.role) for r in store.jobs({}, limit=3)] == [
         ("20261201000000000003", "guest"), ("20261201000000000003", "host"), ("20261201000000000002", "guest")]
-    assert [r["f_job_id"] for r in store.jobs({"f_status": "running"})] == ["20261201000000000002", "20261201000000000002"]
-    assert [(r["f_job_id"], r["f_role"]) for r in store.jobs({"f_is_initiator": 1, "f_job_id": "20261201000000000001"})] == [
+    assert [r.job_id for r in store.jobs({"status": "running"})] == ["20261201000000000002", "20261201000000000002"]
+    assert [(r.job_id, r.role) for r in store.jobs({"is_initiator": True, "job_id": "20261201000000000001"})] == [
         ("20261201000000000001", "guest")]
-    assert [r["f_role"] for r in store.jobs({"f_party_id": 10000, "f_role": "host", "f_name": "toy"})] == [
+    assert [r.role for r in store.jobs({"party_id": 10000, "role": "host", "name": "toy"})] == [
         "host", "host", "host"]
-    assert store.jobs({"f_job_id": "nope"}) == []
+    assert store.jobs({"job_id": "nope"}) == []
 
 
 def test_filters_outside_the_known_columns_and_empty_values_are_ignored(store, plan):
     store.create("20261201000000000001", plan, BOTH)
-    assert len(store.jobs({"f_job_id": "20261201000000000001", "f_dsl": "x", "job_id": "other", "f_role": "", "f_status": None,
-                           "1=1 OR f_job_id": "x"})) == 2
-    assert len(store.tasks({"f_job_id": "20261201000000000001", "f_run_pid": 1, "f_party_id": ""})) == 2
+    assert len(store.jobs({"job_id": "20261201000000000001", "dsl": "x", "f_job_id": "other", "role": "",
+                           "status": None, "1=1 OR f_job_id": "x"})) == 2
+    assert len(store.tasks({"job_id": "20261201000000000001", "run_pid": 1, "party_id": ""})) == 2
 
 
 def test_task_queries_filter_by_component_role_and_task_id(store, plan):
     store.create("20261201000000000001", plan, BOTH)
     store.create("20261201000000000002", plan, BOTH)
-    assert [(t["f_job_id"], t["f_role"]) for t in store.tasks({"f_task_id": "20261201000000000002_secure_add_example_0",
-                                                                 "f_role": "guest"})] == [("20261201000000000002", "guest")]
-    assert len(store.tasks({"f_component_name": TOY})) == 4
-    assert store.tasks({"f_component_name": "other"}) == []
+    assert [(t.job_id, t.role) for t in store.tasks({"task_id": "20261201000000000002_secure_add_example_0",
+                                                     "role": "guest"})] == [("20261201000000000002", "guest")]
+    assert len(store.tasks({"component_name": TOY})) == 4
+    assert store.tasks({"component_name": "other"}) == []
 
 
 def test_unfinished_lists_hold_waiting_and_running_rows_only(store, plan):
@@ -162,9 +163,9 @@ def test_unfinished_lists_hold_waiting_and_running_rows_only(store, plan):
     store.set_task_status("20261201000000000001", TOY, "host", "10000", jobs.SUCCESS)
     store.set_task_status("20261201000000000002", TOY, "guest", "10000", jobs.TIMEOUT)
     store.set_task_status("20261201000000000002", TOY, "host", "10000", jobs.CANCELED)
-    assert sorted((r["f_job_id"], r["f_role"], r["f_status"]) for r in store.unfinished_jobs()) == [
+    assert sorted((r.job_id, r.role, r.status) for r in store.unfinished_jobs()) == [
         ("20261201000000000001", "guest", "running"), ("20261201000000000001", "host", "running"), ("20261201000000000003", "guest", "waiting"), ("20261201000000000003", "host", "waiting")]
-    assert sorted((r["f_job_id"], r["f_role"], r["f_status"]) for r in store.unfinished_tasks()) == [
+    assert sorted((r.job_id, r.role, r.status) for r in store.unfinished_tasks()) == [
         ("20261201000000000001", "guest", "running"), ("20261201000000000003", "guest", "waiting"), ("20261201000000000003", "host", "waiting")]
 
 
@@ -176,7 +177,7 @@ def test_statuses_and_which_ones_end_a_job():
 def test_update_notes_changes_the_description_of_one_party_row(store, plan):
     store.create("20261201000000000001", plan, BOTH)
     assert store.update_notes("20261201000000000001", "host", "10000", "new notes") == 1
-    assert {r["f_role"]: r["f_description"] for r in store.jobs({"f_job_id": "20261201000000000001"})} == {
+    assert {r.role: r.description for r in store.jobs({"job_id": "20261201000000000001"})} == {
         "guest": "secure add", "host": "new notes"}
     assert store.update_notes("20261201000000000001", "arbiter", "10000", "x") == 0
     assert store.update_notes("nope", "host", "10000", "x") == 0
@@ -190,7 +191,7 @@ def test_a_job_id_is_created_once_and_never_replaced(store, plan, tmp_path):
     with pytest.raises(Conflict, match="job 20261201000000000001 exists already on this node"):
         store.create("20261201000000000001", other, BOTH)
     assert conf_file.read_text() == before
-    assert [row["f_name"] for row in store.jobs({"f_job_id": "20261201000000000001"})] == ["toy", "toy"]
+    assert [row.name for row in store.jobs({"job_id": "20261201000000000001"})] == ["toy", "toy"]
     assert store.has_plan("20261201000000000001", plan) and not store.has_plan("20261201000000000001", other)
 
 
@@ -208,20 +209,25 @@ def test_a_job_that_cannot_be_written_leaves_nothing_behind(store, plan, tmp_pat
         store.create("20261201000000000002", plan, BOTH)
     assert not (tmp_path / "data" / "jobs" / "20261201000000000002").exists()
     assert not (tmp_path / "data" / "logs" / "20261201000000000002").exists()
-    assert store.jobs({"f_job_id": "20261201000000000002"}) == []
+    assert store.jobs({"job_id": "20261201000000000002"}) == []
     monkeypatch.undo()
     store.create("20261201000000000002", plan, BOTH)  # and once there is room again, it can be made
-    assert len(store.jobs({"f_job_id": "20261201000000000002"})) == 2
+    assert len(store.jobs({"job_id": "20261201000000000002"})) == 2
 
 
 def test_rows_are_all_or_nothing(store, plan, monkeypatch):
     """A failure between the rows leaves none (the rows go in one transaction)."""
-    rows = list(store._rows("20261201000000000003", plan, BOTH))
-    monkeypatch.setattr(store, "_rows", lambda *args: iter(rows + [("t_no_such_table", {"f_x": 1})]))
-    with pytest.raises(Exception):
+    real = store._insert_rows
+
+    def and_then_fail(conn, *args):
+        real(conn, *args)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "_insert_rows", and_then_fail)
+    with pytest.raises(sqlite3.OperationalError):
         store.create("20261201000000000003", plan, BOTH)
-    assert store.jobs({"f_job_id": "20261201000000000003"}) == []
-    assert store.tasks({"f_job_id": "20261201000000000003"}) == []
+    assert store.jobs({"job_id": "20261201000000000003"}) == []
+    assert store.tasks({"job_id": "20261201000000000003"}) == []
 
 
 @pytest.mark.parametrize("bad", ["../x", "/abs", ""])

@@ -21,7 +21,6 @@ from federation.wire import object_chunks, table_chunks
 from protos import federation_pb2 as pb
 from storage import Store, encode
 
-
 JOB = "20261201000000000001"
 TOKEN = "a" * 32
 TOY = "secure_add_example_0"
@@ -63,7 +62,7 @@ def test_the_same_create_again_is_harmless_and_any_other_is_refused(host, store,
     other = dsl.parse(guest_host_plan.dsl, rogue)
     with pytest.raises(Conflict):
         host.create(JOB, other, TOKEN)
-    assert [row["f_name"] for row in store.jobs({"f_job_id": JOB})] == [""]
+    assert [row.name for row in store.jobs({"job_id": JOB})] == [""]
 
 
 def test_a_job_with_a_party_this_node_cannot_reach_is_refused(host, store, guest_host_plan):
@@ -71,7 +70,7 @@ def test_a_job_with_a_party_this_node_cannot_reach_is_refused(host, store, guest
     conf["role"]["arbiter"] = [10001]
     with pytest.raises(BadRequest, match="this node has no route to arbiter 10001 of the job"):
         host.create(JOB, dsl.parse(guest_host_plan.dsl, conf), TOKEN)
-    assert store.jobs({"f_job_id": JOB}) == []
+    assert store.jobs({"job_id": JOB}) == []
 
 
 def test_a_task_starts_only_if_it_is_one_of_the_job_s_waiting_tasks_here(host, store, guest_host_plan):
@@ -85,7 +84,7 @@ def test_a_task_starts_only_if_it_is_one_of_the_job_s_waiting_tasks_here(host, s
     for status in ("running", "success"):  # started already: acknowledged, not started again (no launcher here)
         store.set_task_status(JOB, TOY, "host", "10000", status)
         host.start_task((JOB, TOY, "host", "10000"))
-        assert [task["f_status"] for task in store.tasks({"f_job_id": JOB})] == [status]
+        assert [task.status for task in store.tasks({"job_id": JOB})] == [status]
 
 
 def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, guest_host_plan):
@@ -96,9 +95,9 @@ def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, gue
         host.update(JOB, "running", 101, [], "")
     with pytest.raises(BadRequest, match="a job stops as canceled, failed or timeout, not 'success'"):
         host.stop(JOB, "success", "")
-    assert [row["f_status"] for row in store.jobs({"f_job_id": JOB})] == ["waiting"]
+    assert [row.status for row in store.jobs({"job_id": JOB})] == ["waiting"]
     host.update(JOB, "running", 50, [TOY], "")
-    assert [row["f_progress"] for row in store.jobs({"f_job_id": JOB})] == [50]
+    assert [row.progress for row in store.jobs({"job_id": JOB})] == [50]
 
 
 def _header(tag: str, **fields) -> pb.TransferHeader:

@@ -24,15 +24,12 @@ class RecordingTracker:
     def save_output_data(self, name: str, table: Table) -> None:
         self.outputs[name] = table
 
-    def save_output_model(self, name: str, model: dict[str, Any]) -> None:
-        pass
-
 
 def _context(store: Store, role: str, table: dict[str, str]) -> tuple[ComponentContext, RecordingTracker]:
     tracker = RecordingTracker()
     context = ComponentContext("20261201000000000001", "reader_0", role, "10000", {"table": table, "need_run": True},
                                {"guest": ["10000"], "arbiter": ["10000"]}, {}, None, tracker, store,
-                               logging.getLogger("test"))
+                               logging.getLogger("test"), models=None)  # (Reader has no models)
     return context, tracker
 
 

@@ -20,8 +20,8 @@ def test_a_task_that_cannot_be_launched_fails_with_the_reason(store, toy, tmp_pa
     events = TaskEvents()
     watch = events.watch("20261201000000000001")
     TaskManager(store, events, RefusingLauncher(), str(tmp_path)).start(("20261201000000000001", TOY, "guest", "10000"))
-    task = store.tasks({"f_job_id": "20261201000000000001"})[0]
-    assert (task["f_status"], task["f_retmsg"]) == (
+    task = store.tasks({"job_id": "20261201000000000001"})[0]
+    assert (task.status, task.retmsg) == (
         "failed", f"the task process of {TOY} could not be started: the node is stopping")
     events.end("20261201000000000001")
     assert [(event.status, event.retmsg) for event in watch] == [

@@ -45,15 +45,6 @@ class PausingTable(Table):
                 assert self.resume.wait(120), "the test never resumed the push"
 
 
-@pytest.fixture
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    cluster = start_cluster(tmp_path_factory.mktemp("killed"), [GUEST, HOST])
-    try:
-        yield cluster
-    finally:
-        stop_all(cluster.nodes.values())
-
-
 def test_receiver_killed_mid_transfer_then_restarted(pair: Cluster) -> None:
     cluster = pair
     job = job_id("killed")

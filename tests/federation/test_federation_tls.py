@@ -197,3 +197,18 @@ def test_the_peer_port_registers_no_jobs_even_for_a_trusted_certificate(tls_pair
         with pytest.raises(grpc.RpcError) as caught:
             scheduler_pb2_grpc.LocalSchedulerStub(channel).RegisterJob(registration, timeout=30)
     assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_job_state_is_told_only_to_a_party_of_the_job(tls_pair: tuple[Cluster, str],
+                                                      certs: dict[str, TlsConfig]) -> None:
+    """Under TLS the token is not enough: the certificate must name a party of the job."""
+    cluster, job = tls_pair
+    request = fpb.JobStateRequest(job_id=job)
+    metadata = (("job-token", job_token(job)),)
+    with open_channel(cluster.node(HOST).address, certs[GUEST], HOST) as channel:
+        assert federation_pb2_grpc.FederationStub(channel).JobState(request, timeout=30, metadata=metadata).running
+    with open_channel(cluster.node(HOST).address, certs["8888"], HOST) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            federation_pb2_grpc.FederationStub(channel).JobState(request, timeout=30, metadata=metadata)
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert caught.value.details() == f"party 8888 is not a party of job {job}"

@@ -13,11 +13,13 @@ import dataclasses
 import datetime
 import hashlib
 import itertools
+import json
 import math
 import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -295,6 +297,32 @@ def register_job(local_target: str, job: str, roles: dict[str, Sequence[str]],
     return list(reply.local_parties)
 
 
+TOY_VARIABLES = [TransferVariable("guest_share", "guest", ("host",)), TransferVariable("host_share", "host", ("guest",)),
+                 TransferVariable("host_sum", "host", ("guest",))]  # those of the toy example (SecureAddExample)
+
+
+def toy_job_on_host(cluster: Cluster, guest: str, host: str) -> str:
+    """A toy-example job of `guest` (its initiator) and `host`, created on the host's node as its initiator would
+    create it there (Scheduler.CreateJob with the job's test token) and registered for federation on the guest's
+    node; it runs no task."""
+    from jobs_helpers import toy_conf, toy_dsl
+
+    job = job_id("toy")
+    spec = spb.JobSpec(job_id=job, dsl_json=json.dumps(toy_dsl()), conf_json=json.dumps(toy_conf(guest, host, 1)),
+                       token=job_token(job))
+    with open_channel(cluster.node(host).address) as channel:
+        scheduler_pb2_grpc.SchedulerStub(channel).CreateJob(spec, timeout=RPC_TIMEOUT)
+    register_job(cluster.node(guest).local_target, job, {"guest": [guest], "host": [host]}, TOY_VARIABLES)
+    return job
+
+
+def stop_job_on(node: NodeProcess, job: str) -> None:
+    """Scheduler.StopJob (canceled) of a job on a node, with the job's test token, as its initiator sends it."""
+    with open_channel(node.address) as channel:
+        scheduler_pb2_grpc.SchedulerStub(channel).StopJob(spb.StopRequest(job_id=job, status="canceled"),
+                                                          timeout=RPC_TIMEOUT, metadata=((JOB_TOKEN, job_token(job)),))
+
+
 def federation_stub(address: str, tls: TlsConfig | None = None,
                     server_party: str | None = None) -> tuple[grpc.Channel, TokenStub]:
     channel = open_channel(address, tls, server_party)
@@ -376,6 +404,12 @@ def object_files(node: NodeProcess) -> set[str]:
     """The files of received objects (job dir/file name) a node holds."""
     directory = node.data_dir / "federation" / "objects"
     return {str(path.relative_to(directory)) for path in directory.glob("*/*")} if directory.exists() else set()
+
+
+def node_db_rows(node: NodeProcess, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of the node's own database (read beside the running node, as an operator would)."""
+    with sqlite3.connect(f"file:{node.data_dir / 'fate_flow.db'}?mode=ro", uri=True) as db:
+        return db.execute(sql, params).fetchall()
 
 
 def staging_entries(node: NodeProcess) -> list[str]:
@@ -534,13 +568,15 @@ def wait_reachable(address: str, tls: TlsConfig | None = None, server_party: str
 
 class FlakyProxy:
     """A TCP proxy on a free loopback port to `target`: it drops the first `drop_first` connections
-    at once (a peer that is down, or restarting) and forwards every later one."""
+    at once (a peer that is down, or restarting) and forwards every later one; `cut` breaks the open
+    connections and drops the next ones (a peer that restarts between two calls)."""
 
     def __init__(self, target: str, drop_first: int = 1) -> None:
         host, port = target.rsplit(":", 1)
         self.target = (host, int(port))
         self.drop_first = drop_first
         self.accepted = 0
+        self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.1)
         self.port = self._listener.getsockname()[1]
@@ -559,12 +595,13 @@ class FlakyProxy:
                 conn, _ = self._listener.accept()
             except (socket.timeout, OSError):
                 continue
-            self.accepted += 1
-            if self.accepted <= self.drop_first:
-                conn.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self._sockets += [conn, upstream]
+            with self._lock:
+                self.accepted += 1
+                if self.accepted <= self.drop_first:
+                    conn.close()
+                    continue
+                upstream = socket.create_connection(self.target)
+                self._sockets += [conn, upstream]
             for src, dst in ((conn, upstream), (upstream, conn)):
                 threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
 
@@ -577,12 +614,24 @@ class FlakyProxy:
         except OSError:
             pass
 
+    def _close_connections(self) -> None:
+        for sock in self._sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+        self._sockets.clear()
+
+    def cut(self, drop_next: int = 1) -> None:
+        """Break every open connection and drop the next `drop_next` ones."""
+        with self._lock:
+            self.drop_first = self.accepted + drop_next
+            self._close_connections()
+
     def close(self) -> None:
         self._stopping.set()
         self._thread.join(5)
         self._listener.close()
-        for sock in self._sockets:
-            try:
-                sock.close()
-            except OSError:
-                pass
+        with self._lock:
+            self._close_connections()

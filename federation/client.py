@@ -22,7 +22,7 @@ from protos import federation_pb2 as pb
 from protos import federation_pb2_grpc
 from storage import Store, Table, decode, encode
 
-DEFAULT_CHECK_EVERY = 30.0
+DEFAULT_CHECK_EVERY = 30.0  # seconds a get waits between two questions to the sender's node
 _AWAIT_MARGIN = 10.0
 
 
@@ -50,6 +50,8 @@ class FederationClient:
                  store: Store, local_target: str, token: str, tls: TlsConfig | None = None,
                  retry: RetryPolicy | None = None, get_timeout: float | None = None,
                  check_every: float = DEFAULT_CHECK_EVERY) -> None:
+        if not check_every > 0:
+            raise ValueError(f"check_every must be a positive number of seconds, not {check_every!r}")
         self.job_id = job_id
         self._local_target = local_target
         self._token = token

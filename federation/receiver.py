@@ -84,7 +84,7 @@ class Receiver:
         return self._local_parties is None or party_id in self._local_parties
 
     def _job(self, job_id: str, token: str, call: str) -> JobView:
-        """The job, if `call` (a push or question) carries its token and it has not ended here."""
+        """The job, if it is known here and `call` (a push or a question) carries its token."""
         job = self._jobs(job_id)
         if job is None:
             raise TransferRefused(f"job {job_id} is not known to this node")

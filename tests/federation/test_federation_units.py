@@ -1,4 +1,4 @@
-"""Unit tests without a server: wire chunks, routes, declarations."""
+"""Unit tests without a server: wire chunks, routes, declarations, client settings."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from federation import (Declarations, FederationError, RouteTable, TransferRefused, TransferVariable,
-                        parse_route)
-from federation.wire import CHUNK_BYTES, chunk_pairs, object_chunks, table_chunks
+from federation import (Declarations, FederationClient, FederationError, RouteTable, TransferRefused,
+                        TransferVariable, parse_route)
+from federation.wire import CHUNK_BYTES, chunk_pairs, object_chunks, read_object, table_chunks
 from federation_helpers import header, partitioned
 from protos import federation_pb2 as pb
 from storage import Store, encode
@@ -206,3 +206,36 @@ def test_declarations_check() -> None:
 def test_empty_declarations_refuse_everything() -> None:
     with pytest.raises(TransferRefused, match="not declared"):
         Declarations([]).check("x", "guest", "host")
+
+
+# ---- wire: read_object (the twin of object_chunks) -------------------------------------
+
+
+def _object_stream(data: bytes, total: int | None = None) -> list[pb.TransferChunk]:
+    head = header("job", "x", "t", ("guest", "9999"), ("host", "10000"), kind=pb.OBJECT,
+                  total_bytes=len(data) if total is None else total)
+    return list(object_chunks(head, data))
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK_BYTES, 2 * CHUNK_BYTES + 7])
+def test_read_object_reassembles_what_object_chunks_cut(size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    assert read_object(_object_stream(data), "the object") == data
+
+
+@pytest.mark.parametrize("stream, words", [
+    ([], "came without its header"),
+    (_object_stream(b"abc")[1:], "came without its header"),
+    (_object_stream(b"abc" * 1000, total=5000), "ended after 3000 of 5000 bytes"),
+    (_object_stream(b"abc" * 1000, total=2000), "is larger than its header says"),
+    (_object_stream(b"abc") + [pb.TransferChunk(header=pb.TransferHeader())], "something other than object data"),
+])
+def test_read_object_refuses_an_empty_truncated_or_overlong_stream(stream: list, words: str) -> None:
+    with pytest.raises(TransferRefused, match=words):
+        read_object(stream, "the object")
+
+
+def test_a_client_asks_the_sender_s_node_at_a_positive_interval() -> None:
+    with pytest.raises(ValueError, match="check_every must be a positive number of seconds, not 0"):
+        FederationClient("job", "host", "10000", RouteTable(["10000"], "127.0.0.1:1"), Declarations([]),
+                         Store.__new__(Store), "unix:/nowhere", "token", check_every=0)

@@ -13,7 +13,7 @@ import dataclasses
 from typing import Any
 
 from fate_runtime import identifiers
-from fate_runtime.components import REGISTRY, ParameterError
+from fate_runtime.components import BUILTIN, Components, ParameterError
 from fate_runtime.errors import BadRequest
 
 ARGS = "args"
@@ -115,22 +115,24 @@ class JobPlan:
         return cls(**{**stored, "components": components})
 
 
-def checked_parameters(plan: JobPlan, component: str, role: str, party_id: str) -> tuple[dict[str, Any], list[str]]:
+def checked_parameters(plan: JobPlan, component: str, role: str, party_id: str,
+                       components: Components = BUILTIN) -> tuple[dict[str, Any], list[str]]:
     """A party's parameters of `component` checked by its module at every depth, defaults filled in:
     (values, dotted paths of the unknown keys, which are ignored)."""
     try:
-        return REGISTRY[plan.components[component].module].parameters(plan.raw_parameters(component, role, party_id))
+        spec = components[plan.components[component].module]
+        return spec.parameters(plan.raw_parameters(component, role, party_id))
     except ParameterError as exc:
         raise BadRequest(f"{component}.{exc.path} {exc.problem} ({role} {party_id})") from None
 
 
-def check_all_parameters(plan: JobPlan) -> dict[tuple[str, str, str], list[str]]:
+def check_all_parameters(plan: JobPlan, components: Components = BUILTIN) -> dict[tuple[str, str, str], list[str]]:
     """Check every party's parameters of every component; returns the unknown keys' dotted paths found."""
     unknown = {}
     for name, component in plan.components.items():
         for role, party in plan.parties():
-            if role in REGISTRY[component.module].roles:
-                _, ignored = checked_parameters(plan, name, role, party)
+            if role in component.roles:
+                _, ignored = checked_parameters(plan, name, role, party, components)
                 if ignored:
                     unknown[(name, role, party)] = ignored
     return unknown
@@ -235,12 +237,12 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _component(name: str, body: Any) -> ComponentPlan:
+def _component(name: str, body: Any, components: Components) -> ComponentPlan:
     body = _object(body, f"component {name}")
     module = body.get("module")
     if not isinstance(module, str) or not module:
         raise BadRequest(f"component {name} must name its module")
-    if module not in REGISTRY:
+    if module not in components:
         raise BadRequest(f"component {name} uses unknown module {module}")
     inputs = _object(body.get("input", {}), f"component {name}'s input")
     data = _object(inputs.get("data", {}), f"component {name}'s input.data")
@@ -250,7 +252,7 @@ def _component(name: str, body: Any) -> ComponentPlan:
     outputs = _object(body.get("output", {}), f"component {name}'s output")
     return ComponentPlan(name, module, data_inputs, models,
                          _names(outputs.get("data"), f"component {name}'s output.data"),
-                         _names(outputs.get("model"), f"component {name}'s output.model"), REGISTRY[module].roles,
+                         _names(outputs.get("model"), f"component {name}'s output.model"), components[module].roles,
                          isometric)
 
 
@@ -293,7 +295,7 @@ def _ordered(components: dict[str, ComponentPlan]) -> dict[str, ComponentPlan]:
     return ordered
 
 
-def parse(dsl: Any, conf: Any) -> JobPlan:
+def parse(dsl: Any, conf: Any, components: Components = BUILTIN) -> JobPlan:
     """The plan of a submitted job; BadRequest with one sentence for the first problem found."""
     dsl = _object(dsl, "job_dsl")
     conf = _object(conf, "job_runtime_conf")
@@ -313,18 +315,18 @@ def parse(dsl: Any, conf: Any) -> JobPlan:
     if version == 2:
         job_parameters = {**_object(job_parameters.get("common", {}), "job_parameters.common"),
                           **{k: v for k, v in job_parameters.items() if k not in ("common", "role")}}
-    components = _object(dsl.get("components"), "job_dsl.components")
-    if not components:
+    declared = _object(dsl.get("components"), "job_dsl.components")
+    if not declared:
         raise BadRequest("job_dsl.components must hold at least one component")
-    if len(components) > identifiers.MAX_COMPONENTS:
-        raise BadRequest(f"job_dsl.components holds {len(components)} components; "
+    if len(declared) > identifiers.MAX_COMPONENTS:
+        raise BadRequest(f"job_dsl.components holds {len(declared)} components; "
                          f"a job may have at most {identifiers.MAX_COMPONENTS}")
-    plans = {name: _component(identifiers.component(name, "job_dsl.components key"), body)
-             for name, body in components.items()}
+    plans = {name: _component(identifiers.component(name, "job_dsl.components key"), body, components)
+             for name, body in declared.items()}
     _check_references(plans)
     plan = JobPlan(dsl, conf, version, role, party, roles, job_parameters, _ordered(plans))
     for component in plan.components.values():
-        spec = REGISTRY[component.module]
+        spec = components[component.module]
         for needed in spec.required_roles:
             if needed not in roles:
                 raise BadRequest(f"component {component.name} ({component.module}) needs a {needed} party")

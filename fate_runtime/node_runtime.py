@@ -25,6 +25,7 @@ class NodeRuntime:
     map_size: int
     workers: int
     worker_slots: str  # the node's budget of storage worker processes (StoreConfig.worker_slots)
+    components: str  # the operator's component modules the node loaded (comma-separated; Components.load)
 
     def route_table(self) -> RouteTable:
         return RouteTable(self.party_ids, self.grpc_address, self.routes, standalone=self.standalone)

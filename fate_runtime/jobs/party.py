@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from fate_runtime import dsl
-from fate_runtime.components import REGISTRY
+from fate_runtime.components import BUILTIN, Components
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, Conflict, NotFound
 from fate_runtime.state.job_registry import JobRegistry
@@ -24,23 +24,14 @@ from storage import Store
 log = logging.getLogger("fate_flow.party")
 
 
-def plan_of(dsl_json: str, conf_json: str) -> JobPlan:
-    try:
-        dsl_value, conf_value = json.loads(dsl_json), json.loads(conf_json)
-    except json.JSONDecodeError:
-        raise BadRequest("the job's DSL or conf is not valid JSON") from None
-    except RecursionError:
-        raise BadRequest("the job's DSL or conf is nested too deeply") from None
-    return dsl.parse(dsl_value, conf_value)
-
-
 class PartyJobs:
     """What a node does for the parties it serves when an initiator drives a job."""
 
     def __init__(self, jobs: JobStore, tasks: TaskManager, events: TaskEvents, registry: JobRegistry, store: Store,
                  received: Receiver, local_parties: frozenset[str] | None, work_mode: int,
-                 routed: frozenset[str] = frozenset()) -> None:
+                 routed: frozenset[str] = frozenset(), components: Components = BUILTIN) -> None:
         self._routed = routed
+        self._components = components
         self._jobs = jobs
         self._tasks = tasks
         self._events = events
@@ -50,6 +41,16 @@ class PartyJobs:
         self._starting = threading.Lock()
         self._local_parties = local_parties
         self._work_mode = work_mode
+
+    def plan(self, dsl_json: str, conf_json: str) -> JobPlan:
+        """The plan of a job an initiator sends (its DSL and conf as JSON text)."""
+        try:
+            dsl_value, conf_value = json.loads(dsl_json), json.loads(conf_json)
+        except json.JSONDecodeError:
+            raise BadRequest("the job's DSL or conf is not valid JSON") from None
+        except RecursionError:
+            raise BadRequest("the job's DSL or conf is nested too deeply") from None
+        return dsl.parse(dsl_value, conf_value, self._components)
 
     def local_parties(self, plan: JobPlan) -> list[tuple[str, str]]:
         return [(role, party) for role, party in plan.parties()
@@ -69,7 +70,7 @@ class PartyJobs:
         for role, party in parties:
             for component in plan.components:
                 if plan.runs_on(component, role, party):
-                    _, unknown = dsl.checked_parameters(plan, component, role, party)
+                    _, unknown = dsl.checked_parameters(plan, component, role, party, self._components)
                     ignored += [f"{component}.{key} ({role} {party})" for key in unknown]
             for name, table in self._needed_tables(plan, role, party).items():
                 namespace, table_name = str(table.get("namespace", "")), str(table.get("name", ""))
@@ -100,7 +101,7 @@ class PartyJobs:
                     and self._jobs.has_plan(job_id, plan):
                 return parties  # the initiator asked again
             raise Conflict(f"job {job_id} exists already on this node")
-        variables = {v for c in plan.components.values() for v in REGISTRY[c.module].variables}
+        variables = {v for c in plan.components.values() for v in self._components[c.module].variables}
         self._registry.register(job_id, plan.roles, sorted(variables, key=lambda v: (v.name, v.src, v.dst)), token)
         try:
             self._jobs.create(job_id, plan, parties)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from fate_runtime.components import REGISTRY
+from fate_runtime.components import Components
 from fate_runtime.dsl import ARGS, JobPlan
 from fate_runtime.errors import BadRequest
 
@@ -39,12 +39,12 @@ def _ref(ref: str, kept: set[str]) -> str | None:
     return ref if source in kept else None
 
 
-def predict_dsl(train: JobPlan) -> dict[str, Any]:
+def predict_dsl(train: JobPlan, components: Components) -> dict[str, Any]:
     """The DSL of a job predicting with the model `train` made."""
-    kept = {name for name, c in train.components.items() if c.module in REGISTRY and REGISTRY[c.module].deploy}
+    kept = {name for name, c in train.components.items() if c.module in components and components[c.module].deploy}
     if not kept:
         raise BadRequest("the training job's components have no predict path (no module of it deploys)")
-    components = {}
+    planned = {}
     for name in train.components:
         if name not in kept:
             continue
@@ -59,5 +59,5 @@ def predict_dsl(train: JobPlan) -> dict[str, Any]:
         for kind in ("model", "isometric_model"):
             if kind in inputs:
                 inputs[kind] = [r for r in (_ref(ref, kept) for ref in inputs[kind]) if r is not None]
-        components[name] = body
-    return {"components": components}
+        planned[name] = body
+    return {"components": planned}

@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 import grpc
 
 from fate_runtime import dsl, identifiers
+from fate_runtime.components import Components
 from fate_runtime.jobs.control_auth import ControlAuth
 from fate_runtime.jobs.predict import predict_dsl, predict_parameters
 from fate_runtime.dsl import JobPlan
@@ -303,8 +304,9 @@ class Scheduler:
     """Submits jobs from this node (the initiator) and runs at most `max_running` of them at once."""
 
     def __init__(self, runtime: NodeRuntime, jobs: JobStore, auth: ControlAuth, tokens: Callable[[str], str | None],
-                 max_running: int = 4) -> None:
+                 components: Components, max_running: int = 4) -> None:
         self._runtime = runtime
+        self._components = components
         self._jobs = jobs
         self._auth = auth
         self._tokens = tokens
@@ -317,9 +319,9 @@ class Scheduler:
     def submit(self, job_dsl: Any, job_conf: Any) -> Submitted:
         predicting = predict_parameters(job_conf)
         if predicting is not None and not (isinstance(job_dsl, dict) and job_dsl.get("components")):
-            job_dsl = predict_dsl(self._trained(*predicting))
-        plan = dsl.parse(job_dsl, job_conf)
-        dsl.check_all_parameters(plan)
+            job_dsl = predict_dsl(self._trained(*predicting), self._components)
+        plan = dsl.parse(job_dsl, job_conf, self._components)
+        dsl.check_all_parameters(plan, self._components)
         if not (self._runtime.standalone or plan.initiator_party in self._runtime.party_ids):
             raise BadRequest(f"this node does not serve the initiator {plan.initiator_role} {plan.initiator_party}")
         nodes = self._links.nodes(plan)

@@ -15,7 +15,7 @@ from fate_runtime import identifiers
 from fate_runtime.jobs.control_auth import ControlAuth
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.state.job_registry import JobRegistry
-from fate_runtime.jobs.party import PartyJobs, plan_of
+from fate_runtime.jobs.party import PartyJobs
 from federation import TransferVariable
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
@@ -45,14 +45,14 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
     @translate_errors
     def CheckJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CheckReply:
         identifiers.job_id(request.job_id)
-        plan = plan_of(request.dsl_json, request.conf_json)
+        plan = self._party.plan(request.dsl_json, request.conf_json)
         self._auth.creator(request.job_id, plan, request.token, context)
         return scheduler_pb2.CheckReply(ignored=self._party.check(plan))
 
     @translate_errors
     def CreateJob(self, request: scheduler_pb2.JobSpec, context: grpc.ServicerContext) -> scheduler_pb2.CreateReply:
         identifiers.job_id(request.job_id)
-        plan = plan_of(request.dsl_json, request.conf_json)
+        plan = self._party.plan(request.dsl_json, request.conf_json)
         self._auth.creator(request.job_id, plan, request.token, context)
         parties = self._party.create(request.job_id, plan, request.token)
         return scheduler_pb2.CreateReply(local_parties=[f"{role}:{party}" for role, party in parties])

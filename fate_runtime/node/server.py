@@ -16,6 +16,7 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from fate_runtime.components import EXTRA_COMPONENTS_ENV, Components
 from fate_runtime.node.config import NodeConfig
 from fate_runtime.jobs.control_auth import ControlAuth
 from fate_runtime.node.data_dir_lock import DataDirLock
@@ -91,7 +92,9 @@ class Node:
         paths = PathPolicy(config.base_dir, config.readable_dirs,
                            own=(config.data_dir, config.tls_cert, config.tls_key, config.tls_ca))
         incoming = os.path.join(config.data_dir, "incoming")
-        self.jobs = JobStore(db, config.data_dir)
+        self._component_modules = os.environ.get(EXTRA_COMPONENTS_ENV, "")
+        self.components = Components.load(self._component_modules)
+        self.jobs = JobStore(db, config.data_dir, self.components)
         registry = JobRegistry(db)
         receiver = Receiver(self.store, TransferLog(db), os.path.join(config.data_dir, "federation", "objects"),
                             registry.lookup, config.local_parties)
@@ -104,7 +107,7 @@ class Node:
         self.launcher = TaskLauncher()
         self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
         party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, receiver, config.local_parties,
-                          config.work_mode, frozenset(config.routes))
+                          config.work_mode, frozenset(config.routes), self.components)
         self._auth = ControlAuth(self.jobs, registry, config.local_parties)
         self._registry = registry
         self._scheduler = SchedulerServicer(registry, party, config.local_parties, self._auth)
@@ -159,7 +162,8 @@ class Node:
             raise OSError(f"cannot listen on {address} (gRPC): the address is in use or not available")
         runtime = self._runtime()
         runtime.save()
-        self.scheduler = Scheduler(runtime, self.jobs, self._auth, self._registry.token, self.config.max_jobs)
+        self.scheduler = Scheduler(runtime, self.jobs, self._auth, self._registry.token, self.components,
+                                   self.config.max_jobs)
         self._flow.attach_scheduler(self.scheduler)
         self._server.start()
         self._local_server.start()
@@ -179,7 +183,8 @@ class Node:
         host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
         return NodeRuntime(config.data_dir, f"{host}:{self.grpc_port}", self.local_socket.target, config.party_ids,
                            config.local_parties is None, config.route_map, config.tls_cert, config.tls_key,
-                           config.tls_ca, config.map_size, config.workers, self.store.config.worker_slots)
+                           config.tls_ca, config.map_size, config.workers, self.store.config.worker_slots,
+                           self._component_modules)
 
     @property
     def grpc_address(self) -> str:

@@ -10,6 +10,7 @@ import sqlite3
 from typing import Any, Iterable
 
 from fate_runtime import dsl, identifiers
+from fate_runtime.components import BUILTIN, Components
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import Conflict, NotFound
 from fate_runtime.state.db import Database, now_ms
@@ -105,9 +106,11 @@ def _filters(filters: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, str
 
 
 class JobStore:
-    def __init__(self, db: Database, data_dir: str) -> None:
+    def __init__(self, db: Database, data_dir: str, components: Components = BUILTIN) -> None:
+        """`components`: the modules to plan a job made before plans were stored with."""
         self._db = db
         self._data_dir = data_dir
+        self._components = components
 
     def job_dir(self, job_id: str) -> str:
         return os.path.join(self._data_dir, "jobs", identifiers.job_id(job_id))
@@ -130,7 +133,7 @@ class JobStore:
         files = self.files(job_id)
         try:
             with open(files["job_dsl_path"]) as dsl_file, open(files["job_runtime_conf_path"]) as conf_file:
-                plan = dsl.parse(json.load(dsl_file), json.load(conf_file))
+                plan = dsl.parse(json.load(dsl_file), json.load(conf_file), self._components)
         except FileNotFoundError:
             raise NotFound(f"job {job_id} has no plan on this node") from None
         try:

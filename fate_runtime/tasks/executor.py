@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import grpc
 
 from fate_runtime import dsl, identifiers
-from fate_runtime.components import REGISTRY, ComponentContext
+from fate_runtime.components import ComponentContext, Components
 from fate_runtime.state.db import Database, now_ms
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.state.job_store import FAILED, SUCCESS, JobStore
@@ -50,11 +50,14 @@ class ComponentFederation:
 
 def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str, log: logging.Logger) -> None:
     db = Database(os.path.join(node.data_dir, "fate_flow.db"))
-    plan = JobStore(db, node.data_dir).plan(job_id)
+    components = Components.load(node.components)
+    plan = JobStore(db, node.data_dir, components).plan(job_id)
     model_store = ModelStore(db)
     module = plan.components[component].module
-    spec = REGISTRY[module]
-    params, ignored = dsl.checked_parameters(plan, component, role, party_id)
+    if module not in components:
+        raise TaskFailed(f"module {module} of {component} is not among this node's components")
+    spec = components[module]
+    params, ignored = dsl.checked_parameters(plan, component, role, party_id, components)
     if ignored:
         log.warning("parameters %s are not parameters of %s and are ignored", ", ".join(ignored), module)
     temp_namespace = f"__temp__.{job_id}.{component}.{role}.{party_id}"

@@ -26,6 +26,8 @@ import sys
 import traceback
 from typing import Any, NoReturn
 
+from fate_runtime.components import EXTRA_COMPONENTS_ENV, Components
+from fate_runtime.errors import ConfigError
 from fate_runtime.tasks import executor
 
 
@@ -124,8 +126,18 @@ class Zygote:
                     self._launch(json.loads(line))
 
 
+def _import_operator_components() -> None:
+    """Import the operator's component modules now, so that each task finds them imported (a module that
+    cannot load fails its tasks with the reason, as the node reports it when it starts)."""
+    try:
+        Components.load(os.environ.get(EXTRA_COMPONENTS_ENV, ""))
+    except ConfigError:
+        pass
+
+
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the node stops its tasks itself; Ctrl-C is for the node
+    _import_operator_components()
     replies_fd = os.dup(1)
     os.dup2(2, 1)  # anything printed by accident goes to stderr, never into the replies
     Zygote(0, replies_fd).serve()

@@ -116,3 +116,31 @@ def test_train_then_predict_between_two_nodes(tmp_path: Path) -> None:
         nodes = {party: cluster[party].node for party in (GUEST, HOST)}
         assert all(node is not None for node in nodes.values())
         _check_train_and_predict(nodes, 1, "model")  # type: ignore[arg-type]
+
+
+def test_an_old_job_stays_readable_after_its_module_is_removed(tmp_path: Path) -> None:
+    """The plan is stored with the job: a node restarted without the job's modules still answers about it."""
+    data = tmp_path / "data"
+    with running_node(tmp_path, env=MODEL_ENV) as node:
+        _upload(node, f"train_standalone_{GUEST}", TRAIN[GUEST])
+        _upload(node, f"train_standalone_{HOST}", TRAIN[HOST])
+        job = _submit(node, _conf(0, "train_data", {p: f"train_standalone_{p}" for p in (GUEST, HOST)}), train_dsl())
+        assert {row["f_status"] for row in wait_job(node, job, timeout=120)} == {"success"}
+        assert node.data_dir == data
+    with running_node(tmp_path, env=NODE_ENV) as node:  # without model_components: no Centre, no Recentre
+        reply = node.post("/v1/job/submit", json={"job_runtime_conf": _conf(
+            0, "train_data", {p: f"train_standalone_{p}" for p in (GUEST, HOST)}), "job_dsl": train_dsl()}).json()
+        assert_refused(reply, 100, "unknown module Centre")
+        config = cli_ok(node, "-f", "job_config", "-j", job, "-r", "guest", "-p", GUEST, "-o", str(tmp_path / "cfg"))
+        assert config["data"]["model_info"]["model_version"] == job
+        dag = node.post("/v1/pipeline/dag/dependency", json={"job_id": job, "role": "guest",
+                                                             "party_id": GUEST}).json()
+        assert dag["data"]["component_module"] == {"centre_0": "Centre", "recentre_0": "Recentre"}
+        assert dag["data"]["dependencies"] == {"centre_0": [], "recentre_0": ["centre_0"]}
+        assert _mean_metric(node, job, "guest", GUEST) == 4.5
+        model = cli_ok(node, "-f", "component_output_model", "-j", job, "-r", "guest", "-p", GUEST, "-cpn", "centre_0")
+        assert model["data"] == {"mean": 4.5}
+        parameters = cli_ok(node, "-f", "component_parameters", "-j", job, "-r", "host", "-p", HOST,
+                            "-cpn", "recentre_0")
+        assert parameters["data"]["module"] == "Recentre"
+        assert parameters["data"]["module_roles"] == ["guest", "host"]

@@ -7,17 +7,16 @@ from typing import Any
 
 import pytest
 
-from fate_runtime.components import REGISTRY
+from fate_runtime.components import BUILTIN, Components
 from fate_runtime.state.db import Database
 from fate_runtime.state.job_store import JobStore
 from runtime_examples import FAKE_MODULES, TOY_EXAMPLE, load_json
 
 
 @pytest.fixture
-def fate_modules(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the stand-in modules for one test."""
-    for spec in FAKE_MODULES:
-        monkeypatch.setitem(REGISTRY, spec.module, spec)
+def fate_modules() -> Components:
+    """The built-in components and stand-ins of FATE's ML modules."""
+    return BUILTIN.with_specs(FAKE_MODULES)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from fate_runtime import components
-from fate_runtime.components import REGISTRY, ComponentSpec, Param, ParameterError
+from fate_runtime.components import BUILTIN, Components, ComponentSpec, Param, ParameterError
 from fate_runtime.errors import ConfigError
 
 
@@ -93,7 +93,7 @@ def test_the_first_bad_value_is_reported():
 
 
 def test_the_registry_has_the_toy_example_and_reader_modules():
-    secure_add, reader = REGISTRY["SecureAddExample"], REGISTRY["Reader"]
+    secure_add, reader = BUILTIN["SecureAddExample"], BUILTIN["Reader"]
     assert (secure_add.module, secure_add.roles, secure_add.required_roles) == (
         "SecureAddExample", ("guest", "host"), ("guest", "host"))
     assert secure_add.parameters({}) == ({"need_run": True, "seed": 123, "partition": 1, "data_num": 1000}, [])
@@ -113,14 +113,13 @@ def test_the_registry_has_the_toy_example_and_reader_modules():
 ])
 def test_the_toy_example_refuses_values_out_of_range(params, message):
     with pytest.raises(ParameterError) as caught:
-        REGISTRY["SecureAddExample"].parameters(params)
+        BUILTIN["SecureAddExample"].parameters(params)
     assert str(caught.value) == message
 
 
 @pytest.fixture
 def extra_modules(tmp_path, monkeypatch):
-    """A directory on sys.path for component modules; the registry and sys.modules are restored afterwards."""
-    saved = dict(REGISTRY)
+    """A directory on sys.path for component modules; sys.modules is restored afterwards."""
     monkeypatch.syspath_prepend(str(tmp_path))
     written = []
 
@@ -129,8 +128,6 @@ def extra_modules(tmp_path, monkeypatch):
         written.append(name)
 
     yield write
-    REGISTRY.clear()
-    REGISTRY.update(saved)
     for name in written:
         sys.modules.pop(name, None)
 
@@ -144,36 +141,31 @@ _MODULE = """
 """
 
 
-def test_extra_modules_named_in_the_environment_add_their_specs(extra_modules, monkeypatch):
+def test_the_modules_named_add_their_specs_to_the_built_in_ones(extra_modules):
     extra_modules("runtime_spec_extra_one", _MODULE.format(assignment='SPEC = _spec("ExtraOne")'))
     extra_modules("runtime_spec_extra_many", _MODULE.format(
         assignment='SPECS = (_spec("ExtraTwo"), _spec("ExtraThree"))'))
-    monkeypatch.setenv(components.EXTRA_COMPONENTS_ENV, " runtime_spec_extra_one, ,runtime_spec_extra_many ,")
-    components._load_extra_components()
-    assert {"ExtraOne", "ExtraTwo", "ExtraThree", "SecureAddExample", "Reader"} <= set(REGISTRY)
-    assert REGISTRY["ExtraTwo"].roles == ("local",)
-    assert REGISTRY["ExtraOne"].parameters({"n": 5}) == ({"need_run": True, "n": 5}, [])
+    loaded = Components.load(" runtime_spec_extra_one, ,runtime_spec_extra_many ,")
+    assert set(loaded) == {"ExtraOne", "ExtraTwo", "ExtraThree", "SecureAddExample", "Reader"}
+    assert loaded["ExtraTwo"].roles == ("local",)
+    assert loaded["ExtraOne"].parameters({"n": 5}) == ({"need_run": True, "n": 5}, [])
+    assert "ExtraOne" not in BUILTIN  # a registry is an object of its own: loading changes no other
 
 
-def test_the_variable_is_FATE_RUNTIME_COMPONENTS_and_unset_adds_nothing(extra_modules, monkeypatch):
+def test_the_variable_is_FATE_RUNTIME_COMPONENTS_and_no_names_load_the_built_in_ones():
     assert components.EXTRA_COMPONENTS_ENV == "FATE_RUNTIME_COMPONENTS"
-    monkeypatch.delenv("FATE_RUNTIME_COMPONENTS", raising=False)
-    before = dict(REGISTRY)
-    components._load_extra_components()
-    assert REGISTRY == before
+    assert dict(Components.load("")) == dict(BUILTIN)
 
 
-def test_a_missing_extra_module_fails_loudly(extra_modules, monkeypatch):
-    monkeypatch.setenv(components.EXTRA_COMPONENTS_ENV, "runtime_spec_no_such_module")
+def test_a_missing_extra_module_fails_loudly(extra_modules):
     with pytest.raises(ConfigError, match="component module runtime_spec_no_such_module .* cannot be imported"):
-        components._load_extra_components()
+        Components.load("runtime_spec_no_such_module")
 
 
-def test_an_extra_module_without_specs_is_refused(extra_modules, monkeypatch):
+def test_an_extra_module_without_specs_is_refused(extra_modules):
     extra_modules("runtime_spec_extra_none", _MODULE.format(assignment='SPEC = "not a spec"'))
-    monkeypatch.setenv(components.EXTRA_COMPONENTS_ENV, "runtime_spec_extra_none")
     with pytest.raises(ConfigError, match="runtime_spec_extra_none .* declares no ComponentSpec"):
-        components._load_extra_components()
+        Components.load("runtime_spec_extra_none")
 
 
 def test_a_task_changing_a_default_value_does_not_change_the_default() -> None:

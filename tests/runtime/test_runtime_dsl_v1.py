@@ -70,7 +70,7 @@ def test_a_module_this_runtime_lacks_is_named_in_the_refusal():
 
 
 def test_the_hetero_lr_example_plans_with_its_modules_present(fate_modules):
-    plan = dsl.parse(load_json(HETERO_LR_DSL), load_json(HETERO_LR_CONF))
+    plan = dsl.parse(load_json(HETERO_LR_DSL), load_json(HETERO_LR_CONF), fate_modules)
     assert plan.dependencies() == {
         "dataio_0": [],
         "hetero_feature_binning_0": ["dataio_0"],
@@ -98,11 +98,11 @@ def test_the_hetero_lr_example_plans_with_its_modules_present(fate_modules):
 
 
 def test_keys_a_module_does_not_know_are_reported_per_party(fate_modules):
-    plan = dsl.parse(load_json(HETERO_LR_DSL), load_json(HETERO_LR_CONF))
+    plan = dsl.parse(load_json(HETERO_LR_DSL), load_json(HETERO_LR_CONF), fate_modules)
     ignored = ["optimizer", "eps", "alpha", "converge_func", "batch_size", "init_param"]
-    assert dsl.check_all_parameters(plan) == {("hetero_lr_0", role, "10000"): ignored
+    assert dsl.check_all_parameters(plan, fate_modules) == {("hetero_lr_0", role, "10000"): ignored
                                               for role in ("guest", "host", "arbiter")}
-    values, unknown = dsl.checked_parameters(plan, "hetero_lr_0", "guest", "10000")
+    values, unknown = dsl.checked_parameters(plan, "hetero_lr_0", "guest", "10000", fate_modules)
     assert values == {"need_run": True, "penalty": "L2", "max_iter": 3, "learning_rate": 0.15}
     assert unknown == ignored
 
@@ -110,9 +110,9 @@ def test_keys_a_module_does_not_know_are_reported_per_party(fate_modules):
 def test_a_value_out_of_range_names_component_role_and_party(fate_modules):
     conf = load_json(HETERO_LR_CONF)
     conf["algorithm_parameters"]["hetero_lr_0"]["max_iter"] = 0
-    plan = dsl.parse(load_json(HETERO_LR_DSL), conf)
+    plan = dsl.parse(load_json(HETERO_LR_DSL), conf, fate_modules)
     with pytest.raises(BadRequest) as caught:
-        dsl.check_all_parameters(plan)
+        dsl.check_all_parameters(plan, fate_modules)
     assert str(caught.value) == "hetero_lr_0.max_iter must be at least 1, got 0 (guest 10000)"
 
 
@@ -122,7 +122,7 @@ def test_a_value_out_of_range_names_component_role_and_party(fate_modules):
 def test_a_multi_host_secureboost_job_gives_each_host_its_own_values(fate_modules):
     job_dsl = federatedml_example("hetero_secureboost/test_secureboost_train_dsl.json")
     conf = federatedml_example("hetero_secureboost/test_secureboost_train_regression_multi_host_conf.json")
-    plan = dsl.parse(job_dsl, conf)
+    plan = dsl.parse(job_dsl, conf, fate_modules)
     assert plan.roles == {"guest": ["10000"], "host": ["10000", "9999"]}
     assert (plan.party_index("host", "10000"), plan.party_index("host", 9999)) == (0, 1)
     assert plan.input_tables("host", "9999") == {"train_data": {"name": "motor_mini_a_2", "namespace": "hetero"},
@@ -139,7 +139,7 @@ def test_a_multi_host_secureboost_job_gives_each_host_its_own_values(fate_module
 
 def test_an_intersect_job_with_two_hosts(fate_modules):
     plan = dsl.parse(federatedml_example("intersect/test_intersect_job_dsl.json"),
-                     federatedml_example("intersect/test_intersect_job_rsa_multi_host_conf.json"))
+                     federatedml_example("intersect/test_intersect_job_rsa_multi_host_conf.json"), fate_modules)
     assert plan.parties() == [("guest", "10000"), ("host", "9999"), ("host", "10000")]
     assert plan.dependencies() == {"dataio_0": [], "intersect_0": ["dataio_0"]}
     assert plan.input_tables("host", "10000") == {"data": {"name": "breast_a_intersect", "namespace": "hetero"}}

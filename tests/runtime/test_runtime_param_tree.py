@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fate_runtime import dsl
-from fate_runtime.components import REGISTRY, ComponentSpec, ParameterError
+from fate_runtime.components import BUILTIN, ComponentSpec, ParameterError
 from fate_runtime.components.params import Param, Params
 from fate_runtime.errors import BadRequest
 
@@ -164,37 +164,34 @@ V1_CONF = {
 }
 
 
-@pytest.fixture
-def probes(monkeypatch: pytest.MonkeyPatch) -> None:
-    for spec in (LR, DEEP):
-        monkeypatch.setitem(REGISTRY, spec.module, spec)
+PROBES = BUILTIN.with_specs((LR, DEEP))
 
 
 def _v1(conf: dict[str, Any]) -> dsl.JobPlan:
-    return dsl.parse(copy.deepcopy(V1_DSL), conf)
+    return dsl.parse(copy.deepcopy(V1_DSL), conf, PROBES)
 
 
 def _refused(plan: dsl.JobPlan) -> str:
     with pytest.raises(BadRequest) as caught:
-        dsl.check_all_parameters(plan)
+        dsl.check_all_parameters(plan, PROBES)
     return str(caught.value)
 
 
-def test_v1_nested_objects_merge_algorithm_and_role_parameters_per_party(probes):
+def test_v1_nested_objects_merge_algorithm_and_role_parameters_per_party():
     plan = _v1(copy.deepcopy(V1_CONF))
-    guest, _ = dsl.checked_parameters(plan, "hetero_lr_0", "guest", "9999")
+    guest, _ = dsl.checked_parameters(plan, "hetero_lr_0", "guest", "9999", PROBES)
     assert guest == {**DEFAULTS, "max_iter": 5, "encrypt_param": {"method": "Paillier", "key_length": 2048},
                      "init_param": {**DEFAULTS["init_param"], "init_method": "zeros"}}
-    first, _ = dsl.checked_parameters(plan, "hetero_lr_0", "host", "10000")
+    first, _ = dsl.checked_parameters(plan, "hetero_lr_0", "host", "10000", PROBES)
     assert first["encrypt_param"] == {"method": None, "key_length": 2048}
     assert first["init_param"] == {"init_method": "zeros", "init_const": 1.0, "fit_intercept": False}
-    second, _ = dsl.checked_parameters(plan, "hetero_lr_0", "host", "10001")
+    second, _ = dsl.checked_parameters(plan, "hetero_lr_0", "host", "10001", PROBES)
     assert second["encrypt_param"] == {"method": "Paillier", "key_length": 3072}
     assert second["init_param"] == {"init_method": "zeros", "init_const": 1.0, "fit_intercept": True}
-    assert dsl.check_all_parameters(plan) == {}
+    assert dsl.check_all_parameters(plan, PROBES) == {}
 
 
-def test_v1_a_bad_nested_value_names_component_path_and_party(probes):
+def test_v1_a_bad_nested_value_names_component_path_and_party():
     conf = copy.deepcopy(V1_CONF)
     conf["role_parameters"]["host"]["hetero_lr_0"]["encrypt_param"] = [{}, {"key_length": 512}]
     assert _refused(_v1(conf)) == (
@@ -205,11 +202,11 @@ def test_v1_a_bad_nested_value_names_component_path_and_party(probes):
     assert _refused(_v1(conf)) == "hetero_lr_0.encrypt_param must be an object, got 3 (guest 9999)"
 
 
-def test_v1_unknown_nested_keys_are_reported_per_party_with_their_path(probes):
+def test_v1_unknown_nested_keys_are_reported_per_party_with_their_path():
     conf = copy.deepcopy(V1_CONF)
     conf["algorithm_parameters"]["hetero_lr_0"]["init_param"]["seed"] = 1
     conf["role_parameters"]["host"]["hetero_lr_0"]["encrypt_param"] = [{}, {"mode": "x"}]
-    unknown = dsl.check_all_parameters(_v1(conf))
+    unknown = dsl.check_all_parameters(_v1(conf), PROBES)
     assert unknown == {("hetero_lr_0", "guest", "9999"): ["init_param.seed"],
                        ("hetero_lr_0", "host", "10000"): ["init_param.seed"],
                        ("hetero_lr_0", "host", "10001"): ["encrypt_param.mode", "init_param.seed"],
@@ -222,7 +219,7 @@ def test_v1_unknown_nested_keys_are_reported_per_party_with_their_path(probes):
     ({"init_param": {"fit_intercept": True}},
      "role_parameters.host.hetero_lr_0.init_param.fit_intercept must be a list with one value per host"),
 ])
-def test_v1_nested_role_values_need_one_value_per_party(probes, role_values, message):
+def test_v1_nested_role_values_need_one_value_per_party(role_values, message):
     conf = copy.deepcopy(V1_CONF)
     conf["role_parameters"]["host"]["hetero_lr_0"] = role_values
     assert _refused(_v1(conf)) == message
@@ -244,33 +241,33 @@ V2_CONF = {
 
 
 def _v2(conf: dict[str, Any]) -> dsl.JobPlan:
-    return dsl.parse(copy.deepcopy(V2_DSL), conf)
+    return dsl.parse(copy.deepcopy(V2_DSL), conf, PROBES)
 
 
-def test_v2_the_merged_tree_is_checked_and_filled(probes):
+def test_v2_the_merged_tree_is_checked_and_filled():
     plan = _v2(copy.deepcopy(V2_CONF))
-    host, unknown = dsl.checked_parameters(plan, "hetero_lr_0", "host", "10001")
+    host, unknown = dsl.checked_parameters(plan, "hetero_lr_0", "host", "10001", PROBES)
     assert host == {**DEFAULTS, "penalty": "L1", "encrypt_param": {"method": "Paillier", "key_length": 2048},
                     "init_param": {"init_method": "ones", "init_const": 1.0, "fit_intercept": False}}
     assert unknown == []
-    arbiter, _ = dsl.checked_parameters(plan, "hetero_lr_0", "arbiter", "10002")
+    arbiter, _ = dsl.checked_parameters(plan, "hetero_lr_0", "arbiter", "10002", PROBES)
     assert arbiter == {**DEFAULTS, "penalty": "L1", "max_iter": 7, "encrypt_param": {"method": "Paillier",
                                                                                      "key_length": 2048},
                        "init_param": {**DEFAULTS["init_param"], "init_method": "ones"}}
-    assert dsl.check_all_parameters(plan) == {}
+    assert dsl.check_all_parameters(plan, PROBES) == {}
 
 
-def test_v2_a_bad_value_in_one_party_s_part_of_an_object_names_that_party(probes):
+def test_v2_a_bad_value_in_one_party_s_part_of_an_object_names_that_party():
     conf = copy.deepcopy(V2_CONF)
     conf["component_parameters"]["role"]["host"]["1"]["hetero_lr_0"]["init_param"]["init_method"] = "twos"
     assert _refused(_v2(conf)) == ("hetero_lr_0.init_param.init_method must be one of random_uniform, "
                                    "random_normal, ones, zeros, const, got 'twos' (host 10001)")
 
 
-def test_v2_unknown_nested_keys_are_reported_with_their_path(probes):
+def test_v2_unknown_nested_keys_are_reported_with_their_path():
     conf = copy.deepcopy(V2_CONF)
     conf["component_parameters"]["role"]["host"]["1"]["hetero_lr_0"]["encrypt_param"]["mode"] = "x"
-    assert dsl.check_all_parameters(_v2(conf)) == {("hetero_lr_0", "host", "10001"): ["encrypt_param.mode"]}
+    assert dsl.check_all_parameters(_v2(conf), PROBES) == {("hetero_lr_0", "host", "10001"): ["encrypt_param.mode"]}
 
 
 @pytest.mark.parametrize("path, value, message", [
@@ -280,7 +277,7 @@ def test_v2_unknown_nested_keys_are_reported_with_their_path(probes):
     (("role", "host", "1"), 3, "component_parameters.role.host.1 must be a JSON object"),
     (("role", "host", "1", "hetero_lr_0"), "x", "component_parameters.role.host.1.hetero_lr_0 must be a JSON object"),
 ])
-def test_v2_a_parameter_section_that_is_not_an_object_is_refused_naming_it(probes, path, value, message):
+def test_v2_a_parameter_section_that_is_not_an_object_is_refused_naming_it(path, value, message):
     conf = copy.deepcopy(V2_CONF)
     parent = conf["component_parameters"]
     for key in path[:-1]:
@@ -293,7 +290,7 @@ def test_v2_a_parameter_section_that_is_not_an_object_is_refused_naming_it(probe
     ("algorithm_parameters", "x", "algorithm_parameters.hetero_lr_0 must be a JSON object"),
     ("role_parameters", [1], "role_parameters.host.hetero_lr_0 must be a JSON object"),
 ])
-def test_v1_a_parameter_section_that_is_not_an_object_is_refused_naming_it(probes, section, value, message):
+def test_v1_a_parameter_section_that_is_not_an_object_is_refused_naming_it(section, value, message):
     conf = copy.deepcopy(V1_CONF)
     if section == "algorithm_parameters":
         conf[section]["hetero_lr_0"] = value
@@ -302,13 +299,13 @@ def test_v1_a_parameter_section_that_is_not_an_object_is_refused_naming_it(probe
     assert _refused(_v1(conf)) == message
 
 
-def test_a_null_parameter_section_counts_as_empty(probes):
+def test_a_null_parameter_section_counts_as_empty():
     conf = copy.deepcopy(V2_CONF)
     conf["component_parameters"]["common"]["hetero_lr_0"] = None
-    assert dsl.checked_parameters(_v2(conf), "hetero_lr_0", "guest", "9999") == (DEFAULTS, [])
+    assert dsl.checked_parameters(_v2(conf), "hetero_lr_0", "guest", "9999", PROBES) == (DEFAULTS, [])
 
 
-def test_changing_a_party_s_raw_parameters_leaves_the_conf_alone(probes):
+def test_changing_a_party_s_raw_parameters_leaves_the_conf_alone():
     plan = _v2(copy.deepcopy(V2_CONF))
     plan.raw_parameters("hetero_lr_0", "guest", "9999")["max_iter"] = 1
     assert "max_iter" not in plan.conf["component_parameters"]["common"]["hetero_lr_0"]

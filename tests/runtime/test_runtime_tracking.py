@@ -164,7 +164,7 @@ def test_config_gives_dsl_conf_and_model_info(queries, toy_job, toy):
 
 def test_data_view_names_each_input_table_and_the_partners(queries, store, fate_modules):
     plan = dsl.parse(load_json(FLOW_EXAMPLES / "test_hetero_lr_job_dsl.json"),
-                     load_json(FLOW_EXAMPLES / "test_hetero_lr_job_conf.json"))
+                     load_json(FLOW_EXAMPLES / "test_hetero_lr_job_conf.json"), fate_modules)
     store.create("20261201000000000003", plan, plan.parties())
     view = queries.data_view("20261201000000000003", "host", "10000")
     assert (view.job.job_id, view.job.role, view.job.party_id, view.job.status) == (

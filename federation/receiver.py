@@ -77,8 +77,14 @@ class Receiver:
         self._local_parties = local_parties
         os.makedirs(objects_dir, exist_ok=True)
         for directory, _, files in os.walk(objects_dir):
-            for leftover in (f for f in files if f.endswith(".part")):
-                os.unlink(os.path.join(directory, leftover))  # a push cut off when this node stopped
+            # a push cut off when this node stopped; or an object stored before objects went in per-job folders
+            legacy = directory == objects_dir
+            for leftover in (f for f in files if f.endswith(".part") or legacy and f.endswith(".obj")):
+                os.unlink(os.path.join(directory, leftover))
+        for name in ("transfers.db", "transfers.db-wal", "transfers.db-shm"):  # the log before it moved (state)
+            legacy_log = os.path.join(os.path.dirname(objects_dir), name)
+            if os.path.exists(legacy_log):
+                os.unlink(legacy_log)
 
     def _serves(self, party_id: str) -> bool:
         return self._local_parties is None or party_id in self._local_parties

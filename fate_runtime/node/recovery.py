@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from fate_runtime.state.job_store import FAILED, RESTARTED, JobStore, TaskRecord
 from fate_runtime.tasks.process_identity import identity
@@ -31,9 +31,9 @@ def _kill_group(task: TaskRecord) -> None:
         pass
 
 
-def recover(jobs: JobStore, scheduler: Scheduler) -> None:
-    """Fail the tasks and jobs a previous run of this node left unfinished; tell the other parties
-    of jobs this node initiated."""
+def recover(jobs: JobStore, scheduler: Scheduler, received: Callable[[str], object]) -> None:
+    """Fail the tasks and jobs a previous run of this node left unfinished, dropping what they received
+    (`received(job_id)`: they take no more); tell the other parties of jobs this node initiated."""
     for task in jobs.unfinished_tasks():
         _kill_group(task)
         jobs.set_task_status(task.job_id, task.component_name, task.role, task.party_id,
@@ -41,6 +41,7 @@ def recover(jobs: JobStore, scheduler: Scheduler) -> None:
     for job_id in sorted({row.job_id for row in jobs.unfinished_jobs()}):
         rows = jobs.jobs({"job_id": job_id})
         jobs.set_job_status(job_id, FAILED, retmsg=RESTARTED)
+        received(job_id)
         log.warning("job %s was unfinished when this node stopped: marked failed", job_id)
         if any(row.is_initiator for row in rows):
             scheduler.stop_elsewhere(job_id, FAILED, "the job's initiator restarted while the job ran")

@@ -112,6 +112,7 @@ class Node:
         self._registry = registry
         self._scheduler = SchedulerServicer(registry, party, config.local_parties, self._auth)
         self._federation = FederationServicer(receiver)
+        self._receiver = receiver
         self._peer_health, self._local_health = health.HealthServicer(), health.HealthServicer()
         # Watch streams and federation waits hold a thread each for as long as a job runs.
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=server_options(),
@@ -167,7 +168,7 @@ class Node:
         self._flow.attach_scheduler(self.scheduler)
         self._server.start()
         self._local_server.start()
-        recover(self.jobs, self.scheduler)
+        recover(self.jobs, self.scheduler, self._receiver.forget_job)
         self.store.start_workers()
         self.launcher.start()
         for checker, services in ((self._peer_health, PEER_SERVICES), (self._local_health, LOCAL_SERVICES)):

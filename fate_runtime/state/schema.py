@@ -167,4 +167,27 @@ def model_store(conn: sqlite3.Connection) -> None:
         )""")
 
 
-MIGRATIONS = [baseline, roles_encoded_once, stored_plans, task_process_start, model_store]
+def transfer_log(conn: sqlite3.Connection) -> None:
+    """6: the federation's transfer log, in the node's database (it was a database of its own)."""
+    conn.execute("""
+        CREATE TABLE t_transfer (
+            f_job_id TEXT NOT NULL,
+            f_name TEXT NOT NULL,
+            f_tag TEXT NOT NULL,
+            f_src_role TEXT NOT NULL,
+            f_src_party TEXT NOT NULL,
+            f_dst_role TEXT NOT NULL,
+            f_dst_party TEXT NOT NULL,
+            f_kind TEXT NOT NULL,
+            f_object_path TEXT NOT NULL,
+            f_namespace TEXT NOT NULL,
+            f_table_name TEXT NOT NULL,
+            f_bytes INTEGER NOT NULL,
+            f_rows INTEGER NOT NULL,
+            f_complete_time INTEGER NOT NULL,
+            PRIMARY KEY (f_job_id, f_name, f_tag, f_src_role, f_src_party, f_dst_role, f_dst_party)
+        )""")
+    conn.execute("CREATE TABLE t_transfer_job_end (f_job_id TEXT PRIMARY KEY, f_end_time INTEGER NOT NULL)")
+
+
+MIGRATIONS = [baseline, roles_encoded_once, stored_plans, task_process_start, model_store, transfer_log]

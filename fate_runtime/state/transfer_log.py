@@ -1,5 +1,7 @@
 """The transfer log: the node's records of complete federation transfers and of jobs that take no more.
 
+Its tables (t_transfer, t_transfer_job_end) are made by the schema's migrations (state/schema.py).
+
 It lives in the node's database (fate_flow.db) beside the jobs it belongs to, so that the one state
 package owns every SQLite table of a node and a job's records go with the job. Waiting for a
 transfer is served from memory: completing one, or forgetting its job, wakes the waiters.
@@ -16,30 +18,6 @@ from typing import Any, Iterator
 from fate_runtime.state.db import Database, now_ms
 from federation.transfers import Received, TransferKey
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS t_transfer (
-    f_job_id TEXT NOT NULL,
-    f_name TEXT NOT NULL,
-    f_tag TEXT NOT NULL,
-    f_src_role TEXT NOT NULL,
-    f_src_party TEXT NOT NULL,
-    f_dst_role TEXT NOT NULL,
-    f_dst_party TEXT NOT NULL,
-    f_kind TEXT NOT NULL,
-    f_object_path TEXT NOT NULL,
-    f_namespace TEXT NOT NULL,
-    f_table_name TEXT NOT NULL,
-    f_bytes INTEGER NOT NULL,
-    f_rows INTEGER NOT NULL,
-    f_complete_time INTEGER NOT NULL,
-    PRIMARY KEY (f_job_id, f_name, f_tag, f_src_role, f_src_party, f_dst_role, f_dst_party)
-);
-CREATE TABLE IF NOT EXISTS t_transfer_job_end (
-    f_job_id TEXT PRIMARY KEY,
-    f_end_time INTEGER NOT NULL
-);
-"""
-
 _KEY = "f_job_id = ? AND f_name = ? AND f_tag = ? AND f_src_role = ? AND f_src_party = ? AND f_dst_role = ? " \
        "AND f_dst_party = ?"
 _RECEIVED = "f_kind, f_object_path, f_namespace, f_table_name, f_bytes, f_rows"
@@ -55,7 +33,6 @@ class TransferLog:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        db.execute_script(_SCHEMA)
         self._changed = threading.Condition()
         self._key_locks: dict[TransferKey, tuple[threading.Lock, int]] = {}
         self._key_locks_guard = threading.Lock()

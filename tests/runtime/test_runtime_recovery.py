@@ -52,18 +52,20 @@ def _running_task(store: JobStore, toy, pid: int, pid_start: str | None) -> None
 def test_a_task_process_still_named_by_its_pid_is_killed(store: JobStore, toy, task_process) -> None:
     _running_task(store, toy, task_process.pid, identity(task_process.pid))
     scheduler = _Scheduler()
-    recover(store, scheduler)  # type: ignore[arg-type]
+    forgotten: list[str] = []
+    recover(store, scheduler, forgotten.append)  # type: ignore[arg-type]
     assert _gone(task_process)
     assert [(t.status, t.retmsg) for t in store.tasks({"job_id": JOB})] == [(FAILED, RESTARTED), (FAILED, RESTARTED)]
     assert [row.status for row in store.jobs({"job_id": JOB})] == [FAILED, FAILED]
     assert scheduler.stopped == [JOB]  # the node had initiated it: the other parties are told
+    assert forgotten == [JOB]  # what it received goes, and it takes no more
 
 
 @pytest.mark.parametrize("recorded", ["another-boot/123", None])
 def test_a_process_the_pid_names_now_is_left_alone(store: JobStore, toy, task_process, recorded) -> None:
     """The recorded identity does not match (another boot, another start), or there is none to check."""
     _running_task(store, toy, task_process.pid, recorded)
-    recover(store, _Scheduler())  # type: ignore[arg-type]
+    recover(store, _Scheduler(), lambda job_id: None)  # type: ignore[arg-type]
     assert not _gone(task_process, timeout=0.5)
     assert {t.status for t in store.tasks({"job_id": JOB})} == {FAILED}
 

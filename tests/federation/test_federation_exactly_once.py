@@ -15,6 +15,8 @@ from federation_helpers import (Cluster, federation_stub, header, job_id, make_t
 from protos import federation_pb2 as pb
 from storage import Table, encode
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 GUEST, HOST = "9999", "10000"
 SRC, DST = ("guest", GUEST), ("host", HOST)
 VARIABLES = [TransferVariable("x", "guest", ("host",))]

@@ -19,6 +19,8 @@ from federation_helpers import (Cluster, await_reply, job_id, read_object_stream
                                 vm_hwm_kb)
 from storage import encode
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 GUEST, HOST = "9999", "10000"
 VARIABLES = [TransferVariable("big", "guest", ("host",))]
 SIZE = 300 << 20

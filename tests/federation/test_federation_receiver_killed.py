@@ -21,6 +21,8 @@ from federation_helpers import (Cluster, FlakyProxy, federation_stub, job_id, jo
                                 wait_for, wait_reachable)
 from storage import Table, encode
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 GUEST, HOST = "9999", "10000"
 VARIABLES = [TransferVariable("rows", "guest", ("host",))]
 ROWS = 400_000

@@ -18,6 +18,8 @@ from federation_helpers import (Cluster, federation_stub, free_port, job_id, job
                                 object_stream, received_tables, staging_entries, table_stream)
 from storage import Table, encode
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 GUEST, HOST, ARBITER = "9999", "10000", "10001"
 REGISTERED = [
     TransferVariable("g2h", "guest", ("host",)),

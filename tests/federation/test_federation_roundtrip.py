@@ -11,6 +11,8 @@ from federation import TransferTimeout, TransferVariable
 from federation_helpers import Cluster, job_id, make_table, same, sample_objects, table_digest
 from storage import Table
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 GUEST, HOST, ARBITER = "9999", "10000", "10001"
 TWO_PARTY_ROLES = {"guest": [GUEST], "host": [HOST]}
 THREE_PARTY_ROLES = {"guest": [GUEST], "host": [HOST], "arbiter": [ARBITER]}

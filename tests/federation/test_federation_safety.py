@@ -19,6 +19,8 @@ from federation import TransferVariable
 from federation_helpers import Cluster, federation_stub, job_id, object_stream, table_stream
 from storage import CodecError, Table, encode
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 GUEST, HOST = "9999", "10000"
 SRC, DST = ("guest", GUEST), ("host", HOST)
 VARIABLES = [TransferVariable("x", "guest", ("host",))]

@@ -12,6 +12,8 @@ from federation import (Declarations, FederationClient, RetryPolicy, RouteTable,
 from federation_helpers import NodeProcess, job_id, job_token, make_table, same, sample_objects, table_digest
 from storage import Store, Table
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 PARTY = "10000"
 VARIABLES = [
     TransferVariable("g2h", "guest", ("host",)),

@@ -24,6 +24,8 @@ from protos import scheduler_pb2 as spb
 from protos import scheduler_pb2_grpc
 from storage import encode
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 GUEST, HOST = "9999", "10000"
 VARIABLES = [TransferVariable("g2h", "guest", ("host",)), TransferVariable("h2g", "host", ("guest",))]
 

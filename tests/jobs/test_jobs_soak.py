@@ -12,8 +12,12 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from integration_helpers import Node
 from jobs_helpers import submitted, toy_conf, toy_dsl, wait_job
+
+pytestmark = pytest.mark.integration  # every test here starts real nodes
 
 ROUNDS, JOBS_PER_ROUND = 3, 15
 ANON_MEMORY_LIMIT_KB = 120 * 1024  # measured: 60-80 MB with the trim, 180-330 MB without

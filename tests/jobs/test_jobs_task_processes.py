@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from integration_helpers import Node
 from jobs_helpers import parties_conf, submitted, wait_dsl, wait_job
+
+pytestmark = pytest.mark.integration  # every test here starts real nodes
 
 
 def _draws(node: Node, job_id: str, component: str, role: str) -> list[float]:

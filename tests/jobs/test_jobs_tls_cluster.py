@@ -17,6 +17,8 @@ from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, job_token, running
                           toy_dsl, wait_job)
 from protos import flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc, storage_pb2, storage_pb2_grpc
 
+pytestmark = pytest.mark.integration  # every test here starts real nodes
+
 OUTSIDER = "10001"  # certified by the same CA, but no party of the jobs below
 
 

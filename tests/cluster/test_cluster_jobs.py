@@ -13,8 +13,9 @@ from typing import Any, Iterator
 import pytest
 
 from cluster_helpers import ROLE_OF, ended_rows, metric, no_job, own_row, own_tasks, statuses
-from jobs_helpers import (ARBITER, GUEST, HOST, ClusterNode, job_rows, parties_conf, pid_alive, running_cluster,
-                          submitted, toy_conf, toy_dsl, wait_dsl, wait_gone, wait_tasks_running)
+from integration_helpers import NodeProcess
+from jobs_helpers import (ARBITER, GUEST, HOST, job_rows, parties_conf, pid_alive, running_cluster, submitted, toy_conf,
+                          toy_dsl, wait_dsl, wait_gone, wait_tasks_running)
 
 pytestmark = pytest.mark.integration
 
@@ -22,17 +23,17 @@ ALL = (GUEST, HOST, ARBITER)
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ClusterNode]]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProcess]]:
     with running_cluster(tmp_path_factory.mktemp("cluster")) as nodes:
         yield nodes
 
 
-def submit_on_guest(cluster: dict[str, ClusterNode], tmp_path: Path, dsl: dict[str, Any],
+def submit_on_guest(cluster: dict[str, NodeProcess], tmp_path: Path, dsl: dict[str, Any],
                     conf: dict[str, Any]) -> str:
     return submitted(cluster[GUEST].node, tmp_path, dsl, conf)
 
 
-def test_toy_example_runs_on_guest_and_host_nodes(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_toy_example_runs_on_guest_and_host_nodes(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     guest, host = cluster[GUEST], cluster[HOST]
     job_id = submit_on_guest(cluster, tmp_path, toy_dsl(), toy_conf(GUEST, HOST, work_mode=1))
 
@@ -64,7 +65,7 @@ def test_toy_example_runs_on_guest_and_host_nodes(cluster: dict[str, ClusterNode
     no_job(cluster[ARBITER], job_id)  # a two-party job leaves the arbiter alone
 
 
-def test_wait_job_runs_a_task_on_every_party(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_wait_job_runs_a_task_on_every_party(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     conf = parties_conf(GUEST, HOST, ARBITER, work_mode=1, algorithm={"wait_0": {"seconds": 0.2}})
     job_id = submit_on_guest(cluster, tmp_path, wait_dsl(("wait_0", [])), conf)
 
@@ -82,7 +83,7 @@ def test_wait_job_runs_a_task_on_every_party(cluster: dict[str, ClusterNode], tm
 
 
 @pytest.mark.parametrize("fail_party", [ARBITER, HOST])
-def test_a_failing_party_fails_the_job_on_every_node(cluster: dict[str, ClusterNode], tmp_path: Path,
+def test_a_failing_party_fails_the_job_on_every_node(cluster: dict[str, NodeProcess], tmp_path: Path,
                                                      fail_party: str) -> None:
     role = ROLE_OF[fail_party]
     message = f"planned failure of the {role}"
@@ -104,7 +105,7 @@ def test_a_failing_party_fails_the_job_on_every_node(cluster: dict[str, ClusterN
     wait_gone(pids)
 
 
-def test_stop_job_cancels_every_party(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_stop_job_cancels_every_party(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     conf = parties_conf(GUEST, HOST, ARBITER, work_mode=1, algorithm={"wait_0": {"seconds": 30}})
     job_id = submit_on_guest(cluster, tmp_path, wait_dsl(("wait_0", [])), conf)
     pids = {party: wait_tasks_running(cluster[party].node, job_id, 1, timeout=30)[0]["f_run_pid"] for party in ALL}
@@ -124,7 +125,7 @@ def test_stop_job_cancels_every_party(cluster: dict[str, ClusterNode], tmp_path:
     wait_gone(list(pids.values()))
 
 
-def test_independent_branches_run_at_once_on_each_party(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_independent_branches_run_at_once_on_each_party(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     dsl = wait_dsl(("a", []), ("b", ["a"]), ("c", ["a"]), ("d", ["b", "c"]))
     conf = parties_conf(GUEST, HOST, work_mode=1, algorithm={"b": {"seconds": 1.5}, "c": {"seconds": 1.5}})
     job_id = submit_on_guest(cluster, tmp_path, dsl, conf)
@@ -147,7 +148,7 @@ def test_independent_branches_run_at_once_on_each_party(cluster: dict[str, Clust
     no_job(cluster[ARBITER], job_id)
 
 
-def test_job_rows_follow_progress_and_current_tasks(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_job_rows_follow_progress_and_current_tasks(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     dsl = wait_dsl(("first", []), ("second", ["first"]))
     conf = parties_conf(GUEST, HOST, work_mode=1, algorithm={"first": {"seconds": 2}, "second": {"seconds": 2}})
     job_id = submit_on_guest(cluster, tmp_path, dsl, conf)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from cluster_helpers import own_row, own_tasks
-from jobs_helpers import (ARBITER, GUEST, HOST, ClusterNode, parties_conf, pid_alive, running_cluster,
-                          submitted, wait_dsl, wait_gone, wait_tasks_running)
+from integration_helpers import NodeProcess
+from jobs_helpers import (ARBITER, GUEST, HOST, parties_conf, pid_alive, running_cluster, submitted, wait_dsl,
+                          wait_gone, wait_tasks_running)
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +22,7 @@ RESTARTED = "the node restarted while the job ran"  # fate_runtime.recovery
 UNREACHABLE = "the job's initiator became unreachable"  # fate_runtime.party
 
 
-def start_long_job(nodes: dict[str, ClusterNode], tmp_path: Path) -> tuple[str, dict[str, int]]:
+def start_long_job(nodes: dict[str, NodeProcess], tmp_path: Path) -> tuple[str, dict[str, int]]:
     """A Wait(30) job on all three parties, once each party's task process runs: (job id, pid per party)."""
     conf = parties_conf(GUEST, HOST, ARBITER, work_mode=1, algorithm={"wait_0": {"seconds": 30}})
     job_id = submitted(nodes[GUEST].node, tmp_path, wait_dsl(("wait_0", [])), conf)
@@ -30,7 +31,7 @@ def start_long_job(nodes: dict[str, ClusterNode], tmp_path: Path) -> tuple[str, 
     return job_id, pids
 
 
-def assert_tasks_ended(node: ClusterNode, job_id: str, statuses: tuple[str, ...],
+def assert_tasks_ended(node: NodeProcess, job_id: str, statuses: tuple[str, ...],
                        retmsg: str | None = None) -> None:
     tasks = own_tasks(node, job_id)
     assert len(tasks) == 1 and tasks[0]["f_status"] in statuses, tasks

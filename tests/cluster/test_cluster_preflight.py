@@ -11,8 +11,8 @@ from typing import Any, Iterator
 import pytest
 
 from integration_helpers import assert_refused, breast_rows, upload_conf, write_conf, write_csv
-from jobs_helpers import (ARBITER, GUEST, HOST, ClusterNode, parties_conf, running_cluster, submit, toy_conf,
-                          toy_dsl, wait_dsl)
+from integration_helpers import NodeProcess
+from jobs_helpers import ARBITER, GUEST, HOST, parties_conf, running_cluster, submit, toy_conf, toy_dsl, wait_dsl
 
 pytestmark = pytest.mark.integration
 
@@ -21,12 +21,12 @@ TABLE = "partner_rows"
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ClusterNode]]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProcess]]:
     with running_cluster(tmp_path_factory.mktemp("cluster")) as nodes:
         yield nodes
 
 
-def snapshot(nodes: dict[str, ClusterNode]) -> dict[str, tuple[list[str], list[str], list[str]]]:
+def snapshot(nodes: dict[str, NodeProcess]) -> dict[str, tuple[list[str], list[str], list[str]]]:
     """Per node: its job ids, task ids and job directories."""
     seen = {}
     for party, node in nodes.items():
@@ -40,7 +40,7 @@ def snapshot(nodes: dict[str, ClusterNode]) -> dict[str, tuple[list[str], list[s
     return seen
 
 
-def refused(nodes: dict[str, ClusterNode], tmp_path: Path, dsl: dict[str, Any], conf: dict[str, Any],
+def refused(nodes: dict[str, NodeProcess], tmp_path: Path, dsl: dict[str, Any], conf: dict[str, Any],
             *words: str) -> str:
     """Submit on the guest: refused with retcode 100 and a sentence naming `words`, and nothing new anywhere."""
     before = snapshot(nodes)
@@ -52,7 +52,7 @@ def refused(nodes: dict[str, ClusterNode], tmp_path: Path, dsl: dict[str, Any], 
     return reply["retmsg"]
 
 
-def test_input_table_missing_on_the_host(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_input_table_missing_on_the_host(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     guest, host = cluster[GUEST], cluster[HOST]
     csv = write_csv(guest.files / "partner_rows.csv", "id,y," + ",".join(f"x{i}" for i in range(10)),
                     breast_rows(range(20)))
@@ -71,11 +71,11 @@ def test_input_table_missing_on_the_host(cluster: dict[str, ClusterNode], tmp_pa
     assert "guest" not in message  # the guest has the table
 
 
-def test_party_without_a_route(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_party_without_a_route(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     refused(cluster, tmp_path, toy_dsl(), toy_conf(GUEST, "10002", work_mode=1), "host", "10002")
 
 
-def test_standalone_work_mode_on_a_cluster_node(cluster: dict[str, ClusterNode], tmp_path: Path) -> None:
+def test_standalone_work_mode_on_a_cluster_node(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
     conf = parties_conf(GUEST, HOST, ARBITER, work_mode=0, algorithm={"wait_0": {"seconds": 0}})
     refused(cluster, tmp_path, wait_dsl(("wait_0", [])), conf, "work_mode 0")
 

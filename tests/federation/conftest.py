@@ -12,7 +12,8 @@ from typing import Iterator
 
 import pytest
 
-from federation_helpers import Cluster, start_cluster, stop_all
+from federation_helpers import Cluster, start_cluster
+from integration_helpers import reap_all
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +22,7 @@ def cluster3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     try:
         yield cluster
     finally:
-        stop_all(cluster.nodes.values())
+        reap_all(cluster.nodes.values())
 
 
 @pytest.fixture
@@ -30,4 +31,4 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     try:
         yield cluster
     finally:
-        stop_all(cluster.nodes.values())
+        reap_all(cluster.nodes.values())

@@ -15,8 +15,8 @@ import pytest
 from federation import TransferVariable
 from federation.servicer import INLINE_OBJECT_BYTES
 from federation.wire import CHUNK_BYTES
-from federation_helpers import (Cluster, await_reply, job_id, read_object_stream, start_cluster, stop_all,
-                                vm_hwm_kb)
+from federation_helpers import Cluster, await_reply, job_id, read_object_stream, start_cluster, vm_hwm_kb
+from integration_helpers import reap_all
 from storage import encode
 
 pytestmark = pytest.mark.integration  # every test here starts real nodes
@@ -35,7 +35,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster, st
         cluster.register(job, {"guest": [GUEST], "host": [HOST]}, VARIABLES)
         yield cluster, job
     finally:
-        stop_all(cluster.nodes.values())
+        reap_all(cluster.nodes.values())
 
 
 def test_300mb_object_crosses_with_receiver_memory_bounded(pair: tuple[Cluster, str]) -> None:

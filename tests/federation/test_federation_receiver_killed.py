@@ -17,8 +17,9 @@ import pytest
 from federation import (Declarations, FederationClient, FederationError, PeerUnreachable, RetryPolicy, RouteTable,
                         TransferTimeout, TransferVariable)
 from federation_helpers import (Cluster, FlakyProxy, federation_stub, job_id, job_token, make_table, object_files,
-                                object_stream, staging_entries, start_cluster, stop_all, table_digest, table_stream,
-                                wait_for, wait_reachable)
+                                object_stream, staging_entries, start_cluster, table_digest, table_stream, wait_for,
+                                wait_reachable)
+from integration_helpers import reap_all
 from storage import Table, encode
 
 pytestmark = pytest.mark.integration  # every test here starts real nodes
@@ -185,7 +186,7 @@ def test_restart_after_a_crash_mid_push_leaves_nothing_half_received(tmp_path) -
         assert host.get("rows", "t", [("guest", GUEST)], timeout=30)[0].count() == 20_000
         assert host.get("rows", "o", [("guest", GUEST)], timeout=30) == [bytes(5 << 20)]
     finally:
-        stop_all(cluster.nodes.values())
+        reap_all(cluster.nodes.values())
 
 
 def _ignore_errors(call) -> None:

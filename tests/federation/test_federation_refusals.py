@@ -14,8 +14,9 @@ import pytest
 import federation.client
 from federation import (Declarations, FederationClient, FederationError, PeerUnreachable, RetryPolicy, RouteTable,
                         TransferRefused, TransferTimeout, TransferVariable)
-from federation_helpers import (Cluster, federation_stub, free_port, job_id, job_token, make_table, object_files,
-                                object_stream, received_tables, staging_entries, table_stream)
+from federation_helpers import (Cluster, federation_stub, job_id, job_token, make_table, object_files, object_stream,
+                                received_tables, staging_entries, table_stream)
+from integration_helpers import free_port
 from storage import Table, encode
 
 pytestmark = pytest.mark.integration  # every test here starts real nodes

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from federation import TransferTimeout, TransferVariable
-from federation_helpers import Cluster, job_id, make_table, same, sample_objects, table_digest
+from federation_helpers import Cluster, job_id, make_table, sample_objects, table_digest
+from strict_equality import same
 from storage import Table
 
 pytestmark = pytest.mark.integration  # every test here starts real nodes

@@ -9,7 +9,9 @@ import pytest
 
 from federation import (Declarations, FederationClient, RetryPolicy, RouteTable, TransferRefused, TransferTimeout,
                         TransferVariable)
-from federation_helpers import NodeProcess, job_id, job_token, make_table, same, sample_objects, table_digest
+from federation_helpers import job_id, job_token, make_table, sample_objects, table_digest
+from integration_helpers import NodeProcess
+from strict_equality import same
 from storage import Store, Table
 
 pytestmark = pytest.mark.integration  # every test here starts real nodes
@@ -25,12 +27,12 @@ VARIABLES = [
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
-    started = NodeProcess(tmp_path_factory.mktemp("standalone") / "data", None)
+    started = NodeProcess(tmp_path_factory.mktemp("standalone"), None)
     try:
         started.start()
         yield started
     finally:
-        started.stop()
+        started.reap()
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,10 @@ import pytest
 from federation import (Declarations, FederationClient, FederationError, PeerUnreachable, RetryPolicy, RouteTable,
                         TlsConfig, TransferRefused, TransferTimeout, TransferVariable, open_channel)
 from federation_helpers import (CertificateAuthority, Cluster, federation_stub, job_id, job_token, make_table,
-                                object_files, object_stream, received_tables, same, sample_objects, start_cluster,
-                                stop_all, table_digest)
+                                object_files, object_stream, received_tables, sample_objects, start_cluster,
+                                table_digest)
+from integration_helpers import reap_all
+from strict_equality import same
 from protos import federation_pb2 as fpb
 from protos import federation_pb2_grpc
 from protos import scheduler_pb2 as spb
@@ -54,7 +56,7 @@ def tls_pair(tmp_path_factory: pytest.TempPathFactory, certs: dict[str, TlsConfi
         cluster.register(job, {"guest": [GUEST], "host": [HOST]}, VARIABLES)
         yield cluster, job
     finally:
-        stop_all(cluster.nodes.values())
+        reap_all(cluster.nodes.values())
 
 
 def _client(cluster: Cluster, job: str, role: str, party: str, tls: TlsConfig,
@@ -167,7 +169,7 @@ def test_node_with_a_certificate_of_another_ca_is_not_trusted(tmp_path: Path, tl
         assert received_tables(rogue_cluster.node(HOST), job) == []
         assert object_files(rogue_cluster.node(HOST)) == set()
     finally:
-        stop_all(rogue_cluster.nodes.values())
+        reap_all(rogue_cluster.nodes.values())
 
 
 def test_node_must_prove_the_party_it_serves(tls_pair: tuple[Cluster, str], certs: dict[str, TlsConfig]) -> None:

@@ -1,10 +1,8 @@
-"""Helpers for the federation tests: `fate-flow server` nodes as subprocesses, jobs, clients, certificates.
+"""Helpers for the federation tests: clusters of nodes (integration_helpers.NodeProcess), jobs, clients,
+certificates, pushes and waits as a peer or a task sends them.
 
-A node is started as `python -m flow_api.server_main server --party-id P --grpc-port PORT ...`
-(or `--standalone`) on 127.0.0.1 with a data dir under a temporary directory. Every process
-started here is stopped here: `NodeProcess.stop` signals the node and then kills whatever is
-left of the process group it was started in (the node's forkserver and worker processes).
-Tests import this module by name (tests/ directories are not packages).
+Every node started here is reaped here (`reap_all`): stopped, then whatever is left of the process
+groups it was started in (its forkserver and worker processes) is killed.
 """
 
 from __future__ import annotations
@@ -14,14 +12,9 @@ import datetime
 import hashlib
 import itertools
 import json
-import math
 import os
-import re
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -34,18 +27,14 @@ import numpy as np
 from federation import (JOB_TOKEN, Declarations, FederationClient, RetryPolicy, RouteTable, TlsConfig,
                         TransferVariable, open_channel)
 from federation.wire import object_chunks
+from integration_helpers import NodeProcess, free_port, reap_all
 from protos import federation_pb2 as fpb
 from protos import federation_pb2_grpc
 from protos import scheduler_pb2 as spb
 from protos import scheduler_pb2_grpc
 from storage import Store, Table
 
-ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
 RPC_TIMEOUT = 60.0
-READY = re.compile(r"fate-flow node ready: REST (?P<rest>https?://\S+) gRPC (?P<grpc>\S+) local (?P<local>\S+) "
-                   r"data (?P<data>.+)$")
 
 # Every job id of a test run is unique (nodes are shared between tests and modules); ids are in FATE's
 # format (digits), as nodes require.
@@ -78,149 +67,6 @@ class TokenStub:
         head = [] if first is None else [first]
         kwargs.setdefault("metadata", ((JOB_TOKEN, job_token(first.header.job_id if first else "")),))
         return self._stub.Push(itertools.chain(head, stream), **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# ---- node processes ---------------------------------------------------------------
-
-
-class NodeProcess:
-    """One `fate-flow server` subprocess; `party` is None for a standalone node."""
-
-    def __init__(self, data_dir: Path, party: str | None, grpc_port: int | None = None,
-                 routes: dict[str, str] | None = None, tls: TlsConfig | None = None) -> None:
-        self.data_dir = Path(data_dir)
-        self.party = party
-        self.grpc_port = grpc_port if grpc_port is not None else free_port()
-        self.routes = dict(routes or {})
-        self.tls = tls
-        self.proc: subprocess.Popen[str] | None = None
-        self._lines: list[str] = []
-        self._lock = threading.Lock()
-        self._reader: threading.Thread | None = None
-        self._ready = threading.Event()
-        self.ready_line: re.Match[str] | None = None
-        self._groups: list[int] = []  # process groups of every start (a killed node's workers stay in theirs)
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.grpc_port}"
-
-    @property
-    def local_target(self) -> str:
-        """The node's local socket (Flow, Storage, LocalScheduler, LocalFederation)."""
-        assert self.ready_line is not None, "the node has not started"
-        return self.ready_line.group("local")
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    @property
-    def storage_dir(self) -> Path:
-        return self.data_dir / "storage"
-
-    def args(self) -> list[str]:
-        args = [sys.executable, "-m", "flow_api.server_main", "server", "--data-dir", str(self.data_dir),
-                "--host", "127.0.0.1", "--grpc-port", str(self.grpc_port), "--http-port", "0",
-                "--base-dir", str(self.data_dir), "--workers", "1"]
-        if self.party is None:
-            args.append("--standalone")
-        else:
-            args += ["--party-id", self.party]
-        for party, address in sorted(self.routes.items()):
-            args += ["--route", f"{party}={address}"]
-        if self.tls is not None:
-            args += ["--tls-cert", self.tls.cert, "--tls-key", self.tls.key, "--tls-ca", self.tls.ca]
-        return args
-
-    def start(self) -> "NodeProcess":
-        """Start (or restart) the node and wait for its ready line."""
-        assert self.proc is None or self.proc.poll() is not None, "the node is running"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lines = []
-        self._ready.clear()
-        self.ready_line = None
-        self.proc = subprocess.Popen(self.args(), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        self._groups.append(self.proc.pid)
-        self._reader = threading.Thread(target=self._read, args=(self.proc,), name="node-output", daemon=True)
-        self._reader.start()
-        self._ready.wait(READY_TIMEOUT)
-        if self.ready_line is None:
-            output = self.output
-            self.stop()
-            raise RuntimeError(f"fate-flow server did not start (exit code {self.proc.poll()}); "
-                               f"command {self.args()}; output:\n{output}")
-        assert self.ready_line.group("grpc") == self.address, self.ready_line.group(0)
-        return self
-
-    def _read(self, proc: subprocess.Popen[str]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            with self._lock:
-                self._lines.append(line)
-            found = READY.search(line.rstrip("\n"))
-            if found and self.ready_line is None:
-                self.ready_line = found
-                self._ready.set()
-        self._ready.set()
-
-    @property
-    def output(self) -> str:
-        with self._lock:
-            return "".join(self._lines)
-
-    def log(self) -> str:
-        path = self.data_dir / "logs" / "fate_flow" / "fate_flow.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL the node process (only it: its workers are left as a crash leaves them)."""
-        assert self.proc is not None
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(STOP_TIMEOUT)
-
-    def stop(self) -> None:
-        """SIGTERM, wait, SIGKILL if needed; then kill what is left of its process group."""
-        proc = self.proc
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(STOP_TIMEOUT)
-        for group in self._groups:  # the sessions the node was started in: its forkserver and workers
-            try:
-                os.killpg(group, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        self._groups.clear()
-        if self._reader is not None:
-            self._reader.join(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def stop_all(nodes: Iterable[NodeProcess]) -> None:
-    errors = []
-    for node in nodes:
-        try:
-            node.stop()
-        except Exception as exc:  # noqa: BLE001 - stop every node, then report
-            errors.append(exc)
-    if errors:
-        raise errors[0]
 
 
 def vm_hwm_kb(pid: int) -> int:
@@ -273,11 +119,10 @@ def start_cluster(base: Path, parties: Sequence[str], tls: dict[str, TlsConfig] 
     try:
         for party in parties:
             routes = {p: f"127.0.0.1:{port}" for p, port in ports.items() if p != party}
-            nodes[party] = NodeProcess(base / f"node_{party}", party, ports[party], routes,
-                                       (tls or {}).get(party))
+            nodes[party] = NodeProcess(base / f"node_{party}", party, ports[party], routes, (tls or {}).get(party))
             nodes[party].start()
     except BaseException:
-        stop_all(nodes.values())
+        reap_all(nodes.values())
         raise
     return Cluster(nodes, dict(tls or {}))
 
@@ -448,33 +293,6 @@ def table_digest(table: Table) -> tuple[int, str]:
                 digest.update(len(key).to_bytes(4, "big") + key + len(value).to_bytes(4, "big") + value)
                 rows += 1
     return rows, digest.hexdigest()
-
-
-# ---- strict equality ----------------------------------------------------------------
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal values of exactly equal types, recursively (nan equals nan, -0.0 is not 0.0)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    if isinstance(a, np.generic):
-        return a.dtype == b.dtype and a.tobytes() == b.tobytes()
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        if len(a) != len(b):
-            return False
-        b_items = list(b.items())
-        return all(same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b_items))
-    if isinstance(a, (set, frozenset)):
-        return a == b
-    return bool(a == b)
 
 
 # ---- certificates -------------------------------------------------------------------

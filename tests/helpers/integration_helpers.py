@@ -18,10 +18,12 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import pytest
 import requests
+
+from federation import TlsConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_SCRIPT = ROOT / "fate_flow_client.py"
@@ -112,9 +114,17 @@ class ServerProcess:
         return self.proc.returncode, killed
 
     def kill(self) -> None:
+        """SIGKILL the server process alone (its forkserver and workers are left as a crash leaves them)."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+    def kill_session(self) -> None:
+        """SIGKILL whatever is left of the process group the server was started in."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def assert_clean_exit(server: ServerProcess, code: int | None, killed: bool) -> None:
@@ -215,6 +225,109 @@ def running_node(base: Path, args: Sequence[str] | None = None, env: dict[str, s
     finally:
         code, killed = server.stop()
     assert_clean_exit(server, code, killed)
+
+
+class NodeProcess:
+    """One node (a party's in cluster mode, or standalone when `party` is None) that a test may stop, kill and
+    start again on the same ports and data dir (`base`/data; uploads allowed from `base`/files)."""
+
+    def __init__(self, base: Path, party: str | None, grpc_port: int | None = None,
+                 routes: dict[str, str] | None = None, tls: TlsConfig | None = None,
+                 extra_args: Sequence[str] = (), env: dict[str, str] | None = None) -> None:
+        self.party = party
+        self.env = env
+        self.base = base
+        self.grpc_port = grpc_port if grpc_port is not None else free_port()
+        self.http_port = free_port()
+        self.data_dir = base / "data"
+        self.files = base / "files"
+        self.files.mkdir(parents=True, exist_ok=True)
+        self.args = ["--data-dir", str(self.data_dir), "--host", "127.0.0.1", "--grpc-port", str(self.grpc_port),
+                     "--http-port", str(self.http_port), "--base-dir", str(ROOT), "--allow-dir", str(self.files),
+                     "--workers", "1", *(["--standalone"] if party is None else ["--party-id", party])]
+        for other, address in sorted((routes or {}).items()):
+            self.args += ["--route", f"{other}={address}"]
+        if tls is not None:
+            self.args += ["--tls-cert", tls.cert, "--tls-key", tls.key, "--tls-ca", tls.ca]
+        self.args += extra_args
+        self._servers: list[ServerProcess] = []  # one per start: a killed node's workers stay in their session
+
+    @property
+    def server(self) -> ServerProcess:
+        assert self._servers, "the node has not started"
+        return self._servers[-1]
+
+    @property
+    def node(self) -> Node:
+        return Node(self.server, self.files, self.base)
+
+    def start(self) -> "NodeProcess":
+        """Start (or restart) the node and wait for its ready line."""
+        assert not self._servers or self.server.proc.poll() is not None, "the node is running"
+        self._servers.append(ServerProcess(self.args, env=self.env))
+        self.server.wait_ready()
+        assert self.server.match is not None and self.server.match.group("grpc") == self.address
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def address(self) -> str:
+        """The peer port."""
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def local_target(self) -> str:
+        """The node's local socket (Flow, Storage, LocalScheduler, LocalFederation)."""
+        assert self.server.match is not None
+        return self.server.match.group("local")
+
+    @property
+    def pid(self) -> int:
+        return self.server.proc.pid
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+    def cli(self, *args: str) -> tuple[int, dict[str, Any]]:
+        return run_cli(args, server=self.url)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.post(self.url + path, timeout=HTTP_TIMEOUT, **kwargs)
+
+    def kill(self) -> None:
+        """SIGKILL the node process alone, as a crash would."""
+        self.server.kill()
+
+    def stop(self) -> tuple[int | None, bool]:
+        """SIGTERM and wait: (exit code, whether it had to be killed)."""
+        return self.server.stop()
+
+    def reap(self) -> None:
+        """Stop the node and SIGKILL whatever is left in the process groups it was started in."""
+        if self._servers:
+            self.server.stop()
+        for server in self._servers:
+            server.kill_session()
+
+    def log(self) -> str:
+        path = self.data_dir / "logs" / "fate_flow" / "fate_flow.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def reap_all(nodes: Iterable[NodeProcess]) -> None:
+    """Reap every node, then raise the first error any of them gave."""
+    errors = []
+    for node in nodes:
+        try:
+            node.reap()
+        except Exception as exc:  # noqa: BLE001 - stop every node, then report
+            errors.append(exc)
+    if errors:
+        raise errors[0]
 
 
 # ---- helpers ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Helpers for the job tests: nodes that load the test components, job confs, waiting for statuses.
 
-Standalone nodes use integration_helpers.running_node; clusters are ClusterNodes (one per
+Standalone nodes use integration_helpers.running_node; clusters are integration_helpers.NodeProcess (one per
 party, cluster mode, routed to each other) that a test may kill and restart. Every process
 started here is stopped here.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import signal
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -18,10 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import pytest
-import requests
 
-from integration_helpers import (HTTP_TIMEOUT, ROOT, Node, ServerProcess, free_port, running_node, run_cli,
-                                 write_conf)
+from integration_helpers import ROOT, Node, NodeProcess, free_port, reap_all, running_node, write_conf
 
 HERE = Path(__file__).resolve().parent
 TOY_DIR = ROOT / "examples" / "toy_example"
@@ -172,84 +169,20 @@ def standalone_node(base: Path) -> Iterator[Node]:
         yield node
 
 
-class ClusterNode:
-    """One party's node in cluster mode; it can be killed and started again on the same ports and data."""
-
-    def __init__(self, base: Path, party: str, grpc_port: int, routes: dict[str, str],
-                 extra_args: Sequence[str] = (), env: dict[str, str] | None = None) -> None:
-        self.party = party
-        self.env = env or NODE_ENV
-        self.base = base
-        self.grpc_port = grpc_port
-        self.http_port = free_port()
-        self.data_dir = base / "data"
-        self.files = base / "files"
-        self.files.mkdir(parents=True, exist_ok=True)
-        self.args = ["--party-id", party, "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
-                     "--grpc-port", str(grpc_port), "--http-port", str(self.http_port), "--base-dir", str(ROOT),
-                     "--allow-dir", str(self.files), "--workers", "1", *extra_args]
-        for other, address in sorted(routes.items()):
-            self.args += ["--route", f"{other}={address}"]
-        self.server: ServerProcess | None = None
-        self.node: Node | None = None
-        self._groups: list[int] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
-
-    def start(self) -> "ClusterNode":
-        self.server = ServerProcess(self.args, env=self.env)
-        self._groups.append(self.server.proc.pid)
-        self.server.wait_ready()
-        self.node = Node(self.server, self.files, self.base)
-        return self
-
-    def cli(self, *args: str) -> tuple[int, dict[str, Any]]:
-        return run_cli(args, server=self.url)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return requests.post(self.url + path, timeout=HTTP_TIMEOUT, **kwargs)
-
-    def kill(self) -> None:
-        """SIGKILL the node process alone, as a crash would."""
-        assert self.server is not None
-        self.server.kill()
-
-    def stop(self) -> tuple[int | None, bool]:
-        assert self.server is not None
-        return self.server.stop()
-
-    def reap(self) -> None:
-        """Stop the node and SIGKILL whatever is left in the process groups it was started in."""
-        if self.server is not None:
-            self.server.stop()
-        for group in self._groups:
-            try:
-                os.killpg(group, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-
-    def log(self) -> str:
-        path = self.data_dir / "logs" / "fate_flow" / "fate_flow.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-
 @contextmanager
 def running_cluster(base: Path, parties: Sequence[str] = (GUEST, HOST, ARBITER),
                     extra_args: dict[str, Sequence[str]] | None = None,
-                    env: dict[str, str] | None = None) -> Iterator[dict[str, ClusterNode]]:
+                    env: dict[str, str] | None = None) -> Iterator[dict[str, NodeProcess]]:
     """One cluster-mode node per party, routed to each other (environment: NODE_ENV unless `env`); all stopped
     afterwards."""
     ports = {party: free_port() for party in parties}
-    nodes = {party: ClusterNode(base / f"node_{party}", party, ports[party],
+    nodes = {party: NodeProcess(base / f"node_{party}", party, ports[party],
                                 {p: f"127.0.0.1:{port}" for p, port in ports.items() if p != party},
-                                (extra_args or {}).get(party, ()), env)
+                                extra_args=(extra_args or {}).get(party, ()), env=env or NODE_ENV)
              for party in parties}
     try:
         for node in nodes.values():
             node.start()
         yield nodes
     finally:
-        for node in nodes.values():
-            node.reap()
+        reap_all(nodes.values())

@@ -22,7 +22,9 @@ def _first(value: object) -> float:
 
 
 def _mean_of(buffers: Buffers) -> float:
-    return float(Struct.FromString(buffers["CentreParam"])["mean"])
+    mean = Struct.FromString(buffers["CentreParam"])["mean"]
+    assert isinstance(mean, float), mean
+    return mean
 
 
 def _shifted(ctx: ComponentContext, shift: float) -> None:

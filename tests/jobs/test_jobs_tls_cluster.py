@@ -13,8 +13,8 @@ import pytest
 from federation import TlsConfig, open_channel
 from federation_helpers import CertificateAuthority
 from integration_helpers import assert_readable
-from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, job_token, running_cluster, submitted, toy_conf,
-                          toy_dsl, wait_job)
+from integration_helpers import NodeProcess
+from jobs_helpers import GUEST, HOST, job_rows, job_token, running_cluster, submitted, toy_conf, toy_dsl, wait_job
 from protos import flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc, storage_pb2, storage_pb2_grpc
 
 pytestmark = pytest.mark.integration  # every test here starts real nodes
@@ -23,7 +23,7 @@ OUTSIDER = "10001"  # certified by the same CA, but no party of the jobs below
 
 
 @pytest.fixture(scope="module")
-def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, ClusterNode], dict[str, TlsConfig], str]]:
+def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, NodeProcess], dict[str, TlsConfig], str]]:
     base = tmp_path_factory.mktemp("tls_jobs")
     authority = CertificateAuthority(base / "pki", "jobs")
     certs = {party: authority.issue(party) for party in (GUEST, HOST, OUTSIDER)}
@@ -46,7 +46,7 @@ def test_the_toy_example_runs_between_tls_nodes(tls_cluster) -> None:
     assert reply["data"]["secure_add"]["result"]["data"] == [["secure_sum", 2000.0], ["expected", 2000.0]]
 
 
-def _host_scheduler(nodes: dict[str, ClusterNode], tls: TlsConfig) -> tuple[grpc.Channel, scheduler_pb2_grpc.SchedulerStub]:
+def _host_scheduler(nodes: dict[str, NodeProcess], tls: TlsConfig) -> tuple[grpc.Channel, scheduler_pb2_grpc.SchedulerStub]:
     channel = open_channel(f"127.0.0.1:{nodes[HOST].grpc_port}", tls, HOST)
     return channel, scheduler_pb2_grpc.SchedulerStub(channel)
 

@@ -19,8 +19,9 @@ import pytest
 from federation import TlsConfig, open_channel
 from federation_helpers import CertificateAuthority
 from integration_helpers import assert_readable
-from jobs_helpers import (GUEST, HOST, ClusterNode, job_rows, job_token, parties_conf, running_cluster, submitted,
-                          task_rows, wait_dsl, wait_job, wait_tasks_running)
+from integration_helpers import NodeProcess
+from jobs_helpers import (GUEST, HOST, job_rows, job_token, parties_conf, running_cluster, submitted, task_rows,
+                          wait_dsl, wait_job, wait_tasks_running)
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
                     storage_pb2, storage_pb2_grpc)
 from storage import encode
@@ -44,7 +45,7 @@ def _refused(call: Any, request: Any, code: grpc.StatusCode, *words: str, token:
     return message
 
 
-def _upload_host_table(host: ClusterNode, tmp: Path) -> None:
+def _upload_host_table(host: NodeProcess, tmp: Path) -> None:
     data = host.files / "host_rows.csv"
     data.write_text("id,x\n" + "".join(f"{i},{i * 7}\n" for i in range(20)))
     conf = tmp / "upload.json"
@@ -56,7 +57,7 @@ def _upload_host_table(host: ClusterNode, tmp: Path) -> None:
 
 @pytest.fixture(scope="module", params=["plain", "tls"])
 def cluster(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, ClusterNode], dict[str, TlsConfig]]]:
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, NodeProcess], dict[str, TlsConfig]]]:
     """Guest and host nodes (cluster mode), with the host holding a table; under TLS, certificates for both
     and for an outsider of the same CA."""
     base = tmp_path_factory.mktemp(f"peer_{request.param}")
@@ -73,7 +74,7 @@ def cluster(request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def running_job(cluster: tuple[dict[str, ClusterNode], dict[str, TlsConfig]], tmp_path: Path) -> Iterator[str]:
+def running_job(cluster: tuple[dict[str, NodeProcess], dict[str, TlsConfig]], tmp_path: Path) -> Iterator[str]:
     """A guest-initiated job whose tasks run for a while (stopped by its initiator afterwards)."""
     nodes, _ = cluster
     job = submitted(nodes[GUEST].node, tmp_path, wait_dsl(("wait_0", [])),
@@ -84,7 +85,7 @@ def running_job(cluster: tuple[dict[str, ClusterNode], dict[str, TlsConfig]], tm
     wait_job(nodes[GUEST].node, job)
 
 
-def _peer(nodes: dict[str, ClusterNode], certs: dict[str, TlsConfig], party: str = HOST,
+def _peer(nodes: dict[str, NodeProcess], certs: dict[str, TlsConfig], party: str = HOST,
           as_party: str = OUTSIDER) -> grpc.Channel:
     """A channel to `party`'s peer port as a third process would open it (under TLS: `as_party`'s certificate)."""
     address = f"127.0.0.1:{nodes[party].grpc_port}"
@@ -94,7 +95,6 @@ def _peer(nodes: dict[str, ClusterNode], certs: dict[str, TlsConfig], party: str
 def test_a_cluster_node_without_tls_says_what_protects_its_peer_port(cluster) -> None:
     nodes, certs = cluster
     for node in nodes.values():
-        assert node.server is not None
         said = [line for line in node.server.output.splitlines() if "runs without TLS" in line]
         if certs:
             assert said == [], said

@@ -7,13 +7,11 @@ function refers to it, so it must stay light: no hypothesis, no pytest.
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any, Iterable
-
-import numpy as np
 
 from storage import Store, encode, register_data_class
 from storage.partitioner import partition_of
+from strict_equality import same
 
 WORKERS = 2
 INLINE_ALWAYS = 10**9  # inline_rows above any table size used in the tests
@@ -42,38 +40,6 @@ def destroy_all(store: Store) -> None:
     """Destroy every table of `store` (frees disk and this process's LMDB handles)."""
     for meta in store.list_tables():
         store.destroy(meta.namespace, meta.name)
-
-
-# ---- strict equality (types included) ------------------------------------------
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal values of exactly equal types, recursively (nan equals nan, -0.0 is not 0.0)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    if isinstance(a, np.generic):
-        return a.dtype == b.dtype and a.tobytes() == b.tobytes()
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        if len(a) != len(b):
-            return False
-        for key_a, value_a in a.items():
-            matches = [key_b for key_b in b if same(key_a, key_b)]
-            if len(matches) != 1 or not same(value_a, b[matches[0]]):
-                return False
-        return True
-    if isinstance(a, (set, frozenset)):
-        return len(a) == len(b) and all(any(same(x, y) for y in b) for x in a)
-    if dataclasses.is_dataclass(a):
-        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
-    return bool(a == b)
 
 
 # ---- reference model of a table ---------------------------------------------------

@@ -21,7 +21,8 @@ from hypothesis import given
 from storage import CodecError, decode, encode, register_data_class
 from storage.codec import decode_pairs, encode_many
 from storage_strategies import codec_settings, values
-from storage_testlib import Point, same
+from storage_testlib import Point
+from strict_equality import same
 
 
 @dataclasses.dataclass

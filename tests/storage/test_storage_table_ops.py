@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from storage import TableNotFound, encode
 from storage.meta import TEMP_NAMESPACE
 from storage_strategies import int_pair_lists, pair_lists, partition_counts, table_settings
-from storage_testlib import assert_table_equals, collect_checked, destroy_all, partition_groups, same
+from storage_testlib import assert_table_equals, collect_checked, destroy_all, partition_groups
+from strict_equality import same
 
 PAIRS_OF_PARTITIONS = [(1, 7), (5, 2), (4, 3), (3, 4), (3, 3), (1, 1)]
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from integration_helpers import Node, ServerProcess, node_args, running_node, upload_conf
-from process_sessions import GONE_WITHIN, kill_session, session_processes, wait_until_gone
+from process_sessions import GONE_WITHIN, forkservers_and_workers, kill_session, session_processes, wait_until_gone
 
 pytestmark = pytest.mark.integration
 
@@ -70,14 +70,19 @@ def post_file(node: Node, path: Path, table: str, drop: int) -> None:
 
 def test_a_killed_node_leaves_no_process_behind(tmp_path: Path) -> None:
     with killable_node(tmp_path) as node:
-        reply = upload(node, write_rows(node.files / "rows.csv", range(150_000)), "workers", None)
-        assert reply["data"]["count"] == 150_000  # a file of several MB: loaded by the storage workers
+        rows = write_rows(node.files / "rows.csv", range(BASE_ROWS))
+        sender = threading.Thread(target=_ignore_connection_errors, args=(post_file, node, rows, "workers", 1))
+        sender.start()
         session = node.server.proc.pid
+        deadline = time.monotonic() + 120
+        while not forkservers_and_workers(session)[1]:  # killed while its storage workers load the file
+            assert time.monotonic() < deadline and sender.is_alive(), "no storage worker ever started"
+            time.sleep(POLL_SECONDS)
         started = session_processes(session)
-        assert len(started) >= 4, started  # the node, its forkserver, workers, task zygote, tracker
         sigkill(node)
+        sender.join(30)
         left = wait_until_gone(session)
-        assert not left, f"still running {GONE_WITHIN:.0f} s after the node was killed: {left}"
+        assert not left, f"still running {GONE_WITHIN:.0f} s after the node was killed: {left}\nwere: {started}"
 
 
 def _entries(table_dir: Path) -> int | None:

@@ -54,6 +54,13 @@ def test_metric_points_keep_their_order_and_json_types_and_meta_merges(db):
     assert meta == {"metric_type": "LOSS", "name": "train loss", "unit": "nats"}
 
 
+def test_the_points_of_one_call_are_written_together_or_not_at_all(db):
+    tracker = TaskTracker(db, "20261201000000000001", TOY, "guest", "10000")
+    with pytest.raises(TypeError):
+        tracker.log_metric_data("train", "loss", [(0, 0.75), (1, 0.5), (2, object())])  # the last cannot be stored
+    assert TrackingQueries(db).metrics("20261201000000000001", TOY, "guest", "10000") == {}
+
+
 def test_metrics_are_listed_by_namespace_and_kept_per_task(db):
     TaskTracker(db, "20261201000000000001", TOY, "guest", "10000").log_metric_data("train", "loss", [(0, 1.0)])
     TaskTracker(db, "20261201000000000001", TOY, "guest", "10000").log_metric_data("train", "auc", [(0, 0.5)])

@@ -533,3 +533,47 @@ class CleanJobReply(_message.Message):
     DELETED_FIELD_NUMBER: _ClassVar[int]
     deleted: _containers.RepeatedCompositeFieldContainer[TableName]
     def __init__(self, deleted: _Optional[_Iterable[_Union[TableName, _Mapping]]] = ...) -> None: ...
+
+class DataViewRow(_message.Message):
+    __slots__ = ("job_id", "role", "party_id", "component_name", "task_id", "table_namespace", "table_name", "partition", "table_count_upload", "table_count_actual", "create_time", "update_time", "party_model_id", "model_version", "type", "ttl", "size", "description", "tag", "table_now_count")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPONENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    TABLE_NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARTITION_FIELD_NUMBER: _ClassVar[int]
+    TABLE_COUNT_UPLOAD_FIELD_NUMBER: _ClassVar[int]
+    TABLE_COUNT_ACTUAL_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PARTY_MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    TABLE_NOW_COUNT_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    role: str
+    party_id: str
+    component_name: str
+    task_id: str
+    table_namespace: str
+    table_name: str
+    partition: int
+    table_count_upload: int
+    table_count_actual: int
+    create_time: int
+    update_time: int
+    party_model_id: str
+    model_version: str
+    type: str
+    ttl: int
+    size: int
+    description: str
+    tag: str
+    table_now_count: int
+    def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., component_name: _Optional[str] = ..., task_id: _Optional[str] = ..., table_namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., table_count_upload: _Optional[int] = ..., table_count_actual: _Optional[int] = ..., create_time: _Optional[int] = ..., update_time: _Optional[int] = ..., party_model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., type: _Optional[str] = ..., ttl: _Optional[int] = ..., size: _Optional[int] = ..., description: _Optional[str] = ..., tag: _Optional[str] = ..., table_now_count: _Optional[int] = ...) -> None: ...

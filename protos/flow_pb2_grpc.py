@@ -149,6 +149,11 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.FileChunk.FromString,
                 _registered_method=True)
+        self.QueryDataView = channel.unary_stream(
+                '/fate_runtime.flow.Flow/QueryDataView',
+                request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.DataViewRow.FromString,
+                _registered_method=True)
 
 
 class FlowServicer:
@@ -294,6 +299,13 @@ class FlowServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def QueryDataView(self, request, context):
+        """The tables jobs wrote (uploads' tables and components' outputs) matching every filter given.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -411,6 +423,11 @@ def add_FlowServicer_to_server(servicer, server):
                     servicer.ComponentOutputDataDownload,
                     request_deserializer=protos_dot_flow__pb2.OutputDataRequest.FromString,
                     response_serializer=protos_dot_flow__pb2.FileChunk.SerializeToString,
+            ),
+            'QueryDataView': grpc.unary_stream_rpc_method_handler(
+                    servicer.QueryDataView,
+                    request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
+                    response_serializer=protos_dot_flow__pb2.DataViewRow.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1034,6 +1051,33 @@ class Flow:
             '/fate_runtime.flow.Flow/ComponentOutputDataDownload',
             protos_dot_flow__pb2.OutputDataRequest.SerializeToString,
             protos_dot_flow__pb2.FileChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QueryDataView(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/QueryDataView',
+            protos_dot_flow__pb2.JobQuery.SerializeToString,
+            protos_dot_flow__pb2.DataViewRow.FromString,
             options,
             channel_credentials,
             insecure,

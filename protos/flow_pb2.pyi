@@ -577,3 +577,21 @@ class DataViewRow(_message.Message):
     tag: str
     table_now_count: int
     def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., component_name: _Optional[str] = ..., task_id: _Optional[str] = ..., table_namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., partition: _Optional[int] = ..., table_count_upload: _Optional[int] = ..., table_count_actual: _Optional[int] = ..., create_time: _Optional[int] = ..., update_time: _Optional[int] = ..., party_model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., type: _Optional[str] = ..., ttl: _Optional[int] = ..., size: _Optional[int] = ..., description: _Optional[str] = ..., tag: _Optional[str] = ..., table_now_count: _Optional[int] = ...) -> None: ...
+
+class DownloadStarted(_message.Message):
+    __slots__ = ("job_id", "files", "header_lines")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    HEADER_LINES_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    files: JobFiles
+    header_lines: int
+    def __init__(self, job_id: _Optional[str] = ..., files: _Optional[_Union[JobFiles, _Mapping]] = ..., header_lines: _Optional[int] = ...) -> None: ...
+
+class DownloadPiece(_message.Message):
+    __slots__ = ("started", "data")
+    STARTED_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    started: DownloadStarted
+    data: bytes
+    def __init__(self, started: _Optional[_Union[DownloadStarted, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...

@@ -154,6 +154,11 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.JobQuery.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.DataViewRow.FromString,
                 _registered_method=True)
+        self.DownloadStream = channel.unary_stream(
+                '/fate_runtime.flow.Flow/DownloadStream',
+                request_serializer=protos_dot_flow__pb2.DownloadRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.DownloadPiece.FromString,
+                _registered_method=True)
 
 
 class FlowServicer:
@@ -306,6 +311,14 @@ class FlowServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DownloadStream(self, request, context):
+        """A table's rows as the download file's lines (header line first when the table has one), sent to the caller
+        instead of written on the node: a DownloadStarted, then the text in pieces. output_path must be empty.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -428,6 +441,11 @@ def add_FlowServicer_to_server(servicer, server):
                     servicer.QueryDataView,
                     request_deserializer=protos_dot_flow__pb2.JobQuery.FromString,
                     response_serializer=protos_dot_flow__pb2.DataViewRow.SerializeToString,
+            ),
+            'DownloadStream': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadStream,
+                    request_deserializer=protos_dot_flow__pb2.DownloadRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.DownloadPiece.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1078,6 +1096,33 @@ class Flow:
             '/fate_runtime.flow.Flow/QueryDataView',
             protos_dot_flow__pb2.JobQuery.SerializeToString,
             protos_dot_flow__pb2.DataViewRow.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadStream(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/DownloadStream',
+            protos_dot_flow__pb2.DownloadRequest.SerializeToString,
+            protos_dot_flow__pb2.DownloadPiece.FromString,
             options,
             channel_credentials,
             insecure,

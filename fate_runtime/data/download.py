@@ -1,7 +1,7 @@
-"""Download: a table into a CSV file on the node, as one local job.
+"""Download: a table into a CSV file on the node, or to the caller as a stream, as one local job.
 
-Lines are `id<delimiter>value`; the header line is written when the table has one, so an
-uploaded file downloads back to the same lines. The file appears only when complete.
+Lines are `id<delimiter>value`; the header line comes first when the table has one, so an
+uploaded file downloads back to the same lines. A file on the node appears only when complete.
 """
 
 from __future__ import annotations
@@ -9,17 +9,19 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-from typing import Any, Iterable
+from itertools import chain
+from typing import Any, Generator, Iterable, Iterator
 
 import numpy as np
 
 from fate_runtime.errors import BadRequest, NotFound
-from fate_runtime.state.local_jobs import LocalJobs
+from fate_runtime.state.local_jobs import LocalJob, LocalJobs
 from fate_runtime.data.paths import PathPolicy
 from fate_runtime.request_checks import check_table_name, check_work_mode, require
-from storage import Store, TableNotFound
+from storage import Store, Table, TableNotFound
 
 _LINES_PER_WRITE = 10_000
+_STREAM_PIECE = 1 << 20  # bytes of text per piece of a streamed download (at least)
 
 
 @dataclasses.dataclass
@@ -29,6 +31,19 @@ class DownloadRequest:
     output_path: str
     work_mode: int | None
     delimiter: str = ","
+
+
+@dataclasses.dataclass
+class StreamedDownload:
+    """A download sent to the caller: its job, the header lines before the rows, and the text in pieces
+    (the job ends when the pieces are used up, or fails when they are closed before)."""
+
+    job_id: str
+    job_dsl_path: str
+    job_runtime_conf_path: str
+    logs_directory: str
+    header_lines: int
+    pieces: Generator[bytes, None, None]
 
 
 @dataclasses.dataclass
@@ -55,6 +70,33 @@ def _lines(pairs: Iterable[tuple[Any, Any]], delimiter: str, stored_delimiter: s
         yield f"{key}{delimiter}{rendered}\n" if rendered else f"{key}\n"
 
 
+def _header_lines(table: Table, delimiter: str) -> list[str]:
+    """The header line of the download file (none when the table has no header)."""
+    schema = table.schema
+    if schema.get("header") is None or schema.get("sid") is None:
+        return []
+    header = _render(schema["header"], delimiter, schema.get("delimiter", ","))
+    return [f"{schema['sid']}{delimiter}{header}\n" if header else f"{schema['sid']}\n"]
+
+
+def _row_lines(table: Table, delimiter: str) -> Iterable[str]:
+    return _lines(table.collect(), delimiter, table.schema.get("delimiter", ","))
+
+
+def _pieces(lines: Iterable[str]) -> Iterator[bytes]:
+    """The lines' text in pieces of about _STREAM_PIECE bytes."""
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line)
+        if size >= _STREAM_PIECE:
+            yield "".join(batch).encode("utf-8")
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch).encode("utf-8")
+
+
 class Downloader:
     def __init__(self, store: Store, jobs: LocalJobs, paths: PathPolicy, work_mode: int) -> None:
         self._store = store
@@ -62,45 +104,90 @@ class Downloader:
         self._paths = paths
         self._work_mode = work_mode
 
-    def download(self, request: DownloadRequest) -> DownloadResult:
-        require({"namespace": request.namespace, "table_name": request.table_name,
-                 "output_path": request.output_path, "work_mode": request.work_mode})
+    def _check(self, request: DownloadRequest, *more_required: str) -> None:
+        require({"namespace": request.namespace, "table_name": request.table_name, "work_mode": request.work_mode,
+                 **{name: getattr(request, name) for name in more_required}})
         check_table_name(request.namespace, request.table_name)
         check_work_mode(request.work_mode, self._work_mode)  # type: ignore[arg-type]
         if len(request.delimiter) != 1 or request.delimiter in "\r\n":
             raise BadRequest("delimiter must be one character other than a line break")
-        output = self._paths.writable_file("output_path", request.output_path)
+
+    def _table(self, request: DownloadRequest) -> Table:
         try:
-            table = self._store.table(request.namespace, request.table_name)
+            return self._store.table(request.namespace, request.table_name)
         except TableNotFound as exc:
             raise NotFound(str(exc)) from None
-        job = self._jobs.start("Download", {
-            "namespace": request.namespace, "table_name": request.table_name,
-            "output_path": output, "work_mode": request.work_mode, "delimitor": request.delimiter})
+
+    def _start(self, request: DownloadRequest, **more: Any) -> LocalJob:
+        return self._jobs.start("Download", {"namespace": request.namespace, "table_name": request.table_name,
+                                             "work_mode": request.work_mode, "delimitor": request.delimiter, **more})
+
+    def _failed(self, job: LocalJob, exc: BaseException) -> None:
+        job.log.exception("download failed", exc_info=exc)
+        self._jobs.finish(job, f"download failed: {type(exc).__name__}")
+
+    def download(self, request: DownloadRequest) -> DownloadResult:
+        self._check(request, "output_path")
+        output = self._paths.writable_file("output_path", request.output_path)
+        table = self._table(request)
+        job = self._start(request, output_path=output)
         try:
             count = self._write(table, output, request.delimiter)
         except BaseException as exc:
-            job.log.exception("download failed")
-            self._jobs.finish(job, f"download failed: {type(exc).__name__}")
+            self._failed(job, exc)
             raise
         job.log.info("wrote %d rows of %s.%s to %s", count, request.namespace, request.table_name, output)
         self._jobs.finish(job)
         return DownloadResult(job.job_id, output, count, job.job_dsl_path, job.job_runtime_conf_path,
                               job.logs_directory)
 
+    def stream(self, request: DownloadRequest) -> StreamedDownload:
+        """The table's download file for the caller to write wherever it runs: nothing is written on the node."""
+        if request.output_path:
+            raise BadRequest("a streamed download writes no file on the node: output_path must be left out")
+        self._check(request)
+        table = self._table(request)
+        header = _header_lines(table, request.delimiter)
+        job = self._start(request)
+        pieces = self._send(job, table, header, request)
+        next(pieces)  # into its try block: from now on, closing the pieces ends the job
+        return StreamedDownload(job.job_id, job.job_dsl_path, job.job_runtime_conf_path, job.logs_directory,
+                                len(header), pieces)
+
+    def _send(self, job: LocalJob, table: Table, header: list[str], request: DownloadRequest) -> Generator[bytes, None, None]:
+        """b"" (to be taken at once), then the file's text in pieces; the job ends with the last piece, or fails
+        if the pieces are closed before."""
+        rows = 0
+
+        def counted(lines: Iterable[str]) -> Iterator[str]:
+            nonlocal rows
+            for line in lines:
+                rows += 1
+                yield line
+
+        try:
+            yield b""
+            yield from _pieces(chain(header, counted(_row_lines(table, request.delimiter))))
+        except GeneratorExit:
+            job.log.warning("the download of %s.%s stopped after %d rows: the caller stopped reading",
+                            request.namespace, request.table_name, rows)
+            self._jobs.finish(job, "the download was cut off before its end")
+            raise
+        except BaseException as exc:
+            self._failed(job, exc)
+            raise
+        job.log.info("sent %d rows of %s.%s to the caller", rows, request.namespace, request.table_name)
+        self._jobs.finish(job)
+
     @staticmethod
-    def _write(table, output: str, delimiter: str) -> int:  # type: ignore[no-untyped-def]
-        schema = table.schema
-        stored = schema.get("delimiter", ",")
+    def _write(table: Table, output: str, delimiter: str) -> int:
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(output), prefix=".download-")
         count = 0
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                if schema.get("header") is not None and schema.get("sid") is not None:
-                    header = _render(schema["header"], delimiter, stored)
-                    out.write(f"{schema['sid']}{delimiter}{header}\n" if header else f"{schema['sid']}\n")
+                out.writelines(_header_lines(table, delimiter))
                 batch = []
-                for line in _lines(table.collect(), delimiter, stored):
+                for line in _row_lines(table, delimiter):
                     batch.append(line)
                     if len(batch) >= _LINES_PER_WRITE:
                         out.writelines(batch)

@@ -35,6 +35,12 @@ def _upload_request(settings: flow_pb2.UploadSettings) -> UploadRequest:
         received_name=settings.file_name)
 
 
+def _download_request(request: flow_pb2.DownloadRequest) -> DownloadRequest:
+    return DownloadRequest(namespace=request.namespace, table_name=request.table_name,
+                           output_path=request.output_path, work_mode=_optional(request, "work_mode"),
+                           delimiter=request.delimiter or ",")
+
+
 def _files(result: Any) -> flow_pb2.JobFiles:
     return flow_pb2.JobFiles(job_dsl_path=result.job_dsl_path, job_runtime_conf_path=result.job_runtime_conf_path,
                              logs_directory=result.logs_directory)
@@ -69,11 +75,21 @@ class FlowServicer(JobMethods, flow_pb2_grpc.FlowServicer):
 
     @translate_errors
     def Download(self, request: flow_pb2.DownloadRequest, context: grpc.ServicerContext) -> flow_pb2.DownloadReply:
-        result = self._downloader.download(DownloadRequest(
-            namespace=request.namespace, table_name=request.table_name, output_path=request.output_path,
-            work_mode=_optional(request, "work_mode"), delimiter=request.delimiter or ","))
+        result = self._downloader.download(_download_request(request))
         return flow_pb2.DownloadReply(job_id=result.job_id, output_path=result.output_path, count=result.count,
                                       files=_files(result))
+
+    @translate_stream_errors
+    def DownloadStream(self, request: flow_pb2.DownloadRequest,
+                       context: grpc.ServicerContext) -> Iterator[flow_pb2.DownloadPiece]:
+        sent = self._downloader.stream(_download_request(request))
+        try:
+            yield flow_pb2.DownloadPiece(started=flow_pb2.DownloadStarted(
+                job_id=sent.job_id, files=_files(sent), header_lines=sent.header_lines))
+            for piece in sent.pieces:
+                yield flow_pb2.DownloadPiece(data=piece)
+        finally:
+            sent.pieces.close()  # a call cancelled midway: the download job fails, saying so
 
     @translate_stream_errors
     def UploadHistory(self, request: flow_pb2.UploadHistoryRequest,

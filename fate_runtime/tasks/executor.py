@@ -92,14 +92,24 @@ def _report(node: NodeRuntime, job_id: str, component: str, role: str, party_id:
         scheduler_pb2_grpc.LocalSchedulerStub(channel).ReportTask(event, timeout=30, wait_for_ready=True)
 
 
+# FATE's log lines name the module and function that wrote them (`flow test toy` looks for secure_add_guest).
+_LOG_FORMAT = "[%(levelname)s] [%(asctime)s] [%(name)s] [%(module)s.%(funcName)s:%(lineno)d] %(message)s"
+
+
 def _logger(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str) -> logging.Logger:
-    directory = os.path.join(node.data_dir, "logs", job_id, role, party_id, component)
-    os.makedirs(directory, exist_ok=True)
-    handler = logging.FileHandler(os.path.join(directory, "INFO.log"))
-    handler.setFormatter(logging.Formatter("[%(levelname)s] [%(asctime)s] [%(name)s] %(message)s"))
+    """The task's logger. As in FATE, the lines go to the component's INFO.log and to its party's INFO.log (every
+    task of the party on this node) and, errors, to the party's ERROR.log."""
+    party_dir = os.path.join(node.data_dir, "logs", job_id, role, party_id)
+    os.makedirs(os.path.join(party_dir, component), exist_ok=True)
     root = logging.getLogger()
-    root.addHandler(handler)
     root.setLevel(logging.INFO)
+    for path, level in ((os.path.join(party_dir, component, "INFO.log"), logging.INFO),
+                        (os.path.join(party_dir, "INFO.log"), logging.INFO),
+                        (os.path.join(party_dir, "ERROR.log"), logging.ERROR)):
+        handler = logging.FileHandler(path, delay=level == logging.ERROR)  # (an ERROR.log only with errors)
+        handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+        handler.setLevel(level)
+        root.addHandler(handler)
     return logging.getLogger(f"fate_flow.task.{component}")
 
 

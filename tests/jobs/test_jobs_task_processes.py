@@ -38,3 +38,24 @@ def test_every_task_draws_its_own_random_numbers(node: Node, tmp_path: Path) -> 
         draws += [value for component in ("wait_0", "wait_1") for role in ("guest", "host")
                   for value in _draws(node, job, component, role)]
     assert len(set(draws)) == len(draws), draws
+
+
+def test_each_party_s_log_gathers_its_tasks_and_errors_as_fate_s_does(node: Node, tmp_path: Path) -> None:
+    """<job>/<role>/<party>/INFO.log has every task of the party, ERROR.log its errors (what `flow test toy` reads);
+    each line names the module and function that wrote it."""
+    dsl = wait_dsl(("wait_0", ()), ("fail_0", ("wait_0",)))
+    dsl["components"]["fail_0"]["module"] = "Fail"
+    conf = parties_conf("10000", "10000", algorithm={"fail_0": {"fail_role": "host", "message": "host gives up"}})
+    job = submitted(node, tmp_path, dsl, conf)
+    assert {row["f_status"] for row in wait_job(node, job)} == {"failed"}
+    logs = node.data_dir / "logs" / job
+    host, guest = logs / "host" / "10000", logs / "guest" / "10000"
+    for party, components in ((host, ("wait_0", "fail_0")), (guest, ("wait_0",))):  # (the guest's fail_0 may
+        gathered = (party / "INFO.log").read_text()                                  # be stopped before it runs)
+        assert "[executor.run_task:" in gathered
+        for component in components:
+            assert f"running {component} (" in gathered
+            assert f"running {component} (" in (party / component / "INFO.log").read_text()
+    errors = (host / "ERROR.log").read_text()
+    assert "task failed" in errors and "RuntimeError: host gives up" in errors and "running" not in errors
+    assert not (guest / "ERROR.log").exists()

@@ -8,6 +8,7 @@ FATE_FLOW_APP_KEY / FATE_FLOW_SECRET_KEY) every request carries FATE's signature
 server is checked against --ca-file (or FATE_FLOW_CA_FILE), else the system's CAs.
 
 Most functions are one POST (FUNCTIONS: the endpoint and body). A few do more (ACTIONS):
+download writes the table the node streams into output_path where this client runs,
 query_job trims the rows it prints, job_config writes the job's files, and job_log and
 component_output_data download a tar.gz and extract it under -o.
 """
@@ -20,12 +21,13 @@ import os
 import ssl
 import sys
 import tarfile
+import tempfile
 import zlib
 from typing import Any, Callable
 
 from flow_api.auth import Keys
-from flow_api.http_client import (ExtractError, Server, UnsafeArchive, download as download_file, post_json,
-                                  safe_extract)
+from flow_api.http_client import (DOWNLOAD_HEADER, ExtractError, Server, UnsafeArchive, download as download_file,
+                                  fetch_file, post_json, safe_extract)
 
 DEFAULT_SERVER = "http://127.0.0.1:9380"
 
@@ -77,13 +79,6 @@ def _with_flags(body: Body, args: argparse.Namespace, *names: str) -> Body:
 def upload(args: argparse.Namespace) -> tuple[str, Body]:
     body = _with_flags(_conf(args), args, "namespace", "table_name", "work_mode", "file", "drop")
     return "/data/upload", body
-
-
-def download(args: argparse.Namespace) -> tuple[str, Body]:
-    body = _with_flags(_conf(args), args, "namespace", "table_name", "work_mode", "output_path")
-    if body.get("output_path"):
-        body["output_path"] = os.path.abspath(str(body["output_path"]))
-    return "/data/download", body
 
 
 def upload_history(args: argparse.Namespace) -> tuple[str, Body]:
@@ -144,7 +139,6 @@ def _component_request(endpoint: str) -> Callable[[argparse.Namespace], tuple[st
 
 FUNCTIONS: dict[str, Callable[[argparse.Namespace], tuple[str, Body]]] = {
     "upload": upload,
-    "download": download,
     "upload_history": upload_history,
     "table_info": table_info,
     "table_delete": table_delete,
@@ -185,6 +179,57 @@ def _download_into(server: Server, endpoint: str, body: Body, directory: str) ->
     finally:
         os.unlink(archive)
     return _downloaded(directory)
+
+
+def _count_lines(path: str) -> int:
+    lines = 0
+    with open(path, "rb") as src:
+        while piece := src.read(1 << 20):
+            lines += piece.count(b"\n")
+    return lines
+
+
+def _download_job(headers: Any) -> Body | None:
+    """The download's job as the node describes it in the reply's header; None when the header is not there."""
+    try:
+        job = json.loads(headers.get(DOWNLOAD_HEADER) or "")
+    except json.JSONDecodeError:
+        return None
+    return job if isinstance(job, dict) and isinstance(job.get("header_lines"), int) else None
+
+
+def download(args: argparse.Namespace, server: Server) -> Body:
+    """The table streamed from the node into output_path where this client runs (relative to its working
+    directory), written aside first and renamed into place once complete."""
+    body = _with_flags(_conf(args), args, "namespace", "table_name", "work_mode", "output_path")
+    given = body.pop("output_path", None)
+    if not given:
+        raise UsageError("the following arguments are required: output_path")
+    target = os.path.abspath(str(given))
+    if os.path.isdir(target):
+        return {"retcode": 100, "retmsg": f"output_path {given} is a directory"}
+    temp = None
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".download-")
+        os.close(handle)
+        headers, reply = fetch_file(server, "/data/download/stream", body, temp)
+        if headers is None:
+            return reply
+        job = _download_job(headers)
+        if job is None:
+            return {"retcode": 100, "retmsg": "the server's download reply does not say which job sent it"}
+        count = _count_lines(temp) - job.pop("header_lines")
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+        temp = None
+    except OSError as exc:
+        return {"retcode": 100, "retmsg": f"cannot write {target}: {exc.strerror or exc}"}
+    finally:
+        if temp is not None:
+            os.unlink(temp)
+    return {"retcode": 0, "retmsg": "success", "jobId": job.pop("job_id", ""),
+            "data": {"output_path": target, "count": count, **job}}
 
 
 def query_job(args: argparse.Namespace, server: Server) -> Body:
@@ -239,6 +284,7 @@ def component_output_data(args: argparse.Namespace, server: Server) -> Body:
 
 
 ACTIONS: dict[str, Callable[[argparse.Namespace, Server], Body]] = {
+    "download": download,
     "query_job": query_job,
     "job_config": job_config,
     "job_log": job_log,

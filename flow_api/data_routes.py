@@ -1,7 +1,8 @@
-"""/v1/data: upload, download and upload history."""
+"""/v1/data: upload, download (into a file on the node, or streamed to the caller) and upload history."""
 
 from __future__ import annotations
 
+import json
 from itertools import chain
 from typing import Any, Iterator
 from urllib.parse import unquote
@@ -10,6 +11,8 @@ import grpc
 from flask import Blueprint, Request, current_app, request
 
 from flow_api.envelope import ApiError, reply
+from flow_api.http_client import DOWNLOAD_HEADER
+from flow_api.job_routes import archive_response, node
 from flow_api.node_client import NodeClient, api_error
 from flow_api.request_fields import checked_object, integer, json_body, json_object, text
 from google.protobuf import json_format
@@ -72,10 +75,7 @@ def upload() -> Any:
     return reply(data, job_id=result.job_id)
 
 
-@blueprint.post("/download")
-def download() -> Any:
-    client = current_app.config["NODE"]
-    body = json_body(request)
+def _download_request(body: dict[str, Any]) -> flow_pb2.DownloadRequest:
     message = flow_pb2.DownloadRequest(
         namespace=text(body, "namespace"), table_name=text(body, "table_name"),
         output_path=text(body, "output_path"),
@@ -83,9 +83,60 @@ def download() -> Any:
     work_mode = integer(body, "work_mode")
     if work_mode is not None:
         message.work_mode = work_mode
-    result = client.call(client.flow.Download, message)
+    return message
+
+
+@blueprint.post("/download")
+def download() -> Any:
+    """The table into a file on the node (output_path: a server-side path, in the node's allowed dirs)."""
+    client = current_app.config["NODE"]
+    result = client.call(client.flow.Download, _download_request(json_body(request)))
     data = {"output_path": result.output_path, "count": result.count, **_job_files(result.files)}
     return reply(data, job_id=result.job_id)
+
+
+class _DownloadPieces:
+    """A DownloadStream call as the file chunks archive_response streams: its first message, the download's job,
+    is kept aside in `started`."""
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+        self.started: flow_pb2.DownloadStarted | None = None
+
+    def __iter__(self) -> Iterator[flow_pb2.FileChunk]:
+        return self
+
+    def __next__(self) -> flow_pb2.FileChunk:
+        piece = next(self._call)
+        if self.started is None:
+            if piece.WhichOneof("part") != "started":
+                raise ApiError("the node's download stream did not start with its job")
+            self.started = piece.started
+            piece = next(self._call)
+        return flow_pb2.FileChunk(data=piece.data)
+
+    def cancel(self) -> None:
+        self._call.cancel()
+
+
+@blueprint.post("/download/stream")
+def download_stream() -> Any:
+    """The table's download file sent to the caller (FATE's download conf without output_path): the file's text as
+    the body, its job in the DOWNLOAD_HEADER header."""
+    message = _download_request(json_body(request))
+    pieces: list[_DownloadPieces] = []
+
+    def call(message: flow_pb2.DownloadRequest) -> _DownloadPieces:
+        pieces.append(_DownloadPieces(node().flow.DownloadStream(message)))
+        return pieces[0]
+
+    response = archive_response(call, message, lambda: f"{message.namespace}.{message.table_name}.csv")
+    started = pieces[0].started
+    assert started is not None  # archive_response has read the first piece
+    response.mimetype = "text/csv"
+    response.headers[DOWNLOAD_HEADER] = json.dumps({"job_id": started.job_id, "header_lines": started.header_lines,
+                                                    **_job_files(started.files)})
+    return response
 
 
 def streamed_records(client: NodeClient, message: flow_pb2.UploadHistoryRequest) -> list[flow_pb2.UploadRecord]:

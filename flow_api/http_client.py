@@ -25,6 +25,9 @@ from typing import Any, Callable, TypeVar
 from flow_api.auth import Keys, signed_headers
 
 API_VERSION = "v1"
+# The header of a streamed download (/data/download/stream) that names its job: JSON with job_id, header_lines
+# (the lines before the rows) and the job's files.
+DOWNLOAD_HEADER = "X-Fate-Download"
 TIMEOUT_SECONDS = 3600
 _COPY_CHUNK = 1 << 20
 
@@ -103,6 +106,28 @@ def post_json(server: Server, endpoint: str, body: dict[str, Any]) -> Reply:
                      lambda response: _envelope(response.read(), response.status))
 
 
+def fetch_file(server: Server, endpoint: str, body: dict[str, Any], path: str,
+               method: str = "POST") -> tuple[http.client.HTTPMessage | None, Reply]:
+    """Send `body` and stream a file reply into `path` (overwritten).
+
+    Returns (the reply's headers, {}) once the whole file is in `path`, or (None, reply) when the server
+    answered with a JSON envelope (an error) or could not be reached, or the transfer broke off (then
+    `path` may hold part of it). Failures to write `path` raise OSError.
+    """
+
+    def save(response: http.client.HTTPResponse) -> Reply | http.client.HTTPMessage:
+        if response.headers.get_content_type() == "application/json":
+            return _envelope(response.read(), response.status)
+        with open(path, "wb") as target:
+            shutil.copyfileobj(response, target, _COPY_CHUNK)
+        return response.headers
+
+    outcome = _exchange(server, _request(server, endpoint, body, method), save)
+    if isinstance(outcome, http.client.HTTPMessage):
+        return outcome, {}
+    return None, outcome
+
+
 def download(server: Server, endpoint: str, body: dict[str, Any], method: str = "GET") -> tuple[str | None, Reply]:
     """Send `body` (as FATE's client does: a GET with a JSON body) and stream a file reply to a temporary file.
 
@@ -111,19 +136,11 @@ def download(server: Server, endpoint: str, body: dict[str, Any], method: str = 
     """
     handle, path = tempfile.mkstemp(prefix="fate_flow_", suffix=".tar.gz")
     os.close(handle)
-
-    def save(response: http.client.HTTPResponse) -> Reply | None:
-        if response.headers.get_content_type() == "application/json":
-            return _envelope(response.read(), response.status)
-        with open(path, "wb") as target:
-            shutil.copyfileobj(response, target, _COPY_CHUNK)
-        return None
-
-    outcome = _exchange(server, _request(server, endpoint, body, method), save)
-    if outcome is None:
+    headers, reply = fetch_file(server, endpoint, body, path, method)
+    if headers is not None:
         return path, {}
     os.unlink(path)
-    return None, outcome
+    return None, reply
 
 
 def _check_member(member: tarfile.TarInfo, root: str) -> None:

@@ -40,11 +40,19 @@ def _settings(conf: dict[str, Any]) -> flow_pb2.UploadSettings:
     return settings
 
 
+def _flow_drop(conf: dict[str, Any]) -> dict[str, Any]:
+    """The conf with drop as this node reads it. `flow` always sends its --drop flag: 1 when given, else 2 (1.5.1 -
+    1.6) or 0 (1.7+, as FATE-Flow 1.7+ refuses an existing table at 0); without the flag, both mean refuse (2)."""
+    if conf.get("drop") in (0, "0"):
+        conf["drop"] = 2
+    return conf
+
+
 def _multipart_conf(req: Request) -> dict[str, Any]:
     """The upload conf of a multipart request, as each `flow` client version sends it."""
     raw = unquote(req.query_string.decode("latin-1"))
     if raw.startswith("{"):  # fate-client 1.5.1+: the conf is one JSON object as the query string
-        return json_object(raw, "the upload conf in the query string")
+        return _flow_drop(json_object(raw, "the upload conf in the query string"))
     conf: dict[str, Any] = req.args.to_dict()  # 1.4.x / 1.5.0: conf fields as query parameters
     conf.update(req.form.to_dict())  # 1.4.0: conf fields as form fields
     return checked_object(conf, "the upload conf")

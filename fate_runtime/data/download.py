@@ -154,7 +154,8 @@ class Downloader:
         return StreamedDownload(job.job_id, job.job_dsl_path, job.job_runtime_conf_path, job.logs_directory,
                                 len(header), pieces)
 
-    def _send(self, job: LocalJob, table: Table, header: list[str], request: DownloadRequest) -> Generator[bytes, None, None]:
+    def _send(self, job: LocalJob, table: Table, header: list[str],
+              request: DownloadRequest) -> Generator[bytes, None, None]:
         """b"" (to be taken at once), then the file's text in pieces; the job ends with the last piece, or fails
         if the pieces are closed before."""
         rows = 0

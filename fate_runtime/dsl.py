@@ -17,6 +17,9 @@ from fate_runtime.components import BUILTIN, Components, ParameterError
 from fate_runtime.errors import BadRequest
 
 ARGS = "args"
+# Jobs a node runs by itself for one request: one component of FATE's `local` role (party 0).
+LOCAL_ROLE, LOCAL_PARTY = "local", "0"
+LOCAL_MODULES = ("Upload", "Download")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -331,3 +334,19 @@ def parse(dsl: Any, conf: Any, components: Components = BUILTIN) -> JobPlan:
             if needed not in roles:
                 raise BadRequest(f"component {component.name} ({component.module}) needs a {needed} party")
     return plan
+
+
+def local_plan(dsl: Any, conf: Any) -> JobPlan | None:
+    """The plan of an upload or download job (as the node writes their DSL and conf: one Upload or Download
+    component run by the local party), None for any other job."""
+    components = dsl.get("components") if isinstance(dsl, dict) else None
+    if not isinstance(conf, dict) or conf.get("role") != {LOCAL_ROLE: [int(LOCAL_PARTY)]} \
+            or not isinstance(components, dict) or len(components) != 1:
+        return None
+    (name, body), = components.items()
+    module = body.get("module") if isinstance(body, dict) else None
+    if module not in LOCAL_MODULES:
+        return None
+    component = ComponentPlan(name, str(module), {}, (), (), (), (LOCAL_ROLE,))
+    return JobPlan(dsl, conf, 1, LOCAL_ROLE, LOCAL_PARTY, {LOCAL_ROLE: [LOCAL_PARTY]},
+                   dict(conf.get("job_parameters") or {}), {name: component})

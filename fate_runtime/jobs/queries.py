@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.jobs.archive_stream import directory_members, tar_gz
+from fate_runtime.state.data_views import DataViewRecord, DataViews
 from fate_runtime.state.job_store import JobRecord, JobStore, TaskRecord
 from fate_runtime.state.tracking import TrackingQueries
 from federation import Receiver
@@ -49,9 +50,11 @@ class DataView:
 
 
 class JobQueries:
-    def __init__(self, jobs: JobStore, tracking: TrackingQueries, store: Store, received: Receiver) -> None:
+    def __init__(self, jobs: JobStore, tracking: TrackingQueries, views: DataViews, store: Store,
+                 received: Receiver) -> None:
         self._jobs = jobs
         self._tracking = tracking
+        self._views = views
         self._store = store
         self._received = received
 
@@ -67,11 +70,20 @@ class JobQueries:
             self._exists(filters["job_id"])
         return rows
 
+    def data_views(self, filters: dict[str, str]) -> list[DataViewRecord]:
+        """The tables jobs wrote, matching every filter (none without a filter)."""
+        rows = self._views.rows(filters)
+        if not rows and filters.get("job_id"):
+            self._exists(filters["job_id"])
+        return rows
+
     def _exists(self, job_id: str) -> None:
         if not self._jobs.jobs({"job_id": job_id}):
             raise NotFound(f"job {job_id} does not exist")
 
     def job_row(self, job_id: str, role: str, party_id: str) -> JobRecord:
+        if not job_id:
+            raise BadRequest("the following arguments are required: job_id")
         rows = self._jobs.jobs({"job_id": job_id, "role": role, "party_id": party_id})
         if not rows:
             raise NotFound(f"job {job_id} of {role or 'any role'} {party_id or ''} does not exist".replace("  ", " "))

@@ -52,7 +52,8 @@ def check_message(message: Message) -> None:
 
 
 def _check_map(field: FieldDescriptor, mapping: Any) -> None:
-    """Maps of string values are named fields (query filters); `roles` maps a role to its parties."""
+    """Maps of string values are named fields (query filters: a JSON list or object, the value of a JSON column, is
+    only bounded); `roles` maps a role to its parties."""
     entry = field.message_type
     assert entry is not None  # a map field's entries are messages
     values_are_messages = entry.fields_by_name["value"].type == FieldDescriptor.TYPE_MESSAGE
@@ -63,6 +64,8 @@ def _check_map(field: FieldDescriptor, mapping: Any) -> None:
             identifiers.text(key, f"{field.name} key")
         if values_are_messages:
             check_message(value)
+        elif isinstance(value, str) and value[:1] in ("[", "{"):  # a JSON column's value (a list of steps, roles)
+            identifiers.text(value, key)
         elif isinstance(value, str) and value:
             _check_string(key, value)
 

@@ -75,7 +75,7 @@ class JobMethods:
     def CleanJob(self, request: flow_pb2.ComponentRef, context: grpc.ServicerContext) -> flow_pb2.CleanJobReply:
         if not request.job_id:
             raise BadRequest("the following arguments are required: job_id")
-        deleted = self._queries.clean(*_component(request))
+        deleted = self._queries.clean(request.job_id, request.role, request.party_id, request.component_name)
         return flow_pb2.CleanJobReply(deleted=[flow_pb2.TableName(namespace=ns, table_name=name)
                                                for ns, name in deleted])
 
@@ -89,6 +89,12 @@ class JobMethods:
     @translate_errors
     def DataView(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.DataViewReply:
         return messages.data_view(self._queries.data_view(request.job_id, request.role, request.party_id))
+
+    @translate_stream_errors
+    def QueryDataView(self, request: flow_pb2.JobQuery,
+                      context: grpc.ServicerContext) -> Iterator[flow_pb2.DataViewRow]:
+        for view in self._queries.data_views(dict(request.filters)):
+            yield messages.data_view_row(view)
 
     @translate_errors
     def DagDependency(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.DagReply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ from google.protobuf.descriptor_pool import Default as default_pool
 
 from fate_runtime.jobs.component_queries import ComponentModel, MetricSeries
 from fate_runtime.jobs.queries import DataView, DagNode, JobConfig
+from fate_runtime.state.data_views import DataViewRecord
 from fate_runtime.state.job_store import JobRecord, TaskRecord
 from fate_runtime.state.models import LEGACY_JSON, ModelBuffer
 from protos import flow_pb2
@@ -54,6 +56,12 @@ def data_view(view: DataView) -> flow_pb2.DataViewReply:
         roles_json=_json(view.roles),
         inputs=[flow_pb2.InputTable(role=i.role, party_id=i.party_id, name=i.name, namespace=i.namespace,
                                     table_name=i.table_name) for i in view.inputs])
+
+
+def data_view_row(view: DataViewRecord) -> flow_pb2.DataViewRow:
+    fields = dataclasses.asdict(view)
+    del fields["job_status"]  # a filter, not one of FATE's columns
+    return flow_pb2.DataViewRow(**{name: value for name, value in fields.items() if value is not None})
 
 
 def dag(nodes: list[DagNode]) -> flow_pb2.DagReply:

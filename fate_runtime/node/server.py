@@ -89,6 +89,7 @@ class Node:
             log.info("removed %d half-built tables left by the previous run", leftovers)
         db = Database(os.path.join(config.data_dir, "fate_flow.db"))
         local_jobs = LocalJobs(db, config.data_dir)
+        views = DataViews(db)
         paths = PathPolicy(config.base_dir, config.readable_dirs,
                            own=(config.data_dir, config.tls_cert, config.tls_key, config.tls_ca))
         incoming = os.path.join(config.data_dir, "incoming")
@@ -101,7 +102,7 @@ class Node:
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
             Downloader(self.store, local_jobs, paths, config.work_mode),
-            Tables(self.store, DataViews(db)), *self._queries(db, receiver))
+            Tables(self.store, views), *self._queries(db, views, receiver))
         self._storage = StorageServicer(self.store)
         events = TaskEvents()
         self.launcher = TaskLauncher()
@@ -123,9 +124,9 @@ class Node:
         self.grpc_port = 0
         self.scheduler: Scheduler | None = None
 
-    def _queries(self, db: Database, received: Receiver) -> tuple[JobQueries, ComponentQueries]:
+    def _queries(self, db: Database, views: DataViews, received: Receiver) -> tuple[JobQueries, ComponentQueries]:
         tracking = TrackingQueries(db)
-        jobs = JobQueries(self.jobs, tracking, self.store, received)
+        jobs = JobQueries(self.jobs, tracking, views, self.store, received)
         return jobs, ComponentQueries(jobs, tracking, ModelStore(db), self.store)
 
     def _add_services(self) -> None:

@@ -13,6 +13,7 @@ from fate_runtime import dsl, identifiers
 from fate_runtime.components import BUILTIN, Components
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import Conflict, NotFound
+from fate_runtime.state import query_filters
 from fate_runtime.state.db import Database, now_ms
 from fate_runtime.state.tables import JOB_PLANS, JOBS, TASKS
 
@@ -21,9 +22,6 @@ STATUSES = (WAITING, RUNNING, SUCCESS, FAILED, CANCELED, TIMEOUT)
 ENDED = frozenset({SUCCESS, FAILED, CANCELED, TIMEOUT})
 RESTARTED = "the node restarted while the job ran"  # the end of a job or task a restarted node found unfinished
 
-JOB_FILTERS = ("job_id", "role", "party_id", "status", "name", "description", "tag", "initiator_party_id",
-               "is_initiator")
-TASK_FILTERS = ("job_id", "component_name", "role", "party_id", "status", "task_id")
 
 
 def task_id(job_id: str, component: str) -> str:
@@ -99,10 +97,8 @@ def task_record(row: dict[str, Any]) -> TaskRecord:
     return TaskRecord(**values)
 
 
-def _filters(filters: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, str]:
-    """The `f_` columns and values of the given filters this table can apply (empty values are no filter)."""
-    return {f"f_{k}": str(int(v)) if isinstance(v, bool) else str(v) for k, v in filters.items()
-            if k in allowed and v not in (None, "")}
+JOB_COLUMNS = query_filters.Columns("jobs", JobRecord)
+TASK_COLUMNS = query_filters.Columns("tasks", TaskRecord, hidden=("run_pid_start",))
 
 
 class JobStore:
@@ -126,16 +122,17 @@ class JobStore:
 
     def plan(self, job_id: str) -> JobPlan:
         """The plan stored when the job was created; a job made before plans were stored is planned once from
-        its files (with the modules this node has now) and its plan stored."""
+        its files (with the modules this node has now; an upload or download job as such) and its plan stored."""
         rows = JOB_PLANS.select(self._db, {"f_job_id": job_id})
         if rows:
             return JobPlan.from_json(rows[0]["f_plan"])
         files = self.files(job_id)
         try:
             with open(files["job_dsl_path"]) as dsl_file, open(files["job_runtime_conf_path"]) as conf_file:
-                plan = dsl.parse(json.load(dsl_file), json.load(conf_file), self._components)
+                job_dsl, conf = json.load(dsl_file), json.load(conf_file)
         except FileNotFoundError:
             raise NotFound(f"job {job_id} has no plan on this node") from None
+        plan = dsl.local_plan(job_dsl, conf) or dsl.parse(job_dsl, conf, self._components)
         try:
             JOB_PLANS.insert(self._db, {"f_job_id": job_id, "f_plan": plan.to_json()})
         except sqlite3.IntegrityError:
@@ -235,17 +232,22 @@ class JobStore:
                                                           "f_run_ip": run_ip})
 
     def jobs(self, filters: dict[str, Any], limit: int | None = None) -> list[JobRecord]:
-        """Job rows matching the filters (JOB_FILTERS names), newest first."""
-        rows = JOBS.select(self._db, _filters(filters, JOB_FILTERS), "f_create_time DESC, f_role", limit)
-        return [job_record(row) for row in rows]
+        """Job rows matching every filter (a column of JobRecord: BadRequest for any other), newest first."""
+        parsed = JOB_COLUMNS.parse(filters)
+        where = query_filters.where(parsed)
+        in_sql = len(where) == len(parsed)
+        rows = [job_record(row) for row in JOBS.select(self._db, where, "f_create_time DESC, f_role",
+                                                         limit if in_sql else None)]
+        return query_filters.matching(rows, parsed)[:limit]
 
     def job(self, job_id: str, role: str, party_id: str) -> JobRecord | None:
         found = self.jobs({"job_id": job_id, "role": role, "party_id": party_id})
         return found[0] if found else None
 
     def tasks(self, filters: dict[str, Any]) -> list[TaskRecord]:
-        """Task rows matching the filters (TASK_FILTERS names), in creation order."""
-        rows = TASKS.select(self._db, _filters(filters, TASK_FILTERS), "f_create_time, f_component_name")
+        """Task rows matching every filter (a column of TaskRecord: BadRequest for any other), in creation order."""
+        parsed = TASK_COLUMNS.parse(filters)
+        rows = TASKS.select(self._db, query_filters.where(parsed), "f_create_time, f_component_name")
         return [task_record(row) for row in rows]
 
     def unfinished_tasks(self) -> list[TaskRecord]:

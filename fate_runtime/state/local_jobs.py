@@ -9,12 +9,12 @@ import os
 import shutil
 from typing import Any
 
+from fate_runtime.dsl import LOCAL_PARTY, LOCAL_ROLE, local_plan
 from fate_runtime.state.db import Database, now_ms
-from fate_runtime.state.tables import DATA_VIEWS, JOBS
+from fate_runtime.state.job_store import task_id
+from fate_runtime.state.tables import DATA_VIEWS, JOB_PLANS, JOBS, PARAMETERS, TASKS
 from fate_runtime.identifiers import new_job_id
 
-LOCAL_ROLE = "local"
-LOCAL_PARTY = "0"
 _RUNNING = "running"
 _TABLE_NOTE = "table_record.json"
 
@@ -56,8 +56,9 @@ class LocalJobs:
         self._data_dir = data_dir
 
     def start(self, module: str, parameters: dict[str, Any], notes: str = "") -> LocalJob:
-        """Record a running job of one component of `module` (e.g. Upload -> upload_0): its files and its
-        row, all or (when anything fails, such as a full disk) none of them."""
+        """Record a running job of one component of `module` (e.g. Upload -> upload_0): its files, its plan, its
+        job and task rows and the component's parameters (a job like any other), all or (when anything fails,
+        such as a full disk) none of them."""
         job_id = new_job_id()
         component = f"{module.lower()}_0"
         dsl = {"components": {component: {"module": module}}}
@@ -74,15 +75,23 @@ class LocalJobs:
             for name, content in (("job_dsl.json", dsl), ("job_runtime_conf.json", runtime_conf)):
                 with open(os.path.join(job_dir, name), "w") as out:
                     json.dump(content, out, indent=4)
+            plan = local_plan(dsl, runtime_conf)
+            if plan is None:
+                raise ValueError(f"{module} is not a module of the jobs a node runs by itself")
             now = now_ms()
-            JOBS.insert(self._db, {
-                "f_job_id": job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY,
-                "f_description": notes, "f_roles": runtime_conf["role"], "f_initiator_party_id": LOCAL_PARTY,
-                "f_is_initiator": 1, "f_dsl": dsl, "f_runtime_conf": runtime_conf, "f_status": _RUNNING,
-                "f_work_mode": parameters.get("work_mode", 0), "f_current_steps": [component],
-                "f_current_tasks": [f"{job_id}_{component}"], "f_create_time": now, "f_update_time": now,
-                "f_start_time": now,
-            })
+            party = {"f_job_id": job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY}
+            times = {"f_status": _RUNNING, "f_create_time": now, "f_update_time": now, "f_start_time": now}
+            with self._db.transaction() as conn:
+                JOB_PLANS.insert(conn, {"f_job_id": job_id, "f_plan": plan.to_json()})
+                JOBS.insert(conn, {
+                    **party, **times, "f_description": notes, "f_roles": runtime_conf["role"],
+                    "f_initiator_party_id": LOCAL_PARTY, "f_is_initiator": 1, "f_dsl": dsl,
+                    "f_runtime_conf": runtime_conf, "f_work_mode": parameters.get("work_mode", 0),
+                    "f_current_steps": [component], "f_current_tasks": [task_id(job_id, component)]})
+                TASKS.insert(conn, {**party, **times, "f_component_name": component,
+                                    "f_task_id": task_id(job_id, component)})
+                PARAMETERS.insert(conn, {**party, "f_component_name": component, "f_module": module,
+                                         "f_parameters": parameters})
         except BaseException:
             shutil.rmtree(job_dir, ignore_errors=True)
             shutil.rmtree(logs_dir, ignore_errors=True)
@@ -118,13 +127,13 @@ class LocalJobs:
                         os.path.join(job_dir, "job_runtime_conf.json"), logs_dir, log, started_ms, parameters)
 
     def finish(self, job: LocalJob, error: str = "") -> None:
-        """Mark the job success (or failed with `error`) and close its log."""
+        """Mark the job and its task success (or failed with `error`) and close its log."""
         now = now_ms()
-        status = "failed" if error else "success"
-        JOBS.update(self._db, {"f_job_id": job.job_id}, {
-            "f_status": status, "f_progress": 100 if not error else 0, "f_retmsg": error,
-            "f_update_time": now, "f_end_time": now, "f_elapsed": now - job.started_ms,
-        })
+        end = {"f_status": "failed" if error else "success", "f_retmsg": error, "f_update_time": now,
+               "f_end_time": now, "f_elapsed": now - job.started_ms}
+        with self._db.transaction() as conn:
+            JOBS.update(conn, {"f_job_id": job.job_id}, {**end, "f_progress": 100 if not error else 0})
+            TASKS.update(conn, {"f_job_id": job.job_id}, end)
         if error:
             job.log.error("job failed: %s", error)
         else:
@@ -151,10 +160,11 @@ class LocalJobs:
 
     def record_table(self, job: LocalJob, record: TableRecord) -> None:
         """Link the job to the table it wrote (FATE's data view)."""
+        now = now_ms()
         DATA_VIEWS.insert(self._db, {
             "f_job_id": job.job_id, "f_role": LOCAL_ROLE, "f_party_id": LOCAL_PARTY,
-            "f_component_name": job.component, "f_table_namespace": record.namespace,
-            "f_table_name": record.name, "f_partition": record.partition,
+            "f_component_name": job.component, "f_task_id": task_id(job.job_id, job.component),
+            "f_table_namespace": record.namespace, "f_table_name": record.name, "f_partition": record.partition,
             "f_table_count_upload": record.uploaded, "f_table_count_actual": record.actual,
-            "f_schema": record.schema, "f_create_time": now_ms(),
+            "f_schema": record.schema, "f_create_time": now, "f_update_time": now,
         })

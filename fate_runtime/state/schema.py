@@ -190,4 +190,63 @@ def transfer_log(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE t_transfer_job_end (f_job_id TEXT PRIMARY KEY, f_end_time INTEGER NOT NULL)")
 
 
-MIGRATIONS = [baseline, roles_encoded_once, stored_plans, task_process_start, model_store, transfer_log]
+def data_views_by_table(conn: sqlite3.Connection) -> None:
+    """7: a data view row per table a task wrote (a component may write several), naming its task, with an update
+    time (FATE's columns); the component outputs recorded before get theirs."""
+    conn.execute("""
+        CREATE TABLE t_data_view_by_table (
+            f_job_id TEXT NOT NULL,
+            f_role TEXT NOT NULL,
+            f_party_id TEXT NOT NULL,
+            f_component_name TEXT NOT NULL,
+            f_task_id TEXT NOT NULL,
+            f_table_namespace TEXT NOT NULL,
+            f_table_name TEXT NOT NULL,
+            f_partition INTEGER,
+            f_table_count_upload INTEGER,
+            f_table_count_actual INTEGER,
+            f_schema TEXT DEFAULT '{}',
+            f_create_time INTEGER,
+            f_update_time INTEGER,
+            PRIMARY KEY (f_job_id, f_role, f_party_id, f_component_name, f_table_namespace, f_table_name)
+        )""")
+    conn.execute("""
+        INSERT INTO t_data_view_by_table
+        SELECT f_job_id, f_role, f_party_id, f_component_name, f_job_id || '_' || f_component_name,
+               f_table_namespace, f_table_name, f_partition, f_table_count_upload, f_table_count_actual, f_schema,
+               f_create_time, f_create_time
+        FROM t_data_view""")
+    conn.execute("""
+        INSERT OR IGNORE INTO t_data_view_by_table (f_job_id, f_role, f_party_id, f_component_name, f_task_id,
+                                                    f_table_namespace, f_table_name, f_create_time, f_update_time)
+        SELECT f_job_id, f_role, f_party_id, f_component_name, f_job_id || '_' || f_component_name,
+               f_table_namespace, f_table_name, f_create_time, f_create_time
+        FROM t_output_data""")
+    conn.execute("DROP TABLE t_data_view")
+    conn.execute("ALTER TABLE t_data_view_by_table RENAME TO t_data_view")
+
+
+def local_job_tasks(conn: sqlite3.Connection) -> None:
+    """8: upload and download jobs (role local) get the task row and component parameters every other job's
+    component has: the task as its job ended (or not yet), the parameters from its runtime conf."""
+    jobs = conn.execute("""
+        SELECT f_job_id, f_party_id, f_dsl, f_runtime_conf, f_status, f_retmsg, f_create_time, f_update_time,
+               f_start_time, f_end_time, f_elapsed
+        FROM t_job j WHERE f_role = 'local'
+          AND NOT EXISTS (SELECT 1 FROM t_task t WHERE t.f_job_id = j.f_job_id AND t.f_role = 'local')""").fetchall()
+    for (job_id, party, dsl, conf, status, retmsg, created, updated, started, ended, elapsed) in jobs:
+        for component, body in json.loads(dsl)["components"].items():
+            conn.execute("INSERT INTO t_task (f_job_id, f_component_name, f_task_id, f_role, f_party_id, f_status,"
+                         " f_retmsg, f_create_time, f_update_time, f_start_time, f_end_time, f_elapsed)"
+                         " VALUES (?, ?, ?, 'local', ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (job_id, component, f"{job_id}_{component}", party, status, retmsg, created, updated,
+                          started, ended, elapsed))
+            given = json.loads(conf).get("role_parameters", {}).get("local", {}).get(component, {})
+            conn.execute("INSERT OR IGNORE INTO t_component_parameters VALUES (?, ?, 'local', ?, ?, ?)",
+                         (job_id, component, party, body["module"],
+                          json.dumps({name: values[0] if isinstance(values, list) and values else values
+                                     for name, values in given.items()})))
+
+
+MIGRATIONS = [baseline, roles_encoded_once, stored_plans, task_process_start, model_store, transfer_log,
+              data_views_by_table, local_job_tasks]

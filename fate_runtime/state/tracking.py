@@ -7,7 +7,8 @@ import json
 from typing import Any, Sequence
 
 from fate_runtime.state.db import Database, now_ms
-from fate_runtime.state.tables import METRICS, OUTPUT_DATA, PARAMETERS
+from fate_runtime.state.job_store import task_id
+from fate_runtime.state.tables import DATA_VIEWS, METRICS, OUTPUT_DATA, PARAMETERS
 from storage import Table
 
 METRIC_DATA = 1
@@ -34,6 +35,7 @@ class TaskTracker:
                  declared_outputs: Sequence[str] = ()) -> None:
         self._db = db
         self._where = _task(job_id, component, role, party_id)
+        self._task_id = task_id(job_id, component)
         self._declared = list(declared_outputs)
         self._saved: list[str] = []
 
@@ -59,10 +61,17 @@ class TaskTracker:
         PARAMETERS.insert(self._db, {**self._where, "f_module": module, "f_parameters": parameters}, replace=True)
 
     def save_output_data(self, name: str, table: Table) -> None:
+        """Record `table` as the output `name` of the task, and as a table the job wrote (its data view)."""
         name = self._output_name(name)
         self._saved.append(name)
-        OUTPUT_DATA.insert(self._db, {**self._where, "f_data_name": name, "f_table_namespace": table.namespace,
-                                      "f_table_name": table.name, "f_create_time": now_ms()}, replace=True)
+        now = now_ms()
+        written = {"f_table_namespace": table.namespace, "f_table_name": table.name}
+        view = {**self._where, **written, "f_task_id": self._task_id, "f_partition": table.partitions,
+                "f_table_count_actual": table.count(), "f_create_time": now, "f_update_time": now}
+        with self._db.transaction() as conn:
+            OUTPUT_DATA.insert(conn, {**self._where, **written, "f_data_name": name, "f_create_time": now},
+                               replace=True)
+            DATA_VIEWS.insert(conn, view, replace=True)
 
 
 class TrackingQueries:
@@ -105,8 +114,14 @@ class TrackingQueries:
         return [OutputTable(r["f_data_name"], r["f_table_namespace"], r["f_table_name"]) for r in rows]
 
     def forget(self, job_id: str, component: str = "", role: str = "", party_id: str = "") -> None:
-        """Drop the output-data records and metrics of a job (narrowed by component, role, party)."""
+        """Drop the output-data records, their data views and the metrics of a job (narrowed by component, role,
+        party)."""
         where = {k: v for k, v in _task(job_id, component, role, party_id).items() if v}
+        outputs = " AND ".join(f"o.{column} = ?" for column in where)
+        same_table = " AND ".join(f"o.{column} = t_data_view.{column}" for column in (
+            "f_job_id", "f_component_name", "f_role", "f_party_id", "f_table_namespace", "f_table_name"))
         with self._db.transaction() as conn:
+            conn.execute(f"DELETE FROM t_data_view WHERE EXISTS (SELECT 1 FROM t_output_data o WHERE {outputs}"
+                         f" AND {same_table})", list(where.values()))
             for table in (OUTPUT_DATA, METRICS):
                 table.delete(conn, where)

@@ -60,6 +60,7 @@ def test_roles_components_and_table_names():
     (scheduler_pb2.JobRegistration(job_id="20261201000000000001",
                                    roles={"../guest": scheduler_pb2.PartyIds(party_ids=["1"])}), "role"),
     (flow_pb2.JobQuery(filters={"job_id": "/etc", "status": "running"}), "job_id"),
+    (flow_pb2.JobQuery(filters={"dsl": "{" + "x" * 5000}), "dsl"),
     (flow_pb2.UploadChunk(settings=flow_pb2.UploadSettings(namespace="ns", table_name="..")), "table_name"),
     (flow_pb2.UpdateJobRequest(job_id="20261201000000000001", role="guest", party_id="1", notes="n" * 10_001),
      "notes"),
@@ -76,6 +77,8 @@ def test_valid_messages_and_free_form_parts_pass():
                                         conf_json="{}", token="t"))
     check_message(flow_pb2.JobQuery(filters={"job_id": "20261201000000000001", "role": "guest", "party_id": "9999",
                                              "status": "success"}))
+    # a JSON column's value (FATE's query_job compares it whole): a list of steps is no component name
+    check_message(flow_pb2.JobQuery(filters={"current_steps": '["hetero_lr_0"]', "roles": '{"guest": [9999]}'}))
     header = ",".join(f"x{i}" for i in range(5000))  # a wide table's schema is not bounded like a name
     table = storage_pb2.CreateTableRequest(table=storage_pb2.TableRef(namespace="ns", name="t"), partitions=2)
     table.schema.update({"header": header})

@@ -138,11 +138,61 @@ def test_job_queries_filter_order_and_limit(store, db, plan):
     assert store.jobs({"job_id": "nope"}) == []
 
 
-def test_filters_outside_the_known_columns_and_empty_values_are_ignored(store, plan):
+def test_empty_filters_are_no_filters(store, plan):
     store.create("20261201000000000001", plan, BOTH)
-    assert len(store.jobs({"job_id": "20261201000000000001", "dsl": "x", "f_job_id": "other", "role": "",
-                           "status": None, "1=1 OR f_job_id": "x"})) == 2
-    assert len(store.tasks({"job_id": "20261201000000000001", "run_pid": 1, "party_id": ""})) == 2
+    assert len(store.jobs({"job_id": "20261201000000000001", "role": "", "status": None})) == 2
+    assert len(store.tasks({"job_id": "20261201000000000001", "party_id": ""})) == 2
+
+
+@pytest.mark.parametrize("query, key", [("jobs", "f_job_id"), ("jobs", "1=1 OR f_job_id"), ("jobs", "operator"),
+                                        ("jobs", "component_name"), ("tasks", "run_pid_start"), ("tasks", "dsl"),
+                                        ("tasks", "limit")])
+def test_a_filter_that_is_no_column_is_refused_naming_it(store, plan, query, key):
+    store.create("20261201000000000001", plan, BOTH)
+    with pytest.raises(BadRequest) as refused:
+        getattr(store, query)({"job_id": "20261201000000000001", key: "x"})
+    assert str(refused.value) == f"{query} cannot be filtered by {key}: it is not one of their columns"
+
+
+def test_a_number_column_refuses_text(store, plan):
+    with pytest.raises(BadRequest) as refused:
+        store.jobs({"progress": "most"})
+    assert str(refused.value) == "the filter progress must be an integer, got 'most'"
+    with pytest.raises(BadRequest):
+        store.tasks({"run_pid": "1; DROP TABLE t_task"})
+
+
+def test_every_job_column_filters(store, db, plan):
+    """As FATE's query_job: each given column must equal its value - numbers, times, JSON columns (roles, DSL,
+    conf, steps) by the value they hold, whatever the spelling of the JSON text."""
+    for job_id in ("20261201000000000001", "20261201000000000002"):
+        store.create(job_id, plan, BOTH)
+    store.set_job_status("20261201000000000002", jobs.RUNNING, progress=50, current_steps=[TOY])
+    db.execute("UPDATE t_job SET f_create_time = 1234, f_tag = 'night' WHERE f_job_id = '20261201000000000002'")
+    second = ["20261201000000000002"] * 2
+    for given in ({"progress": 50}, {"progress": "50"}, {"create_time": "1234"}, {"tag": "night"},
+                  {"current_steps": [TOY]}, {"current_steps": json.dumps([TOY], indent=2)},
+                  {"current_tasks": [f"20261201000000000002_{TOY}"]}, {"status": "running", "work_mode": 0}):
+        assert [row.job_id for row in store.jobs(given)] == second, given
+    both = {"roles": {"guest": [10000], "host": [10000]}, "dsl": plan.dsl, "runtime_conf": json.dumps(plan.conf)}
+    for name, value in both.items():
+        assert len(store.jobs({name: value})) == 4, name
+    for given in ({"progress": 49}, {"roles": {"guest": [10000]}}, {"dsl": "x"}, {"start_time": 1},
+                  {"update_time": 1234}, {"elapsed": 0}, {"retmsg": "?"}):
+        assert store.jobs(given) == [], given
+    assert [row.role for row in store.jobs({"roles": both["roles"], "role": "host"}, limit=1)] == ["host"]
+
+
+def test_every_task_column_filters(store, plan):
+    store.create("20261201000000000001", plan, BOTH)
+    store.set_task_process("20261201000000000001", TOY, "host", "10000", 4242, "boot/1", "10.0.0.7")
+    store.set_task_status("20261201000000000001", TOY, "host", "10000", jobs.FAILED, "it broke")
+    for given in ({"run_pid": 4242}, {"run_ip": "10.0.0.7"}, {"status": "failed"}, {"retmsg": "it broke"}):
+        assert [task.role for task in store.tasks(given)] == ["host"], given
+    ended = store.tasks({"role": "host"})[0]
+    assert [task.role for task in store.tasks({"end_time": ended.end_time, "elapsed": str(ended.elapsed)})] == [
+        "host"]
+    assert store.tasks({"start_time": 1}) == []
 
 
 def test_task_queries_filter_by_component_role_and_task_id(store, plan):

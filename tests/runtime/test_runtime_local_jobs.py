@@ -22,7 +22,7 @@ def test_a_job_that_cannot_be_recorded_leaves_no_files(jobs: LocalJobs, db: Data
     def full(*args: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(db, "execute", full)
+    monkeypatch.setattr(db, "transaction", full)
     with pytest.raises(sqlite3.OperationalError):
         jobs.start("Upload", {"namespace": "ns", "table_name": "t"})
     assert os.listdir(tmp_path / "data" / "jobs") == []

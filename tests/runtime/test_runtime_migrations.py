@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fate_runtime.errors import ConfigError
+from fate_runtime.state.data_views import DataViews
 from fate_runtime.state.db import Database
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.state.job_store import JobStore
@@ -55,6 +56,35 @@ def test_an_old_data_dir_migrates_and_its_jobs_read_back(old_data_dir: Path) -> 
     assert ModelStore(db).load(key) == {"model": [ModelBuffer("P", "google.protobuf.Struct", b"")]}
     Database(str(old_data_dir / "fate_flow.db"))  # opened again: nothing left to migrate
     assert _version(old_data_dir / "fate_flow.db") == len(MIGRATIONS)
+
+
+def test_an_old_upload_job_gets_its_task_parameters_and_data_view_columns(old_data_dir: Path) -> None:
+    db = Database(str(old_data_dir / "fate_flow.db"))
+    jobs = JobStore(db, str(old_data_dir))
+    [job] = jobs.jobs({"job_id": UPLOAD_JOB})
+    [task] = jobs.tasks({"job_id": UPLOAD_JOB})
+    assert (task.component_name, task.task_id, task.role, task.party_id, task.status, task.end_time) == (
+        "upload_0", f"{UPLOAD_JOB}_upload_0", "local", "0", "success", job.end_time)
+    module, parameters = TrackingQueries(db).parameters(UPLOAD_JOB, "upload_0", "local", "0") or ("", {})
+    assert (module, parameters["namespace"], parameters["table_name"], parameters["partition"]) == (
+        "Upload", "fixture", "breast_b", 2)
+    plan = jobs.plan(UPLOAD_JOB)  # from its files, as the node wrote them: not a module any registry has
+    assert [(c.name, c.module, c.roles) for c in plan.components.values()] == [("upload_0", "Upload", ("local",))]
+    [view] = DataViews(db).rows({"job_id": UPLOAD_JOB})
+    assert (view.task_id, view.table_name, view.table_count_actual, view.update_time) == (
+        f"{UPLOAD_JOB}_upload_0", "breast_b", 569, view.create_time)
+    assert len(jobs.tasks({"job_id": TOY_JOB})) == 2  # the toy job's tasks as they were
+
+
+def test_outputs_recorded_before_data_views_named_them_get_theirs(old_data_dir: Path) -> None:
+    path = old_data_dir / "fate_flow.db"
+    with sqlite3.connect(path) as old:
+        old.execute("INSERT INTO t_output_data VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (TOY_JOB, "secure_add_example_0", "guest", "10000", "data", f"output.{TOY_JOB}", "t", 7))
+    [view] = DataViews(Database(str(path))).rows({"job_id": TOY_JOB})
+    assert (view.component_name, view.task_id, view.role, view.table_namespace, view.table_name, view.create_time,
+            view.partition) == ("secure_add_example_0", f"{TOY_JOB}_secure_add_example_0", "guest",
+                                f"output.{TOY_JOB}", "t", 7, None)
 
 
 def test_roles_stored_json_encoded_twice_are_kept_once(old_data_dir: Path) -> None:

@@ -12,6 +12,7 @@ from fate_runtime import dsl
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.jobs.component_queries import ComponentModel, ComponentParameters, ComponentQueries, MetricSeries
 from fate_runtime.jobs.queries import DagNode, InputTableRef, JobConfig, JobQueries
+from fate_runtime.state.data_views import DataViews
 from fate_runtime.state.models import ModelBuffer, ModelKey, ModelStore
 from fate_runtime.state.tracking import OutputTable, TaskTracker, TrackingQueries
 from runtime_examples import FLOW_EXAMPLES, load_json
@@ -22,7 +23,8 @@ BOTH = [("guest", "10000"), ("host", "10000")]
 
 @pytest.fixture
 def queries(store, db):
-    return JobQueries(store, TrackingQueries(db), store=None, received=None)  # (those two: only for cleaning up)
+    return JobQueries(store, TrackingQueries(db), DataViews(db), store=None,
+                      received=None)  # (those two: only for cleaning up)
 
 
 @pytest.fixture
@@ -36,8 +38,8 @@ def toy_job(store, toy):
     return "20261201000000000001"
 
 
-def _table(namespace: str, name: str) -> types.SimpleNamespace:
-    return types.SimpleNamespace(namespace=namespace, name=name)
+def _table(namespace: str, name: str, rows: int = 3) -> types.SimpleNamespace:
+    return types.SimpleNamespace(namespace=namespace, name=name, partitions=2, count=lambda: rows)
 
 
 # ---- TaskTracker and TrackingQueries ------------------------------------------------------------------------
@@ -178,6 +180,20 @@ def test_data_view_names_each_input_table_and_the_partners(queries, store, fate_
         "20261201000000000003", "host", "10000", "waiting")
     assert view.roles == {"guest": ["10000"], "host": ["10000"], "arbiter": ["10000"]}
     assert view.inputs == [InputTableRef("host", "10000", "train_data", "fate_flow_test_breast", "breast_a")]
+
+
+def test_a_party_view_without_a_job_id_is_refused_before_any_lookup(queries, toy_job):
+    for ask in (queries.data_view, queries.dag_dependency, queries.config):
+        with pytest.raises(BadRequest) as caught:
+            ask("", "guest", "10000")
+        assert str(caught.value) == "the following arguments are required: job_id"
+
+
+def test_data_views_of_an_unknown_job_name_it(queries, toy_job):
+    assert queries.data_views({"job_id": toy_job}) == []  # the toy example writes no table
+    with pytest.raises(NotFound) as caught:
+        queries.data_views({"job_id": "20261201000000000009", "role": "guest"})
+    assert str(caught.value) == "job 20261201000000000009 does not exist"
 
 
 def test_parameters_answer_with_the_module_and_its_roles(components, db, toy_job):

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from google.protobuf import json_format
 
-from flow_api.envelope import reply
+from flow_api.envelope import NOT_FOUND, ApiError, reply
 from flow_api.request_fields import boolean, integer, json_body, text
 from protos import flow_pb2
 
@@ -23,7 +23,14 @@ def table_info() -> Any:
     partition = integer(body, "partition")
     if partition is not None:
         message.partition = partition
-    info = client.call(client.flow.TableInfo, message)
+    try:
+        info = client.call(client.flow.TableInfo, message)
+    except ApiError as error:
+        if error.retcode != NOT_FOUND:
+            raise
+        # FATE-Flow answers a table that does not exist with its name, no rows and no partitions
+        return reply({"table_name": message.table_name, "namespace": message.namespace, "count": 0,
+                      "partition": None})
     data = {"namespace": info.namespace, "table_name": info.table_name, "partition": info.partition,
             "count": info.count, "schema": json_format.MessageToDict(info.schema)}
     return reply(data, retmsg="table created" if info.created else "success")

@@ -174,12 +174,10 @@ class Node:
         return requests.post(self.url + path, timeout=HTTP_TIMEOUT, **kwargs)
 
     def table_count(self, namespace: str, name: str) -> int | None:
-        """The table's row count, or None if it does not exist."""
+        """The table's row count, or None if it does not exist (FATE's answer: no rows, no partitions)."""
         reply = self.post("/v1/table/table_info", json={"namespace": namespace, "table_name": name}).json()
-        if reply["retcode"] == 101:
-            return None
         assert reply["retcode"] == 0, reply
-        return reply["data"]["count"]
+        return None if reply["data"]["partition"] is None else reply["data"]["count"]
 
     def history(self) -> list[dict[str, Any]]:
         reply = self.post("/v1/data/upload/history", json={}).json()

@@ -25,8 +25,13 @@ def _loads(text: str) -> Any:
         raise ApiError("the node's reply is not valid JSON") from None
 
 
+def _optional(message: Any, name: str) -> Any:
+    """An optional field's value; None when it is not set."""
+    return getattr(message, name) if message.HasField(name) else None
+
+
 def _times(row: flow_pb2.JobRow | flow_pb2.TaskRow) -> dict[str, Any]:
-    return {f"f_{name}": getattr(row, name) if row.HasField(name) else None for name in _OPTIONAL_TIMES}
+    return {f"f_{name}": _optional(row, name) for name in _OPTIONAL_TIMES}
 
 
 def job(row: flow_pb2.JobRow) -> dict[str, Any]:
@@ -62,6 +67,19 @@ def data_view(reply: flow_pb2.DataViewReply) -> dict[str, Any]:
     return {"job_id": reply.job_id, "role": reply.role, "party_id": reply.party_id, "roles": roles,
             "dataset": dataset, "partner": {r: parties for r, parties in roles.items() if r != reply.role},
             "status": reply.status, "model_summary": {}}
+
+
+def data_view_row(row: flow_pb2.DataViewRow) -> dict[str, Any]:
+    """FATE's t_data_view row: 1.2's columns (f_table_create_count: the table's rows when the job wrote it) and
+    the counts under the names FATE 1.4 gave them."""
+    optional = {f"f_{name}": _optional(row, name) for name in (
+        "update_time", "table_now_count", "partition", "type", "party_model_id", "model_version",
+        "table_count_upload", "table_count_actual")}
+    return {"f_job_id": row.job_id, "f_role": row.role, "f_party_id": row.party_id, "f_table_name": row.table_name,
+            "f_table_namespace": row.table_namespace, "f_component_name": row.component_name,
+            "f_create_time": row.create_time, "f_table_create_count": optional["f_table_count_actual"],
+            "f_task_id": row.task_id, "f_ttl": row.ttl, "f_size": row.size, "f_description": row.description,
+            "f_tag": row.tag, **optional}
 
 
 def dag(reply: flow_pb2.DagReply) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 from flow_api import fate_shapes
 from flow_api.envelope import NOT_FOUND, ApiError, reply
 from flow_api.node_client import NodeClient, api_error
-from flow_api.request_fields import checked_object, integer, json_body, text
+from flow_api.request_fields import checked_object, checked_text, integer, json_body, text
 from protos import flow_pb2
 
 log = logging.getLogger("fate_flow.rest")
@@ -27,8 +27,9 @@ blueprint = Blueprint("job", __name__)
 
 T = TypeVar("T")
 
-# Keys a FATE client adds to every body that are not job or task columns.
-_NOT_FILTERS = frozenset({"function", "limit"})
+# Keys FATE's clients add to a query that are no filters: the function's name, a row limit, the conf file's path
+# (-c) and `local`, FATE's client's copy of -r/-p.
+_NOT_FILTERS = frozenset({"function", "limit", "config", "local"})
 
 
 # ---- shared helpers ---------------------------------------------------------------------
@@ -77,12 +78,16 @@ def streamed(method: Callable[..., Iterator[T]], message: Any) -> list[T]:
 
 
 def filters(body: dict[str, Any]) -> dict[str, str]:
-    """Query filters: every scalar field except client bookkeeping (FATE ignores unknown columns too)."""
+    """Query filters as text: every field but the clients' bookkeeping (the node refuses a field that is no
+    column); a JSON object or list (a JSON column's value) as JSON text."""
     found: dict[str, str] = {}
     for name, value in body.items():
-        if name in _NOT_FILTERS or value is None or value == "" or isinstance(value, (dict, list)):
+        if name in _NOT_FILTERS or value is None or value == "":
             continue
-        found[name] = str(int(value)) if isinstance(value, bool) else str(value)
+        if isinstance(value, (dict, list)):
+            found[name] = checked_text(name, json.dumps(value))
+        else:
+            found[name] = str(int(value)) if isinstance(value, bool) else str(value)
     return found
 
 
@@ -210,14 +215,13 @@ def clean() -> Any:
     return reply([{"table_name": t.table_name, "namespace": t.namespace} for t in result.deleted])
 
 
-def data_view(message: flow_pb2.JobRef) -> Any:
-    client = node()
-    return reply(fate_shapes.data_view(client.call(client.flow.DataView, message)))
-
-
 @blueprint.post("/data/view/query")
 def data_view_query() -> Any:
-    return data_view(job_ref(request_body()))
+    query = flow_pb2.JobQuery(filters=filters(request_body()))
+    rows = [fate_shapes.data_view_row(row) for row in streamed(node().flow.QueryDataView, query)]
+    if not rows:
+        raise ApiError("find data view failed", NOT_FOUND)
+    return reply(rows)
 
 
 @blueprint.route("/log", methods=["GET", "POST"])

@@ -8,8 +8,8 @@ from flask import Blueprint
 
 from flow_api import fate_shapes
 from flow_api.envelope import ApiError, reply
-from flow_api.job_routes import (archive_response, component_ref, data_view, download_error, job_ref, node,
-                                 request_body, required, streamed)
+from flow_api.job_routes import (archive_response, component_ref, download_error, job_ref, node, request_body,
+                                 required, streamed)
 from flow_api.request_fields import integer, text
 from protos import flow_pb2
 
@@ -41,7 +41,9 @@ def _output_data_request(body: dict[str, Any], download: bool = False) -> flow_p
 
 @blueprint.post("/job/data_view")
 def job_data_view() -> Any:
-    return data_view(job_ref(request_body(), "job_id", "role", "party_id"))
+    client = node()
+    message = job_ref(request_body(), "job_id", "role", "party_id")
+    return reply(fate_shapes.data_view(client.call(client.flow.DataView, message)))
 
 
 @blueprint.post("/component/metrics")

@@ -177,3 +177,19 @@ def test_job_rows_follow_progress_and_current_tasks(cluster: dict[str, NodeProce
     final = ended_rows(cluster, job_id, (GUEST, HOST))
     assert {p: (r["f_status"], r["f_progress"]) for p, r in final.items()} == {
         GUEST: ("success", 100), HOST: ("success", 100)}
+
+
+def test_each_node_has_the_data_views_of_its_partys_outputs(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
+    job_id = submit_on_guest(cluster, tmp_path, wait_dsl(("wait_0", [])), parties_conf(GUEST, HOST, work_mode=1))
+    assert statuses(ended_rows(cluster, job_id, (GUEST, HOST))) == {GUEST: "success", HOST: "success"}
+    outputs = {party: (f"output.{job_id}", f"wait_0.{ROLE_OF[party]}.{party}.data") for party in (GUEST, HOST)}
+    for party in (GUEST, HOST):
+        code, reply = cluster[party].cli("-f", "data_view_query", "-j", job_id)
+        assert code == 0, reply
+        assert [(r["f_component_name"], r["f_role"], r["f_party_id"], r["f_table_namespace"], r["f_table_name"])
+                for r in reply["data"]] == [("wait_0", ROLE_OF[party], party, *outputs[party])]
+
+    code, reply = cluster[HOST].cli("-f", "table_delete", "-j", job_id, "-cpn", "wait_0")
+    assert code == 0 and reply["data"] == [{"namespace": outputs[HOST][0], "table_name": outputs[HOST][1]}], reply
+    assert cluster[HOST].node.table_count(*outputs[HOST]) is None
+    assert cluster[GUEST].node.table_count(*outputs[GUEST]) == 1  # the guest's output, on its own node, stays

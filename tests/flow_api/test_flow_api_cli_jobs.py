@@ -17,8 +17,8 @@ from flask import Flask
 
 from flow_api import cli
 from flow_api.http_client import UnsafeArchive, safe_extract
-from flow_api_fakes import (Answer, FakeFlow, HttpServer, abort, job_rows, message, metric, returns, stream,
-                            stream_then_fail, streams, tar_gz, task_rows)
+from flow_api_fakes import (Answer, FakeFlow, HttpServer, abort, data_view_rows, job_rows, message, metric, returns,
+                            stream, stream_then_fail, streams, tar_gz, task_rows)
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "job_parameters": {"work_mode": 0},
@@ -101,12 +101,18 @@ def test_simple_job_functions(run: Any, fake: FakeFlow) -> None:
     fake.answers["CleanJob"] = returns(flow_pb2.CleanJobReply())
     assert run("-f", "clean_job", "-j", "j1", "-cpn", "dataio_0")[1] == {"retcode": 0, "retmsg": "success"}
     assert fake.last("CleanJob").component_name == "dataio_0"
-    fake.answers["DataView"] = returns(message(flow_pb2.DataViewReply, job_id="j1", role="guest", party_id="9999",
-                                               roles=CONF["role"], inputs=[flow_pb2.InputTable(
-                                                   role="guest", party_id="9999", name="train_data", namespace="ns",
-                                                   table_name="t")]))
-    view = run("-f", "data_view_query", "-j", "j1", "-r", "guest", "-p", "9999")[1]["data"]
-    assert view["dataset"] == {"guest": {"9999": {"train_data": "ns.t"}}}
+    fake.answers["QueryDataView"] = data_view_rows({"job_id": "j1", "role": "guest", "party_id": "9999",
+                                                    "component_name": "dataio_0", "table_namespace": "ns",
+                                                    "table_name": "t"})
+    [view] = run("-f", "data_view_query", "-j", "j1", "-r", "guest", "-p", "9999", "-s", "success")[1]["data"]
+    assert (view["f_job_id"], view["f_component_name"], view["f_table_namespace"], view["f_table_name"]) == (
+        "j1", "dataio_0", "ns", "t")
+    assert dict(fake.last("QueryDataView").filters) == {"job_id": "j1", "role": "guest", "party_id": "9999",
+                                                        "status": "success"}
+    for flags in (("-r", "guest", "-p", "9999"), ("-s", "success"), ("-j", "j1")):  # any of them alone
+        assert run("-f", "data_view_query", *flags)[0] == 0, flags
+    fake.answers["QueryDataView"] = data_view_rows()
+    assert run("-f", "data_view_query", "-s", "failed") == (1, {"retcode": 101, "retmsg": "find data view failed"})
     fake.answers["QueryTask"] = task_rows({"job_id": "j1", "task_id": "j1_dataio_0"})
     [task] = run("-f", "query_task", "-j", "j1", "-cpn", "dataio_0", "-s", "running")[1]["data"]
     assert task["f_task_id"] == "j1_dataio_0"

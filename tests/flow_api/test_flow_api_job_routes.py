@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from flow_api.app import create_app
-from flow_api_fakes import FakeFlow, abort, job_rows, message, returns, stream, streams, task_rows
+from flow_api_fakes import FakeFlow, abort, data_view_rows, job_rows, message, returns, stream, streams, task_rows
 from protos import flow_pb2
 
 CONF = {"initiator": {"role": "guest", "party_id": 9999}, "job_parameters": {"work_mode": 0},
@@ -124,6 +124,24 @@ def test_query_passes_filters_and_gives_fates_rows(client: Any, fake: FakeFlow) 
     assert sent.limit == 5
 
 
+def test_every_filter_reaches_the_node_json_columns_as_json(client: Any, fake: FakeFlow) -> None:
+    fake.answers["QueryJob"] = job_rows(JOB_ROW)
+    body = {"roles": CONF["role"], "current_steps": ["dataio_0"], "progress": 100, "end_time": 1_700_000_061_000,
+            "tag": "night", "config": "/home/me/query.json", "colour": "red"}
+    assert post(client, "/v1/job/query", body).get_json()["retcode"] == 0
+    assert dict(fake.last("QueryJob").filters) == {
+        "roles": json.dumps(CONF["role"]), "current_steps": '["dataio_0"]', "progress": "100",
+        "end_time": "1700000061000", "tag": "night", "colour": "red"}  # (the node refuses colour)
+    fake.answers["QueryTask"] = task_rows(TASK_ROW)
+    assert post(client, "/v1/job/task/query", {"run_pid": 4321, "function": "query_task"}).get_json()["retcode"] == 0
+    assert dict(fake.last("QueryTask").filters) == {"run_pid": "4321"}
+    fake.reset()
+    huge = {"components": {f"c{i}": {"module": "DataIO"} for i in range(200)}}
+    assert post(client, "/v1/job/query", {"dsl": huge}).get_json() == {
+        "retcode": 100, "retmsg": "dsl is longer than 4096 characters"}
+    assert not fake.calls
+
+
 def test_a_job_that_has_not_started_has_no_times(client: Any, fake: FakeFlow) -> None:
     waiting = {name: value for name, value in JOB_ROW.items() if name not in ("start_time", "end_time", "elapsed")}
     fake.answers["QueryJob"] = job_rows({**waiting, "status": "waiting"})
@@ -208,7 +226,7 @@ def test_clean(client: Any, fake: FakeFlow) -> None:
         "retcode": 100, "retmsg": "the following arguments are required: job_id"}
 
 
-def test_data_view_both_paths(client: Any, fake: FakeFlow) -> None:
+def test_tracking_data_view_of_one_party(client: Any, fake: FakeFlow) -> None:
     fake.answers["DataView"] = returns(message(
         flow_pb2.DataViewReply, job_id="j1", role="guest", party_id="9999", status="success",
         roles={"guest": [9999], "host": [10000], "arbiter": [10000]},
@@ -224,10 +242,10 @@ def test_data_view_both_paths(client: Any, fake: FakeFlow) -> None:
                         "host": {"10000": {"train_data": "ns_h.host_train"}}},
             "partner": {"host": [10000], "arbiter": [10000]}, "status": "success", "model_summary": {}}
     ref = {"job_id": "j1", "role": "guest", "party_id": 9999}
-    for path in ("/v1/job/data/view/query", "/v1/tracking/job/data_view"):
-        assert post(client, path, ref).get_json() == {"retcode": 0, "retmsg": "success", "data": view}
-        sent = fake.last("DataView")
-        assert (sent.job_id, sent.role, sent.party_id) == ("j1", "guest", "9999")
+    assert post(client, "/v1/tracking/job/data_view", ref).get_json() == {"retcode": 0, "retmsg": "success",
+                                                                          "data": view}
+    sent = fake.last("DataView")
+    assert (sent.job_id, sent.role, sent.party_id) == ("j1", "guest", "9999")
     assert post(client, "/v1/tracking/job/data_view", {"job_id": "j1"}).get_json() == {
         "retcode": 100, "retmsg": "the following arguments are required: role, party_id"}
 
@@ -236,12 +254,57 @@ def test_data_view_of_a_party_without_inputs(client: Any, fake: FakeFlow) -> Non
     """The asked party is in the dataset even without an input table of its own (as FATE's view has it)."""
     fake.answers["DataView"] = returns(message(flow_pb2.DataViewReply, job_id="j1", role="arbiter",
                                                party_id="10000", status="running", roles=CONF["role"]))
-    body = post(client, "/v1/job/data/view/query", {"job_id": "j1", "role": "arbiter", "party_id": 10000}).get_json()
+    ref = {"job_id": "j1", "role": "arbiter", "party_id": 10000}
+    body = post(client, "/v1/tracking/job/data_view", ref).get_json()
     assert body["data"]["dataset"] == {"arbiter": {"10000": {}}}
     assert body["data"]["partner"] == CONF["role"]
     fake.answers["DataView"] = abort(grpc.StatusCode.NOT_FOUND, "no job j1 for arbiter 10000")
-    assert post(client, "/v1/job/data/view/query", {"job_id": "j1"}).get_json() == {
+    assert post(client, "/v1/tracking/job/data_view", ref).get_json() == {
         "retcode": 101, "retmsg": "no job j1 for arbiter 10000"}
+
+
+VIEW_ROW = {"job_id": "j1", "role": "guest", "party_id": "9999", "component_name": "dataio_0",
+            "task_id": "j1_dataio_0", "table_namespace": "output.j1", "table_name": "dataio_0.guest.9999.data",
+            "partition": 4, "table_count_actual": 569, "create_time": 1_700_000_000_000,
+            "update_time": 1_700_000_000_100, "party_model_id": "guest#9999#guest-9999#host-10000#model",
+            "model_version": "j1"}
+FATE_VIEW = {"f_job_id": "j1", "f_role": "guest", "f_party_id": "9999", "f_table_name": "dataio_0.guest.9999.data",
+             "f_table_namespace": "output.j1", "f_component_name": "dataio_0", "f_create_time": 1_700_000_000_000,
+             "f_update_time": 1_700_000_000_100, "f_table_create_count": 569, "f_table_now_count": None,
+             "f_partition": 4, "f_task_id": "j1_dataio_0", "f_type": None, "f_ttl": 0,
+             "f_party_model_id": "guest#9999#guest-9999#host-10000#model", "f_model_version": "j1", "f_size": 0,
+             "f_description": "", "f_tag": "", "f_table_count_upload": None, "f_table_count_actual": 569}
+
+
+def test_data_view_query_answers_fates_rows_for_any_filters(client: Any, fake: FakeFlow) -> None:
+    upload = {"job_id": "u1", "role": "local", "party_id": "0", "component_name": "upload_0", "task_id": "u1_upload_0",
+              "table_namespace": "ns", "table_name": "t", "partition": 2, "table_count_upload": 10,
+              "table_count_actual": 15, "create_time": 1_700_000_000_000}
+    fake.answers["QueryDataView"] = data_view_rows(VIEW_ROW, upload)
+    body = post(client, "/v1/job/data/view/query", {"job_id": "j1", "status": "success", "function": "data_view_query",
+                                                   "local": {"role": "guest", "party_id": "9999"}}).get_json()
+    assert body == {"retcode": 0, "retmsg": "success", "data": [FATE_VIEW, {
+        **FATE_VIEW, "f_job_id": "u1", "f_role": "local", "f_party_id": "0", "f_component_name": "upload_0",
+        "f_task_id": "u1_upload_0", "f_table_namespace": "ns", "f_table_name": "t", "f_partition": 2,
+        "f_table_create_count": 15, "f_table_count_upload": 10, "f_table_count_actual": 15, "f_update_time": None,
+        "f_party_model_id": None, "f_model_version": None}]}
+    assert dict(fake.last("QueryDataView").filters) == {"job_id": "j1", "status": "success"}
+    for given, sent in (({"role": "guest", "party_id": 9999}, {"role": "guest", "party_id": "9999"}),
+                        ({"status": "success"}, {"status": "success"}), ({"partition": 4}, {"partition": "4"})):
+        assert post(client, "/v1/job/data/view/query", given).get_json()["retcode"] == 0
+        assert dict(fake.last("QueryDataView").filters) == sent
+
+
+def test_data_view_query_without_match_or_filter_is_fates_101(client: Any, fake: FakeFlow) -> None:
+    fake.answers["QueryDataView"] = data_view_rows()
+    for body in ({"job_id": "j9"}, {}):
+        assert post(client, "/v1/job/data/view/query", body).get_json() == {
+            "retcode": 101, "retmsg": "find data view failed"}
+    fake.answers["QueryDataView"] = abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                          "data views cannot be filtered by colour: it is not one of their columns")
+    assert post(client, "/v1/job/data/view/query", {"colour": "red"}).get_json() == {
+        "retcode": 100, "retmsg": "data views cannot be filtered by colour: it is not one of their columns"}
+    assert dict(fake.last("QueryDataView").filters) == {"colour": "red"}
 
 
 # ---- job log -----------------------------------------------------------------------------------

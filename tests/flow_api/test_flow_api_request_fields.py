@@ -161,7 +161,7 @@ def test_a_chunked_body_over_the_limit_is_cut_off(client: Any, fake: FakeFlow) -
 @pytest.mark.parametrize("chunked", [False, True])
 def test_a_body_at_the_limit_is_read(client: Any, fake: FakeFlow, chunked: bool) -> None:
     fake.answers["QueryJob"] = job_rows({"job_id": "j1"})
-    raw = json.dumps({"job_id": "j1", "job_runtime_conf": {"padding": ""}}).encode()
+    raw = json.dumps({"job_id": "j1", "local": {"padding": ""}}).encode()  # (`local`: FATE's client's, no filter)
     raw = raw.replace(b'"padding": ""', b'"padding": "' + b"p" * (MAX_BODY_BYTES - len(raw)) + b'"')
     assert len(raw) == MAX_BODY_BYTES
     overrides = {"wsgi.input": io.BytesIO(raw), "wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"}

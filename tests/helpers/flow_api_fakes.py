@@ -151,6 +151,11 @@ def task_rows(*rows: dict[str, Any]) -> Answer:
     return streams(*(message(flow_pb2.TaskRow, **row) for row in rows))
 
 
+def data_view_rows(*rows: dict[str, Any]) -> Answer:
+    """QueryDataView's answer: a DataViewRow a row."""
+    return streams(*(flow_pb2.DataViewRow(**row) for row in rows))
+
+
 def metric(namespace: str, name: str, data: list[tuple[Any, Any]], meta: Any) -> flow_pb2.Metric:
     """A metric of [(key, value), ...] points and its meta."""
     return flow_pb2.Metric(namespace=namespace, name=name, meta_json=json.dumps(meta),

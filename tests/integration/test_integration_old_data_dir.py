@@ -38,6 +38,18 @@ def test_a_node_migrates_an_old_data_dir_and_answers_about_it(tmp_path: Path) ->
         assert [next(iter(record)) for record in history] == [UPLOAD_JOB]
         assert history[0][UPLOAD_JOB]["notes"] == "made by the schema of issue 9's starting commit"
         assert node.table_count("fixture", "breast_b") == 569
+        # its upload job answers like any job: one task, its DAG, parameters and data view
+        upload = {"job_id": UPLOAD_JOB, "role": "local", "party_id": "0"}
+        [task] = node.post("/v1/job/task/query", json={"job_id": UPLOAD_JOB}).json()["data"]
+        assert (task["f_component_name"], task["f_status"]) == ("upload_0", "success")
+        dag = node.post("/v1/pipeline/dag/dependency", json=upload).json()["data"]
+        assert dag["component_module"] == {"upload_0": "Upload"}
+        parameters = node.post("/v1/tracking/component/parameters",
+                               json={**upload, "component_name": "upload_0"}).json()["data"]
+        assert (parameters["module"], parameters["ComponentParam"]["table_name"]) == ("Upload", "breast_b")
+        [view] = node.post("/v1/job/data/view/query", json={"job_id": UPLOAD_JOB}).json()["data"]
+        assert (view["f_task_id"], view["f_table_name"], view["f_table_count_actual"]) == (
+            f"{UPLOAD_JOB}_upload_0", "breast_b", 569)
     with sqlite3.connect(data / "fate_flow.db") as migrated:
         assert migrated.execute("PRAGMA user_version").fetchone()[0] > 0
     assert not (objects / "0f1e2d.obj").exists() and not (data / "federation" / "transfers.db").exists()

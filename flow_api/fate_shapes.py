@@ -142,3 +142,28 @@ def output_rows(pages: Iterable[flow_pb2.OutputDataPage]) -> tuple[list[list[Any
             header, total = list(page.header), page.total
         rows.extend([_loads(cell) for cell in row.cells_json] for row in page.rows)
     return rows, header, total
+
+
+def _party(party_id: Any) -> Any:
+    """A party id as FATE-Flow 1.11's lists give it: a number (ids are FATE's digits)."""
+    return int(party_id) if str(party_id).isdigit() else party_id
+
+
+def listed_job(row: flow_pb2.JobRow) -> dict[str, Any]:
+    """A row of FATE-Flow 1.11's job list: the job's columns without the f_ prefix, the party id a number, and
+    `partners`, the job's other parties."""
+    listed = {name[2:]: value for name, value in job(row).items()}
+    listed["party_id"] = _party(row.party_id)
+    roles = listed["roles"] if isinstance(listed["roles"], dict) else {}
+    parties = {_party(party) for role in ("guest", "host", "arbiter") for party in roles.get(role) or []}
+    listed["partners"] = sorted(parties - {listed["party_id"]}, key=lambda party: str(party).zfill(20))  # numeric
+    return listed
+
+
+def listed_task(row: flow_pb2.TaskRow) -> dict[str, Any]:
+    """A row of FATE-Flow 1.11's task list: the task's columns without the f_ prefix."""
+    return {name[2:]: value for name, value in task(row).items()}
+
+
+def component_names(reply: flow_pb2.DagReply) -> dict[str, list[str]]:
+    return {"components": [c.name for c in reply.components]}

@@ -1,4 +1,5 @@
-"""fate-client 1.6.0 `flow data upload` and `flow table info` against our node."""
+"""`flow data upload`, `data upload-history`, `table info` and `table delete` (fate-client 1.6 and 1.11) against
+our node."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def test_upload_then_table_info(flow: Flow, compat_node: Node, tmp_path) -> None
     assert code == 0  # flow prints the refusal and exits 0
     assert again["retcode"] == 100 and "already exists" in again["retmsg"], again
     assert flow.ok("table", "info", "-n", NS, "-t", "rows")["data"]["count"] == 37
+    [record] = flow.ok("data", "upload-history", "-j", uploaded["jobId"])["data"]
+    assert record[uploaded["jobId"]]["upload_info"]["upload_count"] == 37
 
     smaller = write_csv(tmp_path / "smaller.csv", "id," + BREAST_HEADER, breast_rows(range(5)))
     replaced = flow.ok("data", "upload", "-c", str(write_conf(tmp_path / "smaller.json",
@@ -42,6 +45,13 @@ def test_upload_then_table_info(flow: Flow, compat_node: Node, tmp_path) -> None
 
 
 def test_table_info_of_a_missing_table(flow: Flow, compat_node: Node) -> None:
-    code, reply = flow.run("table", "info", "-n", NS, "-t", "no_such_table")
-    assert code == 0
-    assert reply["retcode"] == 101 and "no_such_table" in reply["retmsg"], reply
+    """FATE's answer, which scripts test a table's existence by: no rows, no partitions."""
+    assert flow.ok("table", "info", "-n", NS, "-t", "no_such_table")["data"] == {
+        "namespace": NS, "table_name": "no_such_table", "count": 0, "partition": None}
+
+
+def test_table_delete(flow: Flow, compat_node: Node, tmp_path) -> None:
+    csv = write_csv(tmp_path / "gone.csv", "id," + BREAST_HEADER, breast_rows(range(3)))
+    flow.ok("data", "upload", "-c", str(write_conf(tmp_path / "upload.json", upload_conf(csv, NS, "gone"))))
+    assert flow.ok("table", "delete", "-n", NS, "-t", "gone")["data"] == [{"namespace": NS, "table_name": "gone"}]
+    assert compat_node.table_count(NS, "gone") is None

@@ -1,4 +1,4 @@
-"""fate-client 1.6.0 `flow job|task|component ...` against our node: FATE's toy job, a DSL v2 job
+"""`flow job|task|component ...` (fate-client 1.6 and 1.11) against our node: FATE's toy job, a DSL v2 job
 with a Reader component, a job whose component saves a model, and stopping jobs.
 
 The node runs one job at a time (max_jobs 1), so a second job submitted while one runs waits.
@@ -12,24 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from compat_helpers import Flow, ended
+from compat_helpers import PARTY, TOY_COMPONENT, TOY_CONF, TOY_DSL, Flow, ended, submit
 from jobs_helpers import wait_job
 
-from integration_helpers import BREAST_HEADER, ROOT, Node, breast_rows, upload_conf, write_conf, write_csv
+from integration_helpers import BREAST_HEADER, Node, breast_rows, upload_conf, write_conf, write_csv
 
 pytestmark = pytest.mark.integration
-
-TOY = ROOT / "examples" / "toy_example"
-TOY_DSL, TOY_CONF = TOY / "toy_example_dsl.json", TOY / "toy_example_conf.json"
-TOY_COMPONENT = "secure_add_example_0"
-PARTY = "10000"
-
-
-def submit(flow: Flow, conf: Path, dsl: Path) -> str:
-    reply = flow.ok("job", "submit", "-c", str(conf), "-d", str(dsl))
-    job_id = reply["jobId"]
-    assert job_id and reply["data"]["model_info"]["model_version"] == job_id, reply
-    return job_id
 
 
 def v2_job(tmp_path: Path, name: str, dsl: dict[str, Any], role_parameters: dict[str, Any],
@@ -46,14 +34,6 @@ def pause_job(tmp_path: Path, name: str, seconds: float) -> tuple[Path, Path]:
     dsl = {"components": {"pause_0": {"module": "CompatPause"}}}
     params = {"guest": {"0": {"pause_0": {"seconds": seconds, "label": name}}}}
     return v2_job(tmp_path, name, dsl, params, {"guest": [int(PARTY)]})
-
-
-@pytest.fixture(scope="module")
-def toy_job(flow: Flow, compat_node: Node) -> str:
-    """FATE's toy example (DSL v1) submitted with `flow job submit`, run to its end."""
-    job_id = submit(flow, TOY_CONF, TOY_DSL)
-    assert ended(wait_job(compat_node, job_id)) == {"guest": "success", "host": "success"}
-    return job_id
 
 
 def test_job_query(flow: Flow, toy_job: str) -> None:
@@ -102,6 +82,11 @@ def test_component_metrics(flow: Flow, toy_job: str) -> None:
     assert "data" not in reply, reply  # the host logs no metric: retcode 0 and a message
 
 
+def test_component_parameters(flow: Flow, toy_job: str) -> None:
+    data = flow.ok("component", "parameters", "-j", toy_job, "-r", "host", "-p", PARTY, "-cpn", TOY_COMPONENT)["data"]
+    assert (data["module"], data["ComponentParam"]["seed"]) == ("SecureAddExample", 321)
+
+
 def test_component_output_model(flow: Flow, compat_node: Node, tmp_path: Path) -> None:
     job_id = submit(flow, *pause_job(tmp_path, "model", 0))
     assert ended(wait_job(compat_node, job_id)) == {"guest": "success"}
@@ -111,8 +96,10 @@ def test_component_output_model(flow: Flow, compat_node: Node, tmp_path: Path) -
     assert reply["meta"]["model_version"] == job_id
 
 
-def test_component_output_data_table(flow: Flow, compat_node: Node, tmp_path: Path) -> None:
-    """A Reader's output table is the uploaded one, copied: same row count."""
+@pytest.fixture(scope="module")
+def reader_job(flow: Flow, compat_node: Node, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A DSL v2 job whose Reader (guest 10000) reads a table of 23 rows uploaded with `flow data upload`."""
+    tmp_path = tmp_path_factory.mktemp("reader")
     csv = write_csv(tmp_path / "reader.csv", "id," + BREAST_HEADER, breast_rows(range(23)))
     flow.ok("data", "upload", "-c", str(write_conf(tmp_path / "upload.json",
                                                    upload_conf(csv, "compat_jobs", "reader_in"))))
@@ -120,13 +107,40 @@ def test_component_output_data_table(flow: Flow, compat_node: Node, tmp_path: Pa
     params = {"guest": {"0": {"reader_0": {"table": {"name": "reader_in", "namespace": "compat_jobs"}}}}}
     job_id = submit(flow, *v2_job(tmp_path, "reader", dsl, params, {"guest": [int(PARTY)]}))
     assert ended(wait_job(compat_node, job_id)) == {"guest": "success"}
+    return job_id
 
-    table = flow.ok("component", "output-data-table", "-j", job_id, "-r", "guest", "-p", PARTY,
+
+def test_component_output_data_table(flow: Flow, reader_job: str) -> None:
+    """A Reader's output table is the uploaded one, copied: same row count."""
+    table = flow.ok("component", "output-data-table", "-j", reader_job, "-r", "guest", "-p", PARTY,
                     "-cpn", "reader_0")["data"]
     assert table["table_name"] and table["table_namespace"], table
     assert (table["table_namespace"], table["table_name"]) != ("compat_jobs", "reader_in")
     info = flow.ok("table", "info", "-n", table["table_namespace"], "-t", table["table_name"])["data"]
     assert info["count"] == 23
+
+
+def test_component_output_data(flow: Flow, reader_job: str, tmp_path: Path) -> None:
+    """flow GETs the archive and extracts the CSV (header line first) and its meta under -o."""
+    reply = flow.ok("component", "output-data", "-j", reader_job, "-r", "guest", "-p", PARTY, "-cpn", "reader_0",
+                    "-o", str(tmp_path))
+    directory = tmp_path / f"job_{reader_job}_reader_0_guest_{PARTY}_output_data"
+    assert reply["directory"] == str(directory)
+    lines = (directory / "output_data.csv").read_text().splitlines()
+    assert lines[0] == "id," + BREAST_HEADER and len(lines) == 24
+    assert json.loads((directory / "output_data_meta.json").read_text())["header"][0] == "id"
+
+
+def test_job_view_with_filters_only(flow: Flow, reader_job: str) -> None:
+    """`flow job view` without -j: FATE's data view rows of every job the filters select."""
+    rows = flow.ok("job", "view", "-r", "guest", "-p", PARTY)["data"]
+    assert all((row["f_role"], row["f_party_id"]) == ("guest", PARTY) for row in rows), rows
+    [reader] = [row for row in rows if row["f_job_id"] == reader_job]
+    assert reader["f_component_name"] == "reader_0" and reader["f_table_name"], reader
+    uploads = flow.ok("job", "view", "-r", "local", "-p", "0")["data"]
+    assert ("compat_jobs", "reader_in") in {(row["f_table_namespace"], row["f_table_name"]) for row in uploads}
+    code, reply = flow.run("job", "view", "-r", "arbiter", "-p", PARTY)
+    assert code == 0 and reply["retcode"] == 101, reply  # FATE's answer when no row matches
 
 
 def test_job_stop(flow: Flow, compat_node: Node, tmp_path: Path) -> None:

@@ -41,9 +41,10 @@ def _settings(conf: dict[str, Any]) -> flow_pb2.UploadSettings:
 
 
 def _flow_drop(conf: dict[str, Any]) -> dict[str, Any]:
-    """The conf with drop as this node reads it. `flow` always sends its --drop flag: 1 when given, else 2 (1.5.1 -
-    1.6) or 0 (1.7+, as FATE-Flow 1.7+ refuses an existing table at 0); without the flag, both mean refuse (2)."""
-    if conf.get("drop") in (0, "0"):
+    """The conf with drop as this node reads it. `flow data upload` sends its flags with the conf (`verbose`, `drop`):
+    drop 1 when --drop is given, else 2 (1.5.1 - 1.6) or 0 (1.7+, as FATE-Flow 1.7+ refuses an existing table at
+    0); without the flag, both mean refuse (2). A conf without flow's flags keeps its drop (0 adds rows)."""
+    if "verbose" in conf and conf.get("drop") in (0, "0"):
         conf["drop"] = 2
     return conf
 

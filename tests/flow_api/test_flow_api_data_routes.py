@@ -15,13 +15,16 @@ from protos import flow_pb2
 CONF = {"file": "/client/rows.csv", "head": 1, "partition": 4, "work_mode": 0, "namespace": "ns", "table_name": "t"}
 
 
-@pytest.mark.parametrize("sent, drop", [(1, 1), (2, 2), (0, 2), ("0", 2), (None, None)],
-                         ids=["--drop", "no --drop (1.6)", "no --drop (1.7+)", "as text", "none"])
-def test_flow_s_drop_flag_reaches_the_node_as_meant(client: Any, fake: FakeFlow, sent: Any, drop: int | None) -> None:
-    """fate-client 1.7+ sends drop 0 without --drop (FATE-Flow 1.7+ then refuses an existing table), 1.6 sends 2."""
+@pytest.mark.parametrize("sent, drop, flags", [(1, 1, True), (2, 2, True), (0, 2, True), ("0", 2, True),
+                                               (0, 0, False), (None, None, False)],
+                         ids=["--drop", "no --drop (1.6)", "no --drop (1.7+)", "as text", "not flow: add rows", "none"])
+def test_flow_s_drop_flag_reaches_the_node_as_meant(client: Any, fake: FakeFlow, sent: Any, drop: int | None,
+                                                    flags: bool) -> None:
+    """flow 1.7+ sends drop 0 without --drop (FATE-Flow 1.7+ then refuses an existing table), 1.6 sends 2; a conf
+    without flow's flags (verbose, drop) keeps drop 0: add the rows."""
     received: list[flow_pb2.UploadChunk] = []
     fake.answers["Upload"] = upload_answer(received)
-    conf = CONF if sent is None else {**CONF, "drop": sent, "verbose": 0}
+    conf = {**CONF, **({} if sent is None else {"drop": sent}), **({"verbose": 0} if flags else {})}
     response = client.post("/v1/data/upload?" + quote(json.dumps(conf)), content_type="multipart/form-data",
                            data={"file": (io.BytesIO(b"id,x\n1,2\n"), "rows.csv")})
     assert response.get_json()["retcode"] == 0

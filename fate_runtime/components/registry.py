@@ -55,4 +55,7 @@ class Components(Mapping[str, ComponentSpec]):
         return BUILTIN.with_specs(extra)
 
 
-BUILTIN = Components([secure_add_example.SPEC, reader.SPEC])
+BUILTIN = Components([
+    secure_add_example.SPEC,
+    reader.SPEC,
+])

@@ -239,6 +239,12 @@ class Store:
         """Start the worker processes ahead of the first parallel operation."""
         prestart(self.config.worker_count(), self.config.worker_slots)
 
+    def for_heavy_rows(self) -> "Store":
+        """This store, but operations on the tables opened through it always run in the worker processes: for
+        tables whose every row carries much work (blocks of rows, batches of ciphertexts), which the row-count
+        rule for small jobs (`inline_rows`) would keep in this process."""
+        return Store(dataclasses.replace(self.config, inline_rows=0))
+
     def parallel(self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], inline: bool = False) -> list[Any]:
         """`[fn(*args) for args in calls]` in the store's worker processes (`fn` must be importable)."""
         return run_all(fn, calls, self.config.worker_count(), inline=inline, budget=self.config.worker_slots)

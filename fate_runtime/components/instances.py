@@ -29,6 +29,7 @@ class Instance:
                 and np.array_equal(self.features, other.features))
 
 
+@register_data_class("fate_runtime.InstanceBlock")
 @dataclasses.dataclass
 class InstanceBlock:
     """The instances of one partition (or any set of rows) as arrays: ids, features (rows x header), labels."""

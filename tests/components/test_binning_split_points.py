@@ -32,7 +32,10 @@ def split_points(rows: Rows, tmp_path: Path, partitions: int = 3, **given: objec
 def test_quantile_split_points_are_numpys_exact_quantiles_on_breast(tmp_path: Path, partitions: int) -> None:
     for rows in (breast_guest(), breast_host()):
         found = split_points(rows, tmp_path / f"{rows.header[-1]}-{partitions}", partitions)
-        assert found == [reference_split_points(rows.features[:, column]) for column in range(len(rows.header))]
+        for column, points in enumerate(found):
+            values = rows.features[:, column]
+            quantiles = [float(np.quantile(values, rate / 10, method="inverted_cdf")) for rate in range(1, 11)]
+            assert points == list(dict.fromkeys(quantiles))
 
 
 def test_quantile_split_points_with_another_bin_num(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fate_runtime.crypto.rsa import (DEFAULT_KEY_LENGTH, PUBLIC_EXPONENT, RsaPrivateKey, RsaPublicKey,
-                                     generate_rsa_keypair, id_hash, signature_digest)
+                                     generate_rsa_keypair, id_hash, signature_digest, signed_id)
 
 RSA_EXAMPLE = Path("/work/shared/fate_examples/v1.2.0/fate_flow_examples/test_rsa_job_conf.json")
 
@@ -105,3 +105,9 @@ def test_ids_hash_and_digest_as_fate_does():
     assert id_hash("133") == int("d2f483672c0239f6d7dd3c9ecee6deacbcd59185855625902a8b1c1a3bd67440", 16)
     assert id_hash(133) == id_hash("133")
     assert signature_digest(10) == "4a44dc15364204a80fe80e9039455cc1608281820fe2b24f1e5233ade6af1dd5"
+
+
+def test_a_signed_id_is_keyed_by_the_digest_of_the_signature_of_its_hash(keys):
+    public, private = keys
+    assert signed_id(private, "abc", "ignored value") == (
+        signature_digest(int(gmpy2.powmod(id_hash("abc"), private.d, public.n))), "abc")

@@ -20,8 +20,8 @@ from typing import Any
 
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.components.intersection.outputs import check_overlap, common, save
-from fate_runtime.crypto.rsa import (DEFAULT_KEY_LENGTH, RsaPrivateKey, RsaPublicKey, generate_rsa_keypair, id_hash,
-                                     signature_digest)
+from fate_runtime.crypto.rsa import (DEFAULT_KEY_LENGTH, RsaPublicKey, generate_rsa_keypair, id_hash, signature_digest,
+                                     signed_id)
 from federation import TransferVariable
 from storage import Table
 
@@ -39,11 +39,6 @@ def _heavy(ctx: ComponentContext, table: Table) -> Table:
     return ctx.store.for_heavy_rows().table(table.namespace, table.name)
 
 
-def signed_digest(key: RsaPrivateKey, sid: Any, _: Any = None) -> tuple[str, Any]:
-    """(the digest of the signature of an id's hash, the id): how a key holder keys its own ids."""
-    return signature_digest(key.sign(id_hash(sid))), sid
-
-
 def _blinded(key: RsaPublicKey, bits: int, sid: Any, _: Any) -> tuple[bytes, tuple[Any, int, int]]:
     r = key.blinding_factor(bits)
     return secrets.token_bytes(TOKEN_BYTES), (sid, r, key.blind(id_hash(sid), r))
@@ -57,7 +52,7 @@ def run_host(ctx: ComponentContext, data: Table) -> None:
     guest = ctx.parties(GUEST)
     public_key, private_key = generate_rsa_keypair(DEFAULT_KEY_LENGTH)
     ctx.federation.remote({"n": public_key.n, "e": public_key.e}, "rsa_pubkey", 0, guest)
-    own = _heavy(ctx, data).map(partial(signed_digest, private_key))  # digest -> id
+    own = _heavy(ctx, data).map(partial(signed_id, private_key))  # digest -> id
     ctx.federation.remote(own.map_values(lambda _: 1), "intersect_host_ids_process", 0, guest)
     blinded = ctx.federation.get("intersect_guest_ids", 0, guest)[0]  # token -> h r^e
     ctx.federation.remote(_heavy(ctx, blinded).map_values(private_key.sign), "intersect_guest_ids_process", 0, guest)

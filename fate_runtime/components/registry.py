@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Iterable, Iterator, Mapping
 
-from fate_runtime.components import evaluation, reader, secure_add_example
+from fate_runtime.components import binning, evaluation, reader, secure_add_example
 from fate_runtime.components.spec import ComponentSpec
 from fate_runtime.errors import ConfigError
 
@@ -58,5 +58,6 @@ class Components(Mapping[str, ComponentSpec]):
 BUILTIN = Components([
     secure_add_example.SPEC,
     reader.SPEC,
+    binning.SPEC,
     evaluation.SPEC,
 ])

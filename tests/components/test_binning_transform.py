@@ -11,7 +11,7 @@ import pytest
 from component_harness import PartySetup, PartyStores, Run, run_component
 from feature_tables import Rows, breast_guest, breast_host, reference_bins, reference_split_points, reference_woe_iv
 
-from fate_runtime.components import ParameterError, binning
+from fate_runtime.components import BUILTIN, ParameterError, binning
 from fate_runtime.components.binning import hetero_binning_guest
 from fate_runtime.components.instances import header, instance_block
 from storage import Table
@@ -153,3 +153,11 @@ def test_fates_parameters_and_defaults() -> None:
     assert {key: params[key] for key in ("bin_num", "error", "adjustment_factor", "bin_indexes", "local_only")} == \
         {"bin_num": 10, "error": 0.001, "adjustment_factor": 0.5, "bin_indexes": -1, "local_only": False}
     assert params["transform_param"] == {"transform_cols": -1, "transform_names": None, "transform_type": "bin_num"}
+
+
+def test_binning_is_a_built_in_module_run_by_guest_and_host_and_deployed() -> None:
+    spec = BUILTIN["HeteroFeatureBinning"]
+    assert spec is binning.SPEC and spec.roles == ("guest", "host") and spec.deploy
+    assert [(v.name, v.src, v.dst) for v in spec.variables] == [
+        ("paillier_pubkey", "guest", ("host",)), ("encrypted_label", "guest", ("host",)),
+        ("encrypted_bin_sum", "host", ("guest",))]

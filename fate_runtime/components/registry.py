@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Iterable, Iterator, Mapping
 
-from fate_runtime.components import binning, evaluation, reader, secure_add_example
+from fate_runtime.components import binning, dataio, evaluation, intersection, reader, rsa, secure_add_example
 from fate_runtime.components.spec import ComponentSpec
 from fate_runtime.errors import ConfigError
 
@@ -58,6 +58,9 @@ class Components(Mapping[str, ComponentSpec]):
 BUILTIN = Components([
     secure_add_example.SPEC,
     reader.SPEC,
+    dataio.SPEC,
+    intersection.SPEC,
+    rsa.SPEC,
     binning.SPEC,
     evaluation.SPEC,
 ])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from component_harness import PartySetup, PartyStores, Run, run_component
-from fate_runtime.components import dataio
+from fate_runtime.components import BUILTIN, dataio
 from fate_runtime.components.dataio.cells import scan
 from fate_runtime.components.dataio.dense import fit
 from fate_runtime.components.dataio.settings import from_params
@@ -167,3 +167,7 @@ def test_a_bad_row_is_named_also_when_storage_workers_read_it(tmp_path):
         assert scan(good, layout.read, len, lambda a, b: a + b) == 40
     finally:
         executor.shutdown()
+
+
+def test_a_built_in_module_of_guests_and_hosts_that_runs_in_predict_jobs():
+    assert BUILTIN["DataIO"] is dataio.SPEC and dataio.SPEC.roles == ("guest", "host") and dataio.SPEC.deploy

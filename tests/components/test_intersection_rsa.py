@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from fate_runtime.components import intersection
+from fate_runtime.components import BUILTIN, intersection
 from fate_runtime.components.params import ParameterError
 from intersection_cases import (GUEST, GUEST_ONLY, HOST, HOST_B, HOST_ONLY, SHARED, metrics, names_of_transfers,
                                 output_ids, run_expecting, run_intersection)
@@ -100,3 +100,8 @@ def test_fates_cache_parameters_are_accepted_and_repeated_ids_refused(tmp_path):
         intersection.SPEC.parameters({"intersect_method": "psi"})
     with pytest.raises(ParameterError, match="^encode_params.encode_method must be one of"):
         intersection.SPEC.parameters({"encode_params": {"encode_method": "sha3"}})
+
+
+def test_a_built_in_module_of_a_guest_and_hosts():
+    spec = BUILTIN["Intersection"]
+    assert spec is intersection.SPEC and spec.roles == spec.required_roles == ("guest", "host") and spec.deploy

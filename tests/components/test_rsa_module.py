@@ -8,7 +8,7 @@ import json
 import pytest
 
 from component_harness import PartySetup, PartyStores, run_component
-from fate_runtime.components import rsa
+from fate_runtime.components import BUILTIN, rsa
 from fate_runtime.components.params import ParameterError
 from storage import TableNotFound
 from uploaded_tables import stored
@@ -67,3 +67,7 @@ def test_key_parameters_must_be_positive_integers(value):
     with pytest.raises(ParameterError) as raised:
         rsa.SPEC.parameters({"rsa_key_n": value})
     assert raised.value.path == "rsa_key_n"
+
+
+def test_a_built_in_module_of_guests_and_hosts():
+    assert BUILTIN["Rsa"] is rsa.SPEC and rsa.SPEC.roles == ("guest", "host")

@@ -50,9 +50,10 @@ def test_a_second_run_replaces_the_table(tmp_path):
 
 def test_a_d_that_is_not_the_keys_is_refused_and_nothing_is_saved(tmp_path):
     stores = PartyStores(tmp_path)
-    with pytest.raises(ValueError, match="^rsa_key_d is not the private exponent of the RSA key rsa_key_n, "
-                                         "rsa_key_e$"):
+    with pytest.raises(ValueError, match=r"^rsa_key_n, rsa_key_e and rsa_key_d are not one RSA key \(d must be"):
         sign(stores, ["a"], rsa_key_d=PARAMS["rsa_key_d"] + 2)
+    with pytest.raises(ValueError, match=r"^rsa_key_n, rsa_key_e and rsa_key_d are not one RSA key"):
+        sign(stores, ["a"], rsa_key_e=PARAMS["rsa_key_n"] + 1, component="rsa_1")
     with pytest.raises(TableNotFound):
         saved(stores)
 
@@ -62,11 +63,12 @@ def test_missing_parameters_are_named(tmp_path):
         sign(PartyStores(tmp_path), ["a"], rsa_key_d=None, save_out_table_name="")
 
 
-@pytest.mark.parametrize("value", [-5, 0, "12", 1.5])
-def test_key_parameters_must_be_positive_integers(value):
+@pytest.mark.parametrize("value", [-5, 0, "1234567", 1.5, True])
+@pytest.mark.parametrize("name", ["rsa_key_n", "rsa_key_e", "rsa_key_d"])
+def test_key_parameters_must_be_positive_integers_and_are_not_echoed(name, value):
     with pytest.raises(ParameterError) as raised:
-        rsa.SPEC.parameters({"rsa_key_n": value})
-    assert raised.value.path == "rsa_key_n"
+        rsa.SPEC.parameters({name: value})
+    assert str(raised.value) == f"{name} must be a positive integer"
 
 
 def test_a_built_in_module_of_guests_and_hosts():

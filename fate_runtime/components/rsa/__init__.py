@@ -10,11 +10,29 @@ job's conf and never appears in a log line.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
+from typing import Any
 
 from fate_runtime.components.context import ComponentContext
+from fate_runtime.components.params import ParameterError
 from fate_runtime.components.spec import ComponentSpec, Param
 from fate_runtime.crypto.rsa import RsaPrivateKey, signed_id
+
+
+@dataclasses.dataclass(frozen=True)
+class KeyNumber(Param):
+    """A positive integer of the RSA key: refused without its value in the message (it may be the private key)."""
+
+    kind: type = int
+    default: Any = None
+    nullable: bool = True
+
+    def validate(self, path: str, value: Any) -> Any:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ParameterError(path, "must be a positive integer")
+        return value
+
 
 REQUIRED = ("rsa_key_n", "rsa_key_e", "rsa_key_d", "save_out_table_namespace", "save_out_table_name")
 
@@ -23,7 +41,7 @@ def _key(n: int, e: int, d: int) -> RsaPrivateKey:
     try:
         return RsaPrivateKey.from_exponents(n, e, d)
     except ValueError:
-        raise ValueError("rsa_key_d is not the private exponent of the RSA key rsa_key_n, rsa_key_e") from None
+        raise ValueError("rsa_key_n, rsa_key_e and rsa_key_d are not one RSA key (d must be the private exponent of n and e)") from None
 
 
 def run(ctx: ComponentContext) -> None:
@@ -48,9 +66,7 @@ def run(ctx: ComponentContext) -> None:
 SPEC = ComponentSpec(
     module="Rsa",
     roles=("guest", "host"),
-    params={"rsa_key_n": Param(int, None, minimum=1, nullable=True),
-            "rsa_key_e": Param(int, None, minimum=1, nullable=True),
-            "rsa_key_d": Param(int, None, minimum=1, nullable=True),
+    params={"rsa_key_n": KeyNumber(), "rsa_key_e": KeyNumber(), "rsa_key_d": KeyNumber(),
             "save_out_table_namespace": Param(str, None, nullable=True),
             "save_out_table_name": Param(str, None, nullable=True)},
     variables=(),

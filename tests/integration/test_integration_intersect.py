@@ -121,3 +121,22 @@ def test_the_rsa_example_signs_the_id_library_into_the_named_table(breast: Node,
     sid, digest = "133", next(key for key, value in rows.items() if value == "133")
     hashed = int(hashlib.sha256(sid.encode()).hexdigest(), 16)
     assert digest == hashlib.sha256(str(pow(hashed, params["rsa_key_d"], params["rsa_key_n"])).encode()).hexdigest()
+
+
+def test_a_host_sharing_no_id_fails_the_job_naming_it_and_every_task_ends(breast: Node, tmp_path: Path) -> None:
+    rows = (DATA / "breast_a.csv").read_text().splitlines()
+    apart = tmp_path / "breast_a_apart.csv"
+    apart.write_text("\n".join([rows[0], *(f"apart-{row}" for row in rows[1:])]) + "\n")
+    upload(breast, apart, "hetero", "breast_a_apart")
+    conf = json.loads((INTERSECT / "test_intersect_job_rsa_conf.json").read_text())
+    conf["role_parameters"]["host"]["args"]["data"]["data"] = [{"name": "breast_a_apart", "namespace": "hetero"}]
+    job_id = str(cli_ok(breast, "-f", "submit_job", "-c", str(write_conf(tmp_path / "conf.json", conf)), "-d",
+                        str(INTERSECT / "test_intersect_job_dsl.json"))["jobId"])
+    rows_ended = wait_job(breast, job_id, timeout=JOB_TIMEOUT)
+    assert {row["f_status"] for row in rows_ended} == {"failed"}
+    tasks = {(task["f_role"], task["f_component_name"]): task
+             for task in cli_ok(breast, "-f", "query_task", "-j", job_id)["data"]}
+    assert tasks[("guest", "intersect_0")]["f_status"] == "failed"
+    assert tasks[("guest", "intersect_0")]["f_retmsg"] == (
+        "intersect_0 failed: no ids overlap between guest 10000 and host 10000")
+    assert all(task["f_status"] in ("success", "failed", "canceled") for task in tasks.values()), tasks

@@ -20,7 +20,7 @@ GUEST, HOST = ("guest", "10000"), ("host", "9999")
 
 @pytest.fixture(autouse=True)
 def short_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hetero_binning_guest, "KEY_LENGTH", 512)  # the protocol is the same; 1024 is tested apart
+    monkeypatch.setattr(hetero_binning_guest, "KEY_LENGTH", 256)  # the protocol is the same; 1024 is tested apart
 
 
 def run_binning(tmp_path: Path, guest: Rows, host: Rows, **params: object) -> Run:

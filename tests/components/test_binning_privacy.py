@@ -23,7 +23,7 @@ GUEST, HOST = ("guest", "10000"), ("host", "9999")
 
 
 def run_recording_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, guest: Rows, host: Rows,
-                       key_length: int | None = 512, **params: object) -> tuple[Run, PartyStores, list[Any]]:
+                       key_length: int | None = 256, **params: object) -> tuple[Run, PartyStores, list[Any]]:
     keys: list[tuple[PublicKey, PrivateKey]] = []
 
     def recorded(n_length: int) -> tuple[PublicKey, PrivateKey]:

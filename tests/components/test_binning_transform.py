@@ -21,7 +21,7 @@ GUEST, HOST = ("guest", "10000"), ("host", "9999")
 
 @pytest.fixture(autouse=True)
 def short_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hetero_binning_guest, "KEY_LENGTH", 512)
+    monkeypatch.setattr(hetero_binning_guest, "KEY_LENGTH", 256)
 
 
 def run_binning(stores: PartyStores, guest: Rows, host: Rows, job_type: str = "train",

@@ -11,34 +11,47 @@ EVERY_COLUMN = -1  # FATE's "-1": every column of the header
 
 
 @dataclasses.dataclass(frozen=True)
-class ColumnList(Param):
-    """Columns named by index (ints from 0) or, with `by_name`, by header name; -1 for all where `every`."""
+class ListOf(Param):
+    """A list whose items are all of kind `item` (numbers from `item_minimum`; strings among `item_choices` where
+    given, in any case, spelled as declared), or -1 instead where `every` (FATE's "every column")."""
 
-    by_name: bool = False
+    item: type = int
+    item_minimum: float | None = None
+    item_choices: tuple[str, ...] = ()
     every: bool = False
+    items_are: str = "column indexes (from 0)"
 
     def validate(self, path: str, value: Any) -> Any:
         if value is None and self.nullable:
             return None
         if self.every and type(value) is int and value == EVERY_COLUMN:
             return value
-        element = str if self.by_name else int
-        if isinstance(value, list) and all(type(item) is element for item in value) \
-                and (self.by_name or all(item >= 0 for item in value)):
-            return list(value)
-        allowed = f"a list of column {'names' if self.by_name else 'indexes (from 0)'}"
-        raise ParameterError(path, f"must be {'-1 or ' if self.every else ''}{allowed}"
+        if isinstance(value, list):
+            items = [self._item(item) for item in value]
+            if None not in items:
+                return items
+        raise ParameterError(path, f"must be {'-1 or ' if self.every else ''}a list of {self.items_are}"
                                    f"{' or None' if self.nullable else ''}, got {value!r}")
 
+    def _item(self, given: Any) -> Any:
+        """The item as declared, None when it is not one."""
+        value: Any = float(given) if self.item is float and type(given) is int else given
+        exact_kind = type(value) is self.item  # (bools are not ints here)
+        if not exact_kind or (self.item_minimum is not None and value < self.item_minimum):
+            return None
+        if self.item_choices:
+            return next((choice for choice in self.item_choices if choice.lower() == value.lower()), None)
+        return value
 
-def column_indexes(default: Any, every: bool = False) -> ColumnList:
-    """A list of column indexes (None allowed; -1 too where `every`)."""
-    return ColumnList(list, default, nullable=True, every=every)
+
+def column_indexes(default: Any, every: bool = False, nullable: bool = True) -> ListOf:
+    """A list of column indexes (-1 too where `every`)."""
+    return ListOf(list, default, nullable=nullable, item_minimum=0, every=every)
 
 
-def column_names(default: Any) -> ColumnList:
+def column_names(default: Any) -> ListOf:
     """A list of column names (None allowed)."""
-    return ColumnList(list, default, nullable=True, by_name=True)
+    return ListOf(list, default, nullable=True, item=str, items_are="column names")
 
 
 @dataclasses.dataclass(frozen=True)

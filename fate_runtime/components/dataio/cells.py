@@ -51,7 +51,7 @@ class Tokens:
         return cell.strip().casefold() in self.texts
 
     def matches_numbers(self, values: np.ndarray) -> np.ndarray:
-        matched = np.isin(values, self.numbers)
+        matched = (values[:, None] == self.numbers).any(axis=1) if len(self.numbers) else np.zeros(len(values), bool)
         if "nan" in self.texts:  # the text "nan" reads as NaN
             matched |= np.isnan(values)
         return matched
@@ -72,11 +72,19 @@ class CellReader:
     fill_missing: bool
     integer_columns: np.ndarray  # bool per column
 
+    @property
+    def _numbers_count(self) -> int:
+        """How many numbers count as missing or outliers (cells are compared with them)."""
+        return len(self.missing.numbers) + (len(self.outlier.numbers) if self.outlier is not None else 0)
+
     def read(self, cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(values with NaN where missing or outlier, missing mask, outlier mask); RowError naming the column."""
         try:
-            values = np.array(cells, dtype=np.float64)
+            values = np.array(list(map(float, cells)), dtype=np.float64)
             missing_text = outlier_text = np.zeros(len(cells), dtype=bool)
+            if not self._numbers_count and not np.isnan(values).any():  # (the common row: only numbers)
+                self._check_integers(values, missing_text)
+                return values, missing_text, outlier_text
         except ValueError:
             values, missing_text, outlier_text = self._read_texts(cells)
         missing = missing_text | self.missing.matches_numbers(values)
@@ -105,6 +113,8 @@ class CellReader:
         return values, missing, outlier
 
     def _check_integers(self, values: np.ndarray, replaced: np.ndarray) -> None:
+        if not self.integer_columns.any():
+            return
         checked = self.integer_columns & ~replaced & np.isfinite(values)
         fractional = checked & (values != np.floor(values))
         if fractional.any():

@@ -65,8 +65,10 @@ HETERO_LR_CONF = FLOW_EXAMPLES / "test_hetero_lr_job_conf.json"
 
 
 def test_a_module_this_runtime_lacks_is_named_in_the_refusal():
-    refusal = _refusal(load_json(HETERO_LR_DSL), load_json(HETERO_LR_CONF))
-    assert refusal == "component dataio_0 uses unknown module DataIO"
+    job_dsl = load_json(HETERO_LR_DSL)
+    job_dsl["components"]["hetero_lr_0"]["module"] = "HeteroLRNotInThisRuntime"
+    refusal = _refusal(job_dsl, load_json(HETERO_LR_CONF))
+    assert refusal == "component hetero_lr_0 uses unknown module HeteroLRNotInThisRuntime"
 
 
 def test_the_hetero_lr_example_plans_with_its_modules_present(fate_modules):

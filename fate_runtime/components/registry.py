@@ -10,7 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Iterable, Iterator, Mapping
 
-from fate_runtime.components import binning, dataio, evaluation, intersection, reader, rsa, secure_add_example
+from fate_runtime.components import (binning, dataio, evaluation, intersection, reader, rsa, secure_add_example,
+                                     selection)
 from fate_runtime.components.spec import ComponentSpec
 from fate_runtime.errors import ConfigError
 
@@ -62,5 +63,6 @@ BUILTIN = Components([
     intersection.SPEC,
     rsa.SPEC,
     binning.SPEC,
+    selection.SPEC,
     evaluation.SPEC,
 ])

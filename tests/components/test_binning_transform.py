@@ -38,6 +38,11 @@ def output_rows(table: Table, ids: list[str]) -> tuple[np.ndarray, np.ndarray | 
     return block.features[order], None if block.labels is None else block.labels[order]
 
 
+def trained_models(trained: Run) -> dict[Any, Any]:
+    """Each party's input models of a predict job: its own trained model."""
+    return {party: {"model": {"component_0": trained.results[party].models.saved["model"]}} for party in (GUEST, HOST)}
+
+
 def bins_of(rows: Rows, trained_on: Rows, columns: list[int] | None = None) -> np.ndarray:
     expected = rows.features.copy()
     for column in columns if columns is not None else range(len(rows.header)):
@@ -97,7 +102,7 @@ def test_predict_replays_the_trained_split_points_without_sending_anything(tmp_p
     stores = PartyStores(tmp_path)
     guest, host = breast_guest(), breast_host()
     trained = run_binning(stores, guest.head(300), host.head(300), name="train")
-    models = {party: {"model": {"component_0": trained.results[party].models.saved["model"]}} for party in (GUEST, HOST)}
+    models = trained_models(trained)
     predicted = run_binning(PartyStores(tmp_path / "predict"), guest, host, "predict", models)
     assert not predicted.transfers
     assert np.array_equal(output_rows(predicted.outputs(GUEST), guest.ids)[0], bins_of(guest, guest.head(300)))
@@ -108,7 +113,7 @@ def test_predict_with_woe_replays_the_guests_woe(tmp_path: Path) -> None:
     stores = PartyStores(tmp_path)
     guest, host = breast_guest().head(200), breast_host()
     trained = run_binning(stores, guest, host, name="train", transform_param={"transform_type": "woe"})
-    models = {party: {"model": {"component_0": trained.results[party].models.saved["model"]}} for party in (GUEST, HOST)}
+    models = trained_models(trained)
     predicted = run_binning(PartyStores(tmp_path / "predict"), guest, host, "predict", models)
     assert np.array_equal(output_rows(predicted.outputs(GUEST), guest.ids)[0],
                           output_rows(trained.outputs(GUEST), guest.ids)[0])
@@ -122,8 +127,7 @@ def test_predict_without_a_trained_model_or_with_other_columns_is_refused(tmp_pa
         run_binning(stores, guest, breast_host(), "predict", name="a")
     trained = run_binning(PartyStores(tmp_path / "train"), guest, breast_host(), local_only=True)
     renamed = Rows(guest.ids, [f"z{index}" for index in range(len(guest.header))], guest.features, guest.labels)
-    models = {GUEST: {"model": {"component_0": trained.results[GUEST].models.saved["model"]}},
-              HOST: {"model": {"component_0": trained.results[HOST].models.saved["model"]}}}
+    models = trained_models(trained)
     with pytest.raises(ValueError, match="the input's columns differ from those component_0 was trained on"):
         run_binning(stores, renamed, breast_host(), "predict", models, name="b")
 

@@ -4,59 +4,23 @@ variation, outlier, manual; filters in sequence, the columns left unjudged, keep
 
 from __future__ import annotations
 
-import functools
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from component_harness import PartySetup, PartyStores, Run, run_component
-from feature_tables import Rows, breast_guest, breast_host
+from component_harness import Run
+from feature_tables import GUEST, HOST, Rows, Selection, breast_guest, breast_host, kept
 
-from fate_runtime.components import binning, selection
 from fate_runtime.components.binning import hetero_binning_guest
-from fate_runtime.components.binning.model import PARAM as BINNING_PARAM
-from fate_runtime.components.instances import header, instance_block
+from fate_runtime.components.instances import instance_block
 from fate_runtime.components.selection.model import META, PARAM
-from protos.binning_model_pb2 import FeatureBinningParam
 from protos.selection_model_pb2 import FeatureSelectionMeta, FeatureSelectionParam
-
-GUEST, HOST = ("guest", "10000"), ("host", "9999")
 
 
 @pytest.fixture(autouse=True)
 def short_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hetero_binning_guest, "KEY_LENGTH", 256)
-
-
-class Selection:
-    """Binning (rows unchanged) then selection, for one guest and one host."""
-
-    def __init__(self, tmp_path: Path, guest: Rows, host: Rows) -> None:
-        self.stores, self.guest, self.host = PartyStores(tmp_path), guest, host
-        self.inputs = {GUEST: guest.table(self.stores[GUEST], "guest"), HOST: host.table(self.stores[HOST], "host")}
-
-    @functools.cached_property
-    def binning(self) -> Run:
-        return run_component(binning.SPEC, self.stores, {
-            party: PartySetup({"transform_param": {"transform_type": None}}, {"data": [table]})
-            for party, table in self.inputs.items()}, component="binning_0")
-
-    def ivs(self, party: tuple[str, str] = GUEST) -> dict[str, float]:
-        param = FeatureBinningParam.FromString(self.binning.results[GUEST].models.saved["model"][BINNING_PARAM])
-        result = param.binning_result if party == GUEST else param.host_results[0]
-        return {name: column.iv for name, column in result.binning_result.items()}
-
-    def run(self, isometric: bool = True, **params: Any) -> Run:
-        return run_component(selection.SPEC, self.stores, {party: PartySetup(
-            dict(params), {"data": [table]},
-            {"isometric_model": {"binning_0": self.binning.results[party].models.saved["model"]}} if isometric else {})
-            for party, table in self.inputs.items()}, component="selection_0")
-
-
-def kept(run: Run, party: tuple[str, str]) -> list[str]:
-    return header(run.outputs(party))
 
 
 def param(run: Run, party: tuple[str, str] = GUEST) -> FeatureSelectionParam:

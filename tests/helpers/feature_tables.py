@@ -1,16 +1,24 @@
-"""FATE's breast data (or any numbers) as instance tables - the rows DataIO makes - for the feature components' tests."""
+"""FATE's breast data (or any numbers) as instance tables - the rows DataIO makes - for the feature components'
+tests, and binning's numbers computed centrally in the clear."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from component_harness import PartySetup, PartyStores, Run, run_component
 
-from fate_runtime.components.instances import Instance
+from fate_runtime.components import binning, selection
+from fate_runtime.components.binning.model import PARAM as BINNING_PARAM
+from fate_runtime.components.instances import Instance, header
+from protos.binning_model_pb2 import FeatureBinningParam
 from storage import Store, Table
 
+GUEST, HOST = ("guest", "10000"), ("host", "9999")
 DATA_DIR = Path(__file__).resolve().parents[2] / "examples" / "data"
 
 
@@ -81,3 +89,32 @@ def reference_woe_iv(values: np.ndarray, labels: np.ndarray, points: list[float]
     non_event_rates = (non_events + adjusted) / non_events.sum()
     woe = np.log(non_event_rates / event_rates)
     return woe, float(((non_event_rates - event_rates) * woe).sum())
+
+
+class Selection:
+    """Binning (rows unchanged) then selection, for one guest and one host, in the component harness."""
+
+    def __init__(self, tmp_path: Path, guest: Rows, host: Rows) -> None:
+        self.stores, self.guest, self.host = PartyStores(tmp_path), guest, host
+        self.inputs = {GUEST: guest.table(self.stores[GUEST], "guest"), HOST: host.table(self.stores[HOST], "host")}
+
+    @functools.cached_property
+    def binning(self) -> Run:
+        return run_component(binning.SPEC, self.stores, {
+            party: PartySetup({"transform_param": {"transform_type": None}}, {"data": [table]})
+            for party, table in self.inputs.items()}, component="binning_0")
+
+    def ivs(self, party: tuple[str, str] = GUEST) -> dict[str, float]:
+        param = FeatureBinningParam.FromString(self.binning.results[GUEST].models.saved["model"][BINNING_PARAM])
+        result = param.binning_result if party == GUEST else param.host_results[0]
+        return {name: column.iv for name, column in result.binning_result.items()}
+
+    def run(self, isometric: bool = True, **params: Any) -> Run:
+        return run_component(selection.SPEC, self.stores, {party: PartySetup(
+            dict(params), {"data": [table]},
+            {"isometric_model": {"binning_0": self.binning.results[party].models.saved["model"]}} if isometric else {})
+            for party, table in self.inputs.items()}, component="selection_0")
+
+
+def kept(run: Run, party: tuple[str, str]) -> list[str]:
+    return header(run.outputs(party))

@@ -24,8 +24,8 @@ def fit(ctx: ComponentContext, table: Table) -> None:
             raise ValueError("the guest sent no Paillier public key")
         labels = ctx.federation.get("encrypted_label", 0, guest)[0]
         sums = encrypted_bin_sums(table, labels, list(columns.binned), points, PublicKey(modulus))
-        ctx.federation.remote({anonymous_name(column): column_sums for column, column_sums in zip(columns.binned, sums)},
-                              "encrypted_bin_sum", 0, guest)
+        named = {anonymous_name(column): column_sums for column, column_sums in zip(columns.binned, sums)}
+        ctx.federation.remote(named, "encrypted_bin_sum", 0, guest)
         ctx.log.info("sent the encrypted event counts of %d columns to the guest", len(columns.binned))
     save_output(ctx, table, params["transform_param"]["transform_type"], columns, points, None)
     own = model.party_result(HOST, ctx.party_id, {name: model.iv_param(points.column(position), None)

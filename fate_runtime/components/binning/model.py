@@ -60,6 +60,7 @@ def trained(buffers: Buffers, source: str) -> TrainedBinning:
     if META not in buffers or PARAM not in buffers:
         raise ValueError(f"the model of {source} is not a HeteroFeatureBinning model")
     meta_message, param = FeatureBinningMeta.FromString(buffers[META]), FeatureBinningParam.FromString(buffers[PARAM])
-    return TrainedBinning(list(param.header), list(meta_message.transform_param.transform_cols),
-                          meta_message.transform_param.transform_type or None, dict(param.binning_result.binning_result),
+    transform = meta_message.transform_param
+    return TrainedBinning(list(param.header), list(transform.transform_cols), transform.transform_type or None,
+                          dict(param.binning_result.binning_result),
                           {result.party_id: dict(result.binning_result) for result in param.host_results})

@@ -57,8 +57,8 @@ def _partition_sums(pairs: Iterator[tuple[Any, Any]], columns: list[int], points
 
 
 def _combined(left: BinSums, right: BinSums, nsquare: int) -> BinSums:
-    return [[[one[0] * other[0] % nsquare, one[1] * other[1] % nsquare] for one, other in zip(left_column, right_column)]
-            for left_column, right_column in zip(left, right)]
+    return [[[one[0] * other[0] % nsquare, one[1] * other[1] % nsquare]
+             for one, other in zip(left_column, right_column)] for left_column, right_column in zip(left, right)]
 
 
 def encrypted_bin_sums(table: Table, labels: Table, columns: list[int], points: SplitPoints,

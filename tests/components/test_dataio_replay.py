@@ -8,6 +8,7 @@ import pytest
 from component_harness import PartySetup, PartyStores, Run, run_component
 from fate_runtime.components import dataio
 from fate_runtime.components.context import Buffers
+from protos import dataio_model_pb2 as pb
 from uploaded_tables import stored
 
 GUEST = ("guest", "9999")
@@ -90,3 +91,12 @@ def test_features_stay_float64(tmp_path):
     stores = PartyStores(tmp_path)
     run = replay(stores, train(stores, data_type="int"), {"p": "1,2,3"}, "y,x0,x1")
     assert next(iter(run.outputs(GUEST).collect()))[1].features.dtype == np.float64
+
+
+def test_a_model_without_a_columns_replacement_value_is_refused_naming_the_column(tmp_path):
+    stores = PartyStores(tmp_path)
+    model = train(stores)
+    param = pb.DataIOParam.FromString(model["DataIOParam"])
+    del param.imputer_param.missing_replace_value["x1"]
+    with pytest.raises(ValueError, match="^DataIO's model has no replacement value for column x1$"):
+        replay(stores, {**model, "DataIOParam": param.SerializeToString()}, {"p": "1,2,3"}, "y,x0,x1")

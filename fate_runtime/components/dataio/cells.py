@@ -81,7 +81,7 @@ class CellReader:
         """(values with NaN where missing or outlier, missing mask, outlier mask); RowError naming the column."""
         try:
             values = np.array(list(map(float, cells)), dtype=np.float64)
-            missing_text = outlier_text = np.zeros(len(cells), dtype=bool)
+            missing_text, outlier_text = np.zeros(len(cells), dtype=bool), np.zeros(len(cells), dtype=bool)
             if not self._numbers_count and not np.isnan(values).any():  # (the common row: only numbers)
                 self._check_integers(values, missing_text)
                 return values, missing_text, outlier_text

@@ -122,6 +122,9 @@ def from_model(meta: pb.DataIOMeta, param: pb.DataIOParam) -> Settings:
                     ratios: Mapping[str, float]) -> Replacement | None:
         if not on:
             return None
+        absent = [column for column in header if column not in values]
+        if absent:
+            raise ValueError(f"DataIO's model has no replacement value for column {absent[0]}")
         return Replacement(strategy or None, tuple(tokens), None, tuple(float(values[column]) for column in header),
                            tuple(ratios.get(column, 0.0) for column in header))
 

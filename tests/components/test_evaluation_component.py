@@ -60,8 +60,10 @@ def test_binary_records_fates_summary_curves_and_metas(tmp_path: Path) -> None:
     s = SOURCE
     assert metas == {
         s: {"name": s, "metric_type": "EVALUATION_SUMMARY"},
-        f"{s}_ks_fpr": {"name": f"{s}_ks_fpr", "metric_type": "KS_EVALUATION", "curve_name": f"{s}_fpr", "pair_type": s},
-        f"{s}_ks_tpr": {"name": f"{s}_ks_tpr", "metric_type": "KS_EVALUATION", "curve_name": f"{s}_tpr", "pair_type": s},
+        f"{s}_ks_fpr": {"name": f"{s}_ks_fpr", "metric_type": "KS_EVALUATION", "curve_name": f"{s}_fpr",
+                        "pair_type": s},
+        f"{s}_ks_tpr": {"name": f"{s}_ks_tpr", "metric_type": "KS_EVALUATION", "curve_name": f"{s}_tpr",
+                        "pair_type": s},
         f"{s}_lift": {"name": f"{s}_lift", "metric_type": "LIFT_EVALUATION", "curve_name": s},
         f"{s}_gain": {"name": f"{s}_gain", "metric_type": "GAIN_EVALUATION", "curve_name": s},
         f"{s}_accuracy": {"name": f"{s}_accuracy", "metric_type": "ACCURACY_EVALUATION", "curve_name": s},
@@ -196,7 +198,8 @@ def test_fates_roles_and_parameters() -> None:
     ([[1, 1, 0.9, {}, "train"], [0, 0, 0.1, {}]],
      "the output of hetero_lr_0 is not a prediction table: a row is not a list "
      "[label, predict_result, predict_score, predict_detail, type]"),
-    ([[1, 1, 0.9, {}, "train"], ["yes", 0, 0.1, {}, "train"]], "the output of hetero_lr_0 has a label that is not a number"),
+    ([[1, 1, 0.9, {}, "train"], ["yes", 0, 0.1, {}, "train"]],
+     "the output of hetero_lr_0 has a label that is not a number"),
     ([[1, 1, 0.9, {}, "train"], [0, 0, "0.1", {}, "train"]],
      "the output of hetero_lr_0 has a predict_score that is not a number"),
     ([[1, 1, 0.9, {}, "train"], [0, 0, float("nan"), {}, "train"]],

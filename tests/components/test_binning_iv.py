@@ -119,3 +119,25 @@ def test_one_label_only_is_refused(tmp_path: Path) -> None:
     guest.labels = np.ones(30)
     with pytest.raises(ValueError, match="no row has label 0"):
         run_binning(tmp_path, guest, breast_host(), local_only=True)
+
+
+def test_each_of_two_hosts_gets_its_own_result_at_the_guest(tmp_path: Path) -> None:
+    guest, host = breast_guest().head(200), breast_host()
+    first = Rows(host.ids, host.header[:10], host.features[:, :10])
+    second = Rows(host.ids[:150], host.header[10:], host.features[:150, 10:])
+    stores = PartyStores(tmp_path)
+    other = ("host", "9998")
+    run = run_component(binning.SPEC, stores, {
+        GUEST: PartySetup({}, {"data": [guest.table(stores[GUEST], "guest")]}),
+        HOST: PartySetup({}, {"data": [first.table(stores[HOST], "host")]}),
+        other: PartySetup({}, {"data": [second.table(stores[other], "host")]})})
+    results = {result.party_id: result for result in guest_param(run).host_results}
+    assert sorted(results) == ["9998", "9999"]
+    labels = dict(zip(guest.ids, guest.labels if guest.labels is not None else []))
+    for rows, party in ((first, "9999"), (second, "9998")):
+        shared = [index for index, key in enumerate(rows.ids) if key in labels]  # the host bins all its rows
+        shared_labels = np.array([labels[rows.ids[index]] for index in shared])
+        for column in range(len(rows.header)):
+            _, iv = reference_woe_iv(rows.features[shared, column], shared_labels,
+                                     reference_split_points(rows.features[:, column]))
+            assert results[party].binning_result[f"host.{column}"].iv == pytest.approx(iv)

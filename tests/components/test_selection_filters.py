@@ -13,8 +13,10 @@ from component_harness import Run
 from feature_tables import GUEST, HOST, Rows, Selection, breast_guest, breast_host, kept
 
 from fate_runtime.components.binning import hetero_binning_guest
+from fate_runtime.components.binning.model import PARAM as BINNING_PARAM
 from fate_runtime.components.instances import instance_block
 from fate_runtime.components.selection.model import META, PARAM
+from protos.binning_model_pb2 import FeatureBinningParam
 from protos.selection_model_pb2 import FeatureSelectionMeta, FeatureSelectionParam
 
 
@@ -139,3 +141,18 @@ def test_a_filter_that_would_drop_every_judged_column_keeps_the_best(tmp_path: P
     setup = Selection(tmp_path / "iv", breast_guest(), breast_host())
     run = setup.run(filter_methods=["iv_value_thres"], iv_value_param={"value_threshold": 100.0})
     assert kept(run, GUEST) == [setup.guest.header[-1]]  # as FATE: the last judged column with an IV
+
+
+def test_two_hosts_are_judged_each_with_its_threshold(tmp_path: Path) -> None:
+    guest, host = breast_guest(), breast_host()
+    other = ("host", "9998")
+    setup = Selection(tmp_path, guest, Rows(host.ids, host.header[:10], host.features[:, :10]))
+    setup.inputs[other] = Rows(host.ids, host.header[10:], host.features[:, 10:]).table(setup.stores[other], "host")
+    run = setup.run(filter_methods=["iv_value_thres"], iv_value_param={"value_threshold": 0.0,
+                                                                       "host_thresholds": [1.0, 2.0]})
+    param = FeatureBinningParam.FromString(setup.binning.results[GUEST].models.saved["model"][BINNING_PARAM])
+    results = {result.party_id: result for result in param.host_results}
+    for party, threshold in ((HOST, 1.0), (other, 2.0)):
+        ivs = {name: column.iv for name, column in results[party[1]].binning_result.items()}
+        names = host.header[:10] if party == HOST else host.header[10:]
+        assert kept(run, party) == [name for index, name in enumerate(names) if ivs[f"host.{index}"] > threshold]

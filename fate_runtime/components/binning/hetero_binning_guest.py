@@ -40,19 +40,19 @@ def fit(ctx: ComponentContext, table: Table) -> None:
     columns, points = fitted(ctx, table)
     binned = list(columns.binned)
     counts = table.map_partitions(partial(partition_label_counts, columns=binned, points=points)).reduce(np.add)
-    hosts = [] if params["local_only"] else ctx.parties(HOST)
-    if hosts:
-        public_key, private_key = generate_keypair(KEY_LENGTH)
-        ctx.federation.remote(public_key.n, "paillier_pubkey", 0, hosts)
-        ctx.federation.remote(encrypted_labels(table, public_key), "encrypted_label", 0, hosts)
-        ctx.log.info("sent the encrypted labels to %d host(s)", len(hosts))
-    results: list[ColumnIV] = []
+    results: list[ColumnIV] = []  # first: labels that cannot give an IV are refused before anything is sent
     for position in range(len(binned)):
         bins = points.bin_counts[position]
         results.append(column_iv(counts[position, :bins, 0], counts[position, :bins, 1], params["adjustment_factor"]))
     own = model.party_result(GUEST, ctx.party_id, {
         name: model.iv_param(points.column(position), result)
         for position, (name, result) in enumerate(zip(columns.binned_names, results))})
+    hosts = [] if params["local_only"] else ctx.parties(HOST)
+    if hosts:
+        public_key, private_key = generate_keypair(KEY_LENGTH)
+        ctx.federation.remote(public_key.n, "paillier_pubkey", 0, hosts)
+        ctx.federation.remote(encrypted_labels(table, public_key), "encrypted_label", 0, hosts)
+        ctx.log.info("sent the encrypted labels to %d host(s)", len(hosts))
     host_results = []
     if hosts:
         for (_, host), sums in zip(hosts, ctx.federation.get("encrypted_bin_sum", 0, hosts)):

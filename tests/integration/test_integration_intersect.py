@@ -140,3 +140,36 @@ def test_a_host_sharing_no_id_fails_the_job_naming_it_and_every_task_ends(breast
     assert tasks[("guest", "intersect_0")]["f_retmsg"] == (
         "intersect_0 failed: no ids overlap between guest 10000 and host 10000")
     assert all(task["f_status"] in ("success", "failed", "canceled") for task in tasks.values()), tasks
+
+
+def test_dataio_replays_its_model_in_a_predict_job(breast: Node, tmp_path: Path) -> None:
+    tables = {"guest": "breast_b_intersect", "host": "breast_a_intersect"}
+    dsl = write_conf(tmp_path / "dsl.json", {"components": {"dataio_0": {
+        "module": "DataIO", "input": {"data": {"data": ["args.train_data"]}},
+        "output": {"data": ["train"], "model": ["dataio"]}, "need_deploy": True}}})
+    conf: dict[str, Any] = {
+        "initiator": {"role": "guest", "party_id": 10000}, "job_parameters": {"work_mode": 0},
+        "role": {"guest": [10000], "host": [10000]},
+        "role_parameters": {role: {"args": {"data": {"train_data": [{"name": name, "namespace": "hetero"}]}}}
+                            for role, name in tables.items()}}
+    conf["role_parameters"]["guest"]["dataio_0"] = {"with_label": [True], "missing_fill_method": ["mean"]}
+    reply = cli_ok(breast, "-f", "submit_job", "-c", str(write_conf(tmp_path / "train.json", conf)), "-d", str(dsl))
+    trained = str(reply["jobId"])
+    assert {row["f_status"] for row in wait_job(breast, trained, timeout=JOB_TIMEOUT)} == {"success"}
+    predict = copy.deepcopy(conf)
+    predict["job_parameters"].update(job_type="predict", model_id=reply["data"]["model_info"]["model_id"],
+                                     model_version=reply["data"]["model_info"]["model_version"])
+    predict["role_parameters"]["guest"]["dataio_0"] = {"with_label": [False]}  # (the model's settings win)
+    for parties in predict["role_parameters"].values():
+        parties["args"]["data"] = {"eval_data": parties["args"]["data"]["train_data"]}
+    reply = breast.post("/v1/job/submit", json={"job_runtime_conf": predict}).json()  # (FATE makes its DSL)
+    assert reply["retcode"] == 0, reply
+    predicted = str(reply["jobId"])
+    assert {row["f_status"] for row in wait_job(breast, predicted, timeout=JOB_TIMEOUT)} == {"success"}
+    outputs = {}
+    for job_id in (trained, predicted):
+        located = cli_ok(breast, "-f", "component_output_data_table", "-j", job_id, "-r", "guest", "-p", "10000",
+                         "-cpn", "dataio_0")["data"]
+        outputs[job_id] = node_table(breast, located["table_namespace"], located["table_name"])
+    assert outputs[predicted].schema == outputs[trained].schema
+    assert dict(outputs[predicted].collect()) == dict(outputs[trained].collect())

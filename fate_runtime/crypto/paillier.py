@@ -20,7 +20,7 @@ import functools
 import math
 import secrets
 from fractions import Fraction
-from typing import Union
+from typing import Sequence, Union
 
 import gmpy2
 
@@ -94,6 +94,22 @@ class PrivateKey:
         mp = _l_function(int(gmpy2.powmod(ciphertext, self.p - 1, psquare)), self.p) * hp % self.p
         mq = _l_function(int(gmpy2.powmod(ciphertext, self.q - 1, qsquare)), self.q) * hq % self.q
         return mq + ((mp - mq) * q_inverse % self.p) * self.q
+
+    def raw_decrypt_many(self, ciphertexts: Sequence[int]) -> list[int]:
+        """raw_decrypt of every ciphertext, the exponentiations in gmpy2's batch calls (which release the GIL)."""
+        nsquare = self.public_key.nsquare
+        if not all(0 < ciphertext < nsquare for ciphertext in ciphertexts):
+            raise ValueError("a Paillier ciphertext must lie in (0, n^2)")
+        psquare, qsquare, hp, hq, q_inverse = self._crt
+        p, q = gmpy2.mpz(self.p), gmpy2.mpz(self.q)
+        residues_p = gmpy2.powmod_base_list(ciphertexts, p - 1, psquare)
+        residues_q = gmpy2.powmod_base_list(ciphertexts, q - 1, qsquare)
+        plaintexts = []
+        for residue_p, residue_q in zip(residues_p, residues_q):
+            mp = (residue_p - 1) // p * hp % p
+            mq = (residue_q - 1) // q * hq % q
+            plaintexts.append(int(mq + (mp - mq) * q_inverse % p * q))
+        return plaintexts
 
     def decrypt(self, number: "EncryptedNumber") -> Scalar:
         """The number an EncryptedNumber holds (an int when its exponent is 0 or more)."""

@@ -195,3 +195,12 @@ def test_every_allowed_key_length(n_length):
 def test_odd_or_tiny_key_lengths_are_refused(n_length):
     with pytest.raises(ValueError):
         generate_keypair(n_length)
+
+
+def test_decrypting_many_at_once_equals_one_by_one(keys):
+    public, private = keys
+    ciphertexts = [public.raw_encrypt(m) for m in (0, 1, 12345, public.n - 1, public.max_int)]
+    assert private.raw_decrypt_many(ciphertexts) == [private.raw_decrypt(c) for c in ciphertexts]
+    assert private.raw_decrypt_many([]) == []
+    with pytest.raises(ValueError, match="ciphertext must lie in"):
+        private.raw_decrypt_many([ciphertexts[0], public.nsquare])

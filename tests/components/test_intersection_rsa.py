@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pytest
 
-from fate_runtime.components import BUILTIN, intersection
+from component_harness import PartySetup, PartyStores, run_component
+from fate_runtime.components import BUILTIN, dataio, intersection
+from fate_runtime.components.instances import Instance
 from fate_runtime.components.params import ParameterError
 from intersection_cases import (GUEST, GUEST_ONLY, HOST, HOST_B, HOST_ONLY, SHARED, metrics, names_of_transfers,
                                 output_ids, run_expecting, run_intersection)
+from uploaded_tables import stored
 
 RSA = {"intersect_method": "rsa"}
 
@@ -105,3 +109,19 @@ def test_fates_cache_parameters_are_accepted_and_repeated_ids_refused(tmp_path):
 def test_a_built_in_module_of_a_guest_and_hosts():
     spec = BUILTIN["Intersection"]
     assert spec is intersection.SPEC and spec.roles == spec.required_roles == ("guest", "host") and spec.deploy
+
+
+def test_instances_from_dataio_keep_their_rows_and_schema(tmp_path):
+    stores = PartyStores(tmp_path)
+    tables = {}
+    for party, rows in ((GUEST, {"a": "1,0.5", "b": "0,1.5", "c": "1,2.5"}), (HOST, {"b": "7", "c": "8", "d": "9"})):
+        raw = stored(stores[party], rows, "y,x0" if party == GUEST else "h0")
+        made = run_component(dataio.SPEC, stores, {party: PartySetup({"with_label": party == GUEST}, {"data": [raw]})})
+        tables[party] = made.outputs(party)
+    run = run_component(intersection.SPEC, stores, {party: PartySetup(RSA, {"data": [table]})
+                                                    for party, table in tables.items()}, component="intersect_0")
+    guest = dict(run.outputs(GUEST).collect())
+    assert guest == {"b": Instance(np.array([1.5]), 0.0), "c": Instance(np.array([2.5]), 1.0)}
+    assert run.outputs(GUEST).schema == {"header": ["x0"], "sid_name": "id", "label_name": "y"}
+    assert dict(run.outputs(HOST).collect()) == {"b": Instance(np.array([7.0])), "c": Instance(np.array([8.0]))}
+    assert run.outputs(HOST).schema == {"header": ["h0"], "sid_name": "id"}

@@ -228,3 +228,11 @@ def test_real_key_lengths(bits):
                 for column in matrix.T]
     assert [private.raw_decrypt(c) for c in sums] == [e % public.n for e in expected]
     assert gmpy2.gcd(sums[0], public.n) == 1
+
+
+def test_every_ciphertext_is_reduced_below_n_squared(keys, obfuscators):
+    public, _ = keys
+    values = np.linspace(-100.0, 100.0, 200)
+    ciphertexts = encrypt_array(public, values, -24, obfuscators)
+    for result in (ciphertexts, add_plain(public, ciphertexts, values, -24), add(public, ciphertexts, ciphertexts)):
+        assert all(0 < c < public.nsquare for c in result)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Iterable, Iterator, Mapping
 
-from fate_runtime.components import (binning, dataio, evaluation, intersection, reader, rsa, secure_add_example,
+from fate_runtime.components import (binning, dataio, evaluation, hetero_lr, intersection, reader, rsa, secure_add_example,
                                      selection)
 from fate_runtime.components.spec import ComponentSpec
 from fate_runtime.errors import ConfigError
@@ -64,5 +64,6 @@ BUILTIN = Components([
     rsa.SPEC,
     binning.SPEC,
     selection.SPEC,
+    hetero_lr.SPEC,
     evaluation.SPEC,
 ])

@@ -36,6 +36,11 @@ class Transfer:
     dst: Party
     payload: bytes
     was_table: bool
+    rows: list[tuple[bytes, bytes]]  # a table's encoded pairs ([] for an object)
+
+    def values(self) -> list[Any]:
+        """What was sent: the object, or every value of the table."""
+        return [decode(value) for _, value in self.rows] if self.was_table else [decode(self.payload)]
 
 
 class RecordingTracker:
@@ -84,6 +89,7 @@ class MemoryFederation:
 
     def send(self, obj: Any, name: str, tag: str, src: Party, dst: Party) -> None:
         self._declarations.check(name, src[0], dst[0])
+        pairs: list[tuple[bytes, bytes]] = []
         if isinstance(obj, Table):
             pairs = list(obj.collect_encoded())
             payload = b"".join(key + value for key, value in pairs)
@@ -95,7 +101,7 @@ class MemoryFederation:
             payload = encode(obj)
             delivered = decode(payload)
         with self._lock:
-            self.transfers.append(Transfer(name, tag, src, dst, payload, isinstance(obj, Table)))
+            self.transfers.append(Transfer(name, tag, src, dst, payload, isinstance(obj, Table), pairs))
         self._queue((name, tag, src, dst)).put(delivered)
 
     def receive(self, name: str, tag: str, src: Party, dst: Party, timeout: float) -> Any:
@@ -161,7 +167,8 @@ class PartyStores:
 
 
 def run_component(spec: ComponentSpec, stores: PartyStores, parties: Mapping[Party, PartySetup],
-                  component: str = "component_0", job_type: str = "train", timeout: float = 60.0) -> Run:
+                  component: str = "component_0", job_type: str = "train", timeout: float = 60.0,
+                  job_id: str = JOB_ID) -> Run:
     """Run `spec` for every party at once; the first failure (by party order) is raised after all have ended."""
     roles: dict[str, list[str]] = {}
     for role, party_id in parties:
@@ -174,7 +181,7 @@ def run_component(spec: ComponentSpec, stores: PartyStores, parties: Mapping[Par
         try:
             params, _ = spec.parameters(setup.params)
             result = PartyResult(RecordingTracker(), MemoryModels(setup.models), stores[party])
-            context = ComponentContext(JOB_ID, component, party[0], party[1], params, roles, setup.inputs,
+            context = ComponentContext(job_id, component, party[0], party[1], params, roles, setup.inputs,
                                        PartyFederation(shared, party, timeout), result.tracker, stores[party],
                                        logging.getLogger(f"harness.{component}.{party[0]}.{party[1]}"),
                                        result.models, job_type)

@@ -1,0 +1,76 @@
+"""How guest and hosts cut the same rows into the same blocks, so that every per-iteration step is block by block.
+
+The guest takes its ids in table order, cuts them into mini-batches of `batch_size` consecutive ids
+when asked (as FATE 1.2's MiniBatch does, once for the whole training), each batch into blocks of at most BLOCK_ROWS ids and sends
+this layout to every host. Each party then keeps, per batch, a table block index -> InstanceBlock
+holding exactly those ids in that order: block i of the guest and block i of a host describe the
+same rows, so encrypted blocks join on the block index alone and numpy does the row work.
+Hosts learn which ids the guest has and how they are batched, as in FATE (its batch_data_index).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Sequence
+
+import numpy as np
+
+from fate_runtime.components.instances import InstanceBlock, instance_block
+from storage import Store, Table
+from storage.codec import register_data_class
+
+BLOCK_ROWS = 2048  # rows per block: large enough for numpy and multi-exponentiation, small enough to spread
+
+
+@register_data_class("fate_runtime.hetero_lr.Layout")
+@dataclasses.dataclass
+class Layout:
+    """batches[b][k] = the ids of block k of batch b; `partitions` of the block tables both sides build."""
+
+    batches: list[list[list[Any]]]
+    partitions: int
+
+    def rows(self, batch: int) -> int:
+        return sum(len(block) for block in self.batches[batch])
+
+    def total(self) -> int:
+        return sum(self.rows(batch) for batch in range(len(self.batches)))
+
+
+def guest_layout(ids: Sequence[Any], batch_size: int, partitions: int) -> Layout:
+    """The layout of the guest's ids (in table order): one batch of every id (batch_size -1 or at least all rows),
+    or batches of batch_size consecutive ids, the last one shorter."""
+    order = list(ids)
+    size = batch_size if 0 < batch_size < len(order) else max(1, len(order))
+    spans = [order[start:start + size] for start in range(0, len(order), size)] or [[]]
+    batches = [[span[start:start + BLOCK_ROWS] for start in range(0, len(span), BLOCK_ROWS)] for span in spans]
+    blocks = max(len(batch) for batch in batches)
+    return Layout(batches, max(1, min(partitions, blocks)))
+
+
+@dataclasses.dataclass
+class PartyRows:
+    """A party's instances in memory as arrays, found by id."""
+
+    block: InstanceBlock
+    position: dict[Any, int]
+
+    @staticmethod
+    def of(table: Table, width: int) -> "PartyRows":
+        block = instance_block(table.collect(), width)
+        return PartyRows(block, {key: index for index, key in enumerate(block.ids)})
+
+    def missing(self, layout: Layout) -> int:
+        """How many of the layout's ids this party has no row for."""
+        return sum(1 for batch in layout.batches for ids in batch for key in ids if key not in self.position)
+
+    def blocks(self, store: Store, namespace: str, name: str, layout: Layout, batch: int) -> Table:
+        """The table block index -> InstanceBlock of one batch (opened for heavy rows: every op uses the workers)."""
+        table = store.for_heavy_rows().create_table(namespace, name, layout.partitions)
+        table.put_all((index, self._select(ids)) for index, ids in enumerate(layout.batches[batch]))
+        return table
+
+    def _select(self, ids: list[Any]) -> InstanceBlock:
+        rows = np.fromiter((self.position[key] for key in ids), dtype=np.int64, count=len(ids))
+        labels = None if self.block.labels is None else self.block.labels[rows]
+        return InstanceBlock(list(ids), self.block.features[rows], labels)

@@ -1,0 +1,63 @@
+"""A host's side of HeteroLR: it encrypts its partial forwards and computes its gradient from encrypted residuals."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from fate_runtime.components.context import ComponentContext
+from fate_runtime.components.hetero_lr.blocks import Layout, PartyRows
+from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock, added, encrypted_forward, gradient
+from fate_runtime.components.hetero_lr.model import Weights
+from fate_runtime.components.hetero_lr.scoring import GUEST
+from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining
+from fate_runtime.crypto import PublicKey
+from storage import Table
+
+
+def train(ctx: ComponentContext, rows: PartyRows, header: list[str]) -> tuple[Weights, PartyTraining]:
+    guest = ctx.parties(GUEST)
+    public_key = PublicKey(ctx.federation.get("paillier_pubkey", "train", ctx.parties(ARBITER))[0])
+    layout: Layout = ctx.federation.get("batch_layout", "train", guest)[0]
+    missing = rows.missing(layout)
+    ctx.federation.remote(missing, "host_missing_rows", "train", guest)
+    if missing:
+        raise ValueError(f"host {ctx.party_id} has no row for {missing} of the guest's {layout.total()} ids")
+    batches = [rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"batch.{b}", layout, b)
+               for b in range(len(layout.batches))]
+    batch_rows = [rows.block.features[[rows.position[key] for block in batch for key in block]]
+                  for batch in layout.batches]
+    state = PartyTraining.start(ctx, public_key, len(header), fit_intercept=False)
+    single_host = len(ctx.parties("host")) == 1
+    for iteration in range(ctx.params["max_iter"]):
+        start = state.weights.copy()
+        for number, blocks in enumerate(batches):
+            tag = f"{iteration}.{number}"
+            if single_host:
+                _send_loss_part(ctx, state, batch_rows[number], tag)
+            _batch(ctx, state, blocks, layout.rows(number), tag)
+        if state.end_iteration(iteration, start):
+            break
+    return Weights(header, state.weights), state
+
+
+def _send_loss_part(ctx: ComponentContext, state: PartyTraining, features: np.ndarray, tag: str) -> None:
+    """The host's own loss terms, encrypted: 0.125 mean(u_host^2) and its penalty."""
+    forward = features @ state.weights
+    part = state.public_key.encrypt(float(0.125 * np.dot(forward, forward) / len(forward)
+                                          + state.optimizer.penalty_loss(state.weights)))
+    ctx.federation.remote((part.ciphertext, part.exponent), "host_loss_part", tag, ctx.parties(GUEST))
+
+
+def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int, tag: str) -> None:
+    guest, n = ctx.parties(GUEST), state.public_key.n
+    mode = ctx.params["encrypt_param"]["obfuscation"]
+    forwards = blocks.map_values(functools.partial(encrypted_forward, weights=state.weights, n=n, mode=mode))
+    ctx.federation.remote(forwards, "host_forward", tag, guest)
+    fore_gradient: Table = ctx.federation.get("fore_gradient", tag, guest)[0]
+    encrypted: CipherBlock = fore_gradient.join(blocks, functools.partial(
+        gradient, n=n, fit_intercept=False)).reduce(functools.partial(added, n=n))
+    state.apply(encrypted, rows, tag)
+    for table in (forwards, fore_gradient):
+        table.destroy()

@@ -9,17 +9,22 @@ few hundred terms, 4-5 multiplications per term instead of ~29. The window is ch
 when a handful of terms makes the buckets dearer, each power is a gmpy2 powmod.
 `multi_exp_signed` takes negative exponents (fixed-point mantissas of negative numbers) as the
 product of the negative terms' powers by |e|, inverted once at the end: no exponent as wide as N.
+Several products over the same bases (the columns of a weighted sum) may instead share the bases'
+inverses, all found with one inversion, and use signed digits: a digit d < 0 puts the base's inverse
+into bucket |d|, so there are half as many buckets and no split; a cost model picks the cheaper way.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import gmpy2
+import numpy as np
 
 MAX_WINDOW_BITS = 16
+INT64_LIMIT = 2**62  # signed-digit recoding runs in numpy int64 below this
 POWMOD_COST_PER_BIT = 1.2  # a b-bit gmpy2 powmod costs about 1.2 b modular multiplications done from Python
 
 
@@ -52,6 +57,41 @@ def signed_product_of_powers(bases: Sequence[gmpy2.mpz], exponents: Sequence[int
     return result
 
 
+def signed_products_of_powers(bases: Sequence[gmpy2.mpz], exponent_columns: Sequence[Sequence[int]],
+                              modulus: gmpy2.mpz) -> list[gmpy2.mpz]:
+    """signed_product_of_powers of the same bases for each column of exponents. When the cost model says the
+    shared inverses pay for themselves (several columns of int64 exponents), every base's inverse is computed
+    once (Montgomery's trick: one inversion) and each column is a signed-digit product; otherwise each column
+    is split into its positive and negative terms."""
+    columns = [np.asarray(column, dtype=object if _too_wide(column) else np.int64) for column in exponent_columns]
+    if not columns or any(column.dtype == object for column in columns) or not _inverses_pay(len(bases), columns):
+        return [signed_product_of_powers(bases, column.tolist(), modulus) for column in columns]
+    inverse_bases = inverses(bases, modulus)
+    return [signed_digit_product(bases, inverse_bases, column, modulus) for column in columns]
+
+
+def signed_digit_product(bases: Sequence[gmpy2.mpz], inverse_bases: Sequence[gmpy2.mpz], exponents: np.ndarray,
+                         modulus: gmpy2.mpz) -> gmpy2.mpz:
+    """prod_i bases[i]^exponents[i] for int64 exponents of either sign, given every base's inverse: window digits
+    in [-2^(c-1), 2^(c-1)] take the base or its inverse, so a window needs half the buckets and no inversion."""
+    magnitudes = np.abs(exponents)
+    present = np.flatnonzero(magnitudes)
+    if not len(present):
+        return gmpy2.mpz(1) % modulus
+    bits = int(magnitudes.max()).bit_length()
+    window = _signed_cost(len(present), bits)[1]
+    negative = (exponents[present] < 0).tolist()
+    indices = present.tolist()
+    for_positive_digits = [inverse_bases[i] if flip else bases[i] for i, flip in zip(indices, negative)]
+    for_negative_digits = [bases[i] if flip else inverse_bases[i] for i, flip in zip(indices, negative)]
+    rows = _signed_digits(magnitudes[present], window, bits)
+    size = (1 << (window - 1)) + 1
+    return _combined((_bucket_sum(((up if digit > 0 else down, abs(digit))
+                                   for up, down, digit in zip(for_positive_digits, for_negative_digits, row)),
+                                  size, modulus)
+                      for row in reversed(rows)), window, modulus)
+
+
 def product_of_powers(bases: Sequence[gmpy2.mpz], exponents: Sequence[int], modulus: gmpy2.mpz) -> gmpy2.mpz:
     """multi_exp on mpz bases, without argument checks."""
     terms = [(b, e) for b, e in zip(bases, exponents) if e]
@@ -63,26 +103,40 @@ def product_of_powers(bases: Sequence[gmpy2.mpz], exponents: Sequence[int], modu
             result = result * gmpy2.powmod(base, exponent, modulus) % modulus
         return result
     mask = (1 << window) - 1
-    result = None
-    for shift in range((bits - 1) // window * window, -1, -window):
-        buckets: list[gmpy2.mpz | None] = [None] * (mask + 1)
-        for base, exponent in terms:
-            digit = (exponent >> shift) & mask
-            if digit:
-                bucket = buckets[digit]
-                buckets[digit] = base if bucket is None else bucket * base % modulus
-        window_product = _weighted_bucket_product(buckets, modulus)
-        if result is None:
-            result = window_product
-        elif window_product is None:
-            result = gmpy2.powmod(result, 1 << window, modulus)
-        else:
-            result = gmpy2.powmod(result, 1 << window, modulus) * window_product % modulus
-    return gmpy2.mpz(1) % modulus if result is None else result % modulus
+    shifts = range((bits - 1) // window * window, -1, -window)
+    return _combined((_bucket_sum(((base, (exponent >> shift) & mask) for base, exponent in terms), mask + 1, modulus)
+                      for shift in shifts), window, modulus)
 
 
-def _weighted_bucket_product(buckets: list[gmpy2.mpz | None], modulus: gmpy2.mpz) -> gmpy2.mpz | None:
-    """prod_d buckets[d]^d by running products from the top digit down (None when every bucket is empty)."""
+def inverses(values: Sequence[gmpy2.mpz], modulus: gmpy2.mpz) -> list[gmpy2.mpz]:
+    """Every value's inverse mod `modulus` with one inversion and three multiplications each (Montgomery's
+    trick: invert the product of all, then peel the prefixes off)."""
+    prefixes = []
+    running = gmpy2.mpz(1) % modulus
+    for value in values:
+        running = running * value % modulus
+        prefixes.append(running)
+    try:
+        inverse = gmpy2.invert(running, modulus)
+    except ZeroDivisionError:
+        raise ValueError("a base is not invertible modulo the modulus") from None
+    result = list(values)
+    for index in range(len(values) - 1, 0, -1):
+        result[index] = inverse * prefixes[index - 1] % modulus
+        inverse = inverse * values[index] % modulus
+    if values:
+        result[0] = inverse
+    return result
+
+
+def _bucket_sum(digits: Iterable[tuple[gmpy2.mpz, int]], size: int, modulus: gmpy2.mpz) -> gmpy2.mpz | None:
+    """prod_d B_d^d where bucket B_d is the product of the bases whose digit is d (None when no digit is
+    non-zero): one multiplication per term, then running products from the top digit down."""
+    buckets: list[gmpy2.mpz | None] = [None] * size
+    for base, digit in digits:
+        if digit:
+            bucket = buckets[digit]
+            buckets[digit] = base if bucket is None else bucket * base % modulus
     running = None
     total = None
     for bucket in reversed(buckets[1:]):
@@ -93,15 +147,68 @@ def _weighted_bucket_product(buckets: list[gmpy2.mpz | None], modulus: gmpy2.mpz
     return total
 
 
+def _combined(window_products: Iterable[gmpy2.mpz | None], window: int, modulus: gmpy2.mpz) -> gmpy2.mpz:
+    """The product of the windows' products, most significant first, each earlier one raised to 2^window."""
+    result = None
+    for product in window_products:
+        if result is not None:
+            result = gmpy2.powmod(result, 1 << window, modulus)
+        if product is not None:
+            result = product if result is None else result * product % modulus
+    return gmpy2.mpz(1) % modulus if result is None else result % modulus
+
+
+def _signed_digits(magnitudes: np.ndarray, window: int, bits: int) -> list[list[int]]:
+    """Each magnitude as digits in [-2^(window-1), 2^(window-1)], least significant window first (a digit above
+    half the window becomes negative and carries one into the next; ceil((bits + 1) / window) windows)."""
+    mask, half = (1 << window) - 1, 1 << (window - 1)
+    rest, carry = magnitudes.copy(), np.zeros_like(magnitudes)
+    rows = []
+    for _ in range((bits + window) // window):
+        digit = (rest & mask) + carry
+        rest >>= window
+        carry = (digit > half).astype(np.int64)
+        rows.append((digit - (carry << window)).tolist())
+    return rows
+
+
+def _unsigned_cost(count: int, bits: int) -> tuple[int, int]:
+    """(multiplications, window) of the cheapest bucket window for `count` terms of `bits`-bit exponents."""
+    return min((math.ceil(bits / window) * (count + (2 << window)) + bits, window)
+               for window in range(1, MAX_WINDOW_BITS + 1))
+
+
+def _signed_cost(count: int, bits: int) -> tuple[int, int]:
+    """The same for signed digits (one more bit, half the buckets)."""
+    return min((math.ceil((bits + 1) / window) * (count + (1 << window)) + bits, window)
+               for window in range(2, MAX_WINDOW_BITS + 1))
+
+
 def _window_bits(count: int, bits: int) -> int:
     """The bucket window that costs fewest multiplications for `count` terms of `bits`-bit exponents, or 0 when
     one powmod per term is cheaper."""
     if count == 0:
         return 0
-    costs = {window: math.ceil(bits / window) * (count + (2 << window)) + bits
-             for window in range(1, MAX_WINDOW_BITS + 1)}
-    window = min(costs, key=costs.__getitem__)
-    return window if costs[window] < count * POWMOD_COST_PER_BIT * bits else 0
+    cost, window = _unsigned_cost(count, bits)
+    return window if cost < count * POWMOD_COST_PER_BIT * bits else 0
+
+
+def _inverses_pay(count: int, columns: list[np.ndarray]) -> bool:
+    """Whether 3 multiplications per base for the inverses, then signed digits, cost less than splitting each
+    column into its positive and negative terms."""
+    split, signed = 0, 3 * count
+    for column in columns:
+        magnitudes = np.abs(column)
+        bits = int(magnitudes.max(initial=0)).bit_length()
+        positive, negative = int(np.count_nonzero(column > 0)), int(np.count_nonzero(column < 0))
+        split += sum(_unsigned_cost(part, bits)[0] for part in (positive, negative) if part)
+        signed += _signed_cost(positive + negative, bits)[0] if positive + negative else 0
+    return signed < split
+
+
+def _too_wide(column: Sequence[int]) -> bool:
+    """Whether some exponent does not fit int64 with room for a carry."""
+    return any(abs(exponent) >= INT64_LIMIT for exponent in column)
 
 
 def _checked_terms(bases: Sequence[int], exponents: Sequence[int],

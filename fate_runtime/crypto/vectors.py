@@ -24,7 +24,7 @@ from typing import Sequence
 import gmpy2
 import numpy as np
 
-from fate_runtime.crypto.multiexp import signed_product_of_powers
+from fate_runtime.crypto.multiexp import signed_products_of_powers
 from fate_runtime.crypto.obfuscators import Obfuscators
 from fate_runtime.crypto.paillier import OverflowDetected, PrivateKey, PublicKey, decode
 
@@ -98,15 +98,15 @@ def scale(public_key: PublicKey, ciphertexts: Sequence[int], factor_mantissa: in
 
 def weighted_sums(public_key: PublicKey, ciphertexts: Sequence[int], matrix: np.ndarray,
                   matrix_exponent: int) -> list[int]:
-    """E(sum_i a_i x_ij) for each column j of the clear (m x f) `matrix`, by one signed multi-exponentiation per
-    column; the results' exponent is the ciphertexts' plus `matrix_exponent` (see the module's precision note)."""
+    """E(sum_i a_i x_ij) for each column j of the clear (m x f) `matrix`, by a signed multi-exponentiation per
+    column over the shared ciphertexts; the results' exponent is the ciphertexts' plus `matrix_exponent` (see the module's precision note)."""
     array = np.asarray(matrix)
     if array.ndim != 2 or array.shape[0] != len(ciphertexts):
         raise ValueError(f"the matrix must have one row per ciphertext ({len(ciphertexts)}), got shape {array.shape}")
     modulus = gmpy2.mpz(public_key.nsquare)
     bases = [gmpy2.mpz(c) for c in ciphertexts]
-    return [int(signed_product_of_powers(bases, encode_array(array[:, column], matrix_exponent, public_key), modulus))
-            for column in range(array.shape[1])]
+    columns = [encode_array(array[:, column], matrix_exponent, public_key) for column in range(array.shape[1])]
+    return [int(product) for product in signed_products_of_powers(bases, columns, modulus)]
 
 
 def _times_one_plus_n(public_key: PublicKey, ciphertexts: Sequence[int], mantissas: Sequence[int]) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import gmpy2
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,3 +100,55 @@ def test_refusals():
         multi_exp_signed([3], [-2], 9)
     with pytest.raises(TypeError):
         multi_exp([2], [1.5], MODULUS)
+
+
+@st.composite
+def shared_bases(draw):
+    """Invertible bases and a few columns of signed exponents over them (sometimes wider than int64)."""
+    count = draw(st.integers(min_value=0, max_value=40))
+    bases = draw(st.lists(st.integers(min_value=1, max_value=MODULUS - 1).filter(lambda b: gmpy2.gcd(b, MODULUS) == 1),
+                          min_size=count, max_size=count))
+    limit = 2**draw(st.sampled_from([1, 8, 26, 53, 62, 70])) - 1
+    exponent = st.integers(min_value=-limit, max_value=limit) | st.just(0)
+    columns = draw(st.lists(st.lists(exponent, min_size=count, max_size=count), max_size=5))
+    return bases, columns
+
+
+@pytest.mark.parametrize("shared_inverses", [True, False])
+@settings(max_examples=60, deadline=None)
+@given(case=shared_bases())
+def test_several_products_over_shared_bases_equal_the_naive_ones(shared_inverses, case):
+    bases, columns = case
+    mpz_bases = [gmpy2.mpz(b) for b in bases]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(multiexp_module, "_inverses_pay", lambda count, columns: shared_inverses)
+        products = multiexp_module.signed_products_of_powers(mpz_bases, columns, gmpy2.mpz(MODULUS))
+    assert [int(p) for p in products] == [naive(bases, column, MODULUS) for column in columns]
+
+
+def test_the_cost_model_shares_inverses_over_many_columns_only():
+    rng = random.Random(9)
+    column = np.array([rng.randint(-2**26, 2**26) for _ in range(500)])
+    assert multiexp_module._inverses_pay(500, [column] * 20)
+    assert not multiexp_module._inverses_pay(500, [column])
+    assert not multiexp_module._inverses_pay(500, [np.zeros(500, dtype=np.int64)] * 5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**62 - 1), min_size=1, max_size=20), st.integers(2, 16))
+def test_signed_digits_rebuild_each_magnitude_and_stay_within_half_a_window(magnitudes, window):
+    bits = max(magnitudes).bit_length()
+    rows = multiexp_module._signed_digits(np.array(magnitudes, dtype=np.int64), window, bits)
+    for index, magnitude in enumerate(magnitudes):
+        assert sum(row[index] << (window * k) for k, row in enumerate(rows)) == magnitude
+    assert all(abs(digit) <= 1 << (window - 1) for row in rows for digit in row)
+
+
+def test_inverses_with_one_inversion():
+    rng = random.Random(4)
+    values = [gmpy2.mpz(v) for v in (rng.randrange(1, MODULUS) for _ in range(50)) if gmpy2.gcd(v, MODULUS) == 1]
+    modulus = gmpy2.mpz(MODULUS)
+    assert multiexp_module.inverses(values, modulus) == [gmpy2.invert(v, modulus) for v in values]
+    assert multiexp_module.inverses([], modulus) == []
+    with pytest.raises(ValueError, match="not invertible"):
+        multiexp_module.inverses([gmpy2.mpz(2), gmpy2.mpz(3)], gmpy2.mpz(9))

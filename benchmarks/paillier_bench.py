@@ -12,6 +12,9 @@ Every row is `RESULT paillier_<figure> value=<ours> baseline=<measured in the sa
   (python-paillier) on the same key; decrypt_array (batched CRT) against phe's decryption;
 - multiexp_<b>bit (terms/s): one weighted sum prod_i c_i^e_i over `terms` ciphertexts with b-bit
   exponents by the bucket method, against one powmod per term multiplied up;
+- weighted_sums_<rows>x<columns> (terms/s): the encrypted gradient's products as hetero LR makes them
+  (standard normal features at exponent -24, so signed mantissas of about 26 bits, shared ciphertexts),
+  against one signed powmod per product;
 - encrypt_array_2_processes (ops/s): the array encryption split over a pool of 2 worker processes against
   the same on one core.
 """
@@ -29,9 +32,10 @@ import numpy as np
 
 from bench_common import result_line, timed
 from fate_runtime.crypto import Obfuscators, PrivateKey, PublicKey, generate_keypair, multi_exp
-from fate_runtime.crypto.vectors import decrypt_array, encrypt_array
+from fate_runtime.crypto.vectors import decrypt_array, encode_array, encrypt_array, weighted_sums
 
 ARRAY_EXPONENT = -53  # as hetero LR encrypts its forward values
+FEATURE_EXPONENT = -24  # as hetero LR multiplies features into ciphertexts
 WORKERS = 2
 REPEATS = 3  # array and multi-exponentiation figures take the best of 3 runs of each side (the machine is shared)
 
@@ -130,6 +134,23 @@ def run_multiexp(public: PublicKey, terms: int) -> None:
                           terms / naive_seconds), flush=True)
 
 
+def run_weighted_sums(public: PublicKey, rows: int, columns: int) -> None:
+    """An encrypted gradient's products as hetero LR makes them: ciphertexts times a rows x columns matrix of
+    standard normal features at exponent -24, against one (signed) powmod per product."""
+    bits = public.n.bit_length()
+    rng = np.random.default_rng(bits)
+    nsquare = public.nsquare
+    ciphertexts = [int(c) for c in Obfuscators(public, "fresh").take(rows)]
+    matrix = rng.standard_normal((rows, columns))
+    seconds, ours = _best_seconds(lambda: weighted_sums(public, ciphertexts, matrix, FEATURE_EXPONENT))
+    mantissas = [encode_array(column, FEATURE_EXPONENT) for column in matrix.T]
+    naive_seconds, naive = _best_seconds(lambda: [_naive_product_of_powers(ciphertexts, column, nsquare)
+                                                  for column in mantissas])
+    assert ours == naive
+    print(result_line(f"paillier_weighted_sums_{rows}x{columns}_{bits}_terms_per_s", rows * columns / seconds,
+                      rows * columns / naive_seconds), flush=True)
+
+
 def _naive_product_of_powers(bases: list[int], exponents: list[int], modulus: int) -> int:
     product = gmpy2.mpz(1)
     for base, exponent in zip(bases, exponents):
@@ -166,6 +187,7 @@ def main() -> None:
                                      "multiply": 40 * slow})
         run_arrays(public, private, count=(2000 if bits == 1024 else 800) * scale, phe_count=2 * slow)
         run_multiexp(public, terms=600 * scale if bits == 1024 else 300 * scale)
+        run_weighted_sums(public, rows=(300 if bits == 1024 else 150) * scale, columns=10)
 
 
 if __name__ == "__main__":

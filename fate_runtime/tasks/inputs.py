@@ -43,9 +43,9 @@ class TaskInputs:
             return [location for refs in self._plan.components[source].data_inputs.values() for upstream in refs
                     for location in self._locations(upstream)]
         found = self._tracking.output_data(self._job_id, source, self._role, self._party_id, output)
-        if not found:
-            raise TaskFailed(f"component {source} left no output {output} for {self._role} {self._party_id}")
-        return [(found[0].namespace, found[0].table_name)]
+        # as FATE: an upstream component that has no output for this party (the arbiter of DataIO, a host of
+        # HeteroLR) hands nothing on, and the component decides what that means for its role
+        return [(found[0].namespace, found[0].table_name)] if found else []
 
     def tables(self, component: str) -> dict[str, list[Table]]:
         """The component's input tables by input key (`input.data.<key>` of the DSL)."""

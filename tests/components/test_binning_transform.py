@@ -51,9 +51,9 @@ def bins_of(rows: Rows, trained_on: Rows, columns: list[int] | None = None) -> n
     return expected
 
 
-def test_by_default_every_column_becomes_its_bin_index(tmp_path: Path) -> None:
+def test_bin_num_turns_every_column_into_its_bin_index(tmp_path: Path) -> None:
     guest, host = breast_guest(), breast_host()
-    run = run_binning(PartyStores(tmp_path), guest, host)
+    run = run_binning(PartyStores(tmp_path), guest, host, transform_param={"transform_type": "bin_num"})
     features, labels = output_rows(run.outputs(GUEST), guest.ids)
     assert np.array_equal(features, bins_of(guest, guest)) and np.array_equal(labels, guest.labels)
     assert header(run.outputs(GUEST)) == guest.header
@@ -72,9 +72,9 @@ def test_woe_replaces_the_guests_values_and_leaves_the_hosts(tmp_path: Path) -> 
     assert np.array_equal(output_rows(run.outputs(HOST), host.ids)[0], host.features)
 
 
-def test_no_transform_type_leaves_the_rows_unchanged(tmp_path: Path) -> None:
+def test_by_default_the_rows_stay_unchanged(tmp_path: Path) -> None:
     guest, host = breast_guest().head(100), breast_host()
-    run = run_binning(PartyStores(tmp_path), guest, host, transform_param={"transform_type": None})
+    run = run_binning(PartyStores(tmp_path), guest, host)
     assert np.array_equal(output_rows(run.outputs(GUEST), guest.ids)[0], guest.features)
     assert np.array_equal(output_rows(run.outputs(HOST), host.ids)[0], host.features)
 
@@ -82,7 +82,8 @@ def test_no_transform_type_leaves_the_rows_unchanged(tmp_path: Path) -> None:
 def test_only_the_chosen_columns_are_transformed(tmp_path: Path) -> None:
     guest, host = breast_guest().head(100), breast_host()
     run = run_binning(PartyStores(tmp_path), guest, host, transform_param={"transform_cols": [0],
-                                                                          "transform_names": ["x3"]})
+                                                                          "transform_names": ["x3"],
+                                                                          "transform_type": "bin_num"})
     assert np.array_equal(output_rows(run.outputs(GUEST), guest.ids)[0], bins_of(guest, guest, [0, 3]))
 
 
@@ -101,7 +102,8 @@ def test_an_unknown_column_name_is_refused(tmp_path: Path) -> None:
 def test_predict_replays_the_trained_split_points_without_sending_anything(tmp_path: Path) -> None:
     stores = PartyStores(tmp_path)
     guest, host = breast_guest(), breast_host()
-    trained = run_binning(stores, guest.head(300), host.head(300), name="train")
+    trained = run_binning(stores, guest.head(300), host.head(300), name="train",
+                          transform_param={"transform_type": "bin_num"})
     models = trained_models(trained)
     predicted = run_binning(PartyStores(tmp_path / "predict"), guest, host, "predict", models)
     assert not predicted.transfers
@@ -156,7 +158,7 @@ def test_fates_parameters_and_defaults() -> None:
     assert params["method"] == "bucket" and unknown == ["cols"]
     assert {key: params[key] for key in ("bin_num", "error", "adjustment_factor", "bin_indexes", "local_only")} == \
         {"bin_num": 10, "error": 0.001, "adjustment_factor": 0.5, "bin_indexes": -1, "local_only": False}
-    assert params["transform_param"] == {"transform_cols": -1, "transform_names": None, "transform_type": "bin_num"}
+    assert params["transform_param"] == {"transform_cols": -1, "transform_names": None, "transform_type": None}
 
 
 def test_binning_is_a_built_in_module_run_by_guest_and_host_and_deployed() -> None:

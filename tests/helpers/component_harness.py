@@ -89,6 +89,9 @@ class MemoryFederation:
 
     def send(self, obj: Any, name: str, tag: str, src: Party, dst: Party) -> None:
         self._declarations.check(name, src[0], dst[0])
+        with self._lock:  # a real federation delivers a variable once per tag: a second send would be lost
+            if any((t.name, t.tag, t.src, t.dst) == (name, tag, src, dst) for t in self.transfers):
+                raise AssertionError(f"{src} sent {name} with tag {tag} to {dst} twice")
         pairs: list[tuple[bytes, bytes]] = []
         if isinstance(obj, Table):
             pairs = list(obj.collect_encoded())

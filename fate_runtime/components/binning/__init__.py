@@ -10,8 +10,9 @@ What each role sends and learns:
 - A host receives the public key and ciphertexts only: it learns the ids of the guest's rows (as the intersection
   already told it), never a label or a count. It sends only encrypted sums. It keeps its split points.
 - The arbiter takes no part (FATE runs binning on the guest and hosts only).
-Output data: the input rows, the transformed columns replaced by their bin index (`transform_type` "bin_num",
-FATE's default) or, at the guest, their bin's WOE ("woe"; a host's rows then stay unchanged). Model: FATE's
+Output data: the input rows unchanged (our default, where FATE 1.2's is "bin_num": its own hetero LR example
+then trains on bin indexes), or the transformed columns replaced by their bin index (`transform_type`
+"bin_num") or, at the guest, their bin's WOE ("woe"; a host's rows then stay unchanged). Model: FATE's
 FeatureBinningMeta and FeatureBinningParam, the guest's holding the hosts' results. Predict replays the split
 points. FATE logs no metrics for binning; the IVs are in the model.
 """

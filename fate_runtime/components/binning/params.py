@@ -24,5 +24,7 @@ PARAMS: dict[str, Param | Params] = {
     "local_only": Param(bool, False),
     "transform_param": Params(transform_cols=column_indexes(EVERY_COLUMN, every=True),
                               transform_names=column_names(None),
-                              transform_type=Param(str, BIN_NUM, choices=(BIN_NUM, WOE), nullable=True)),
+                              # FATE 1.2 defaults to "bin_num", which makes its own hetero LR example train on bin
+                              # indexes (AUC about 0.5); here the rows change only when a transform is asked for
+                              transform_type=Param(str, None, choices=(BIN_NUM, WOE), nullable=True)),
 }

@@ -80,9 +80,9 @@ def _scored(ctx: ComponentContext, weights: Weights, table: Table, kind: str) ->
     """The guest's prediction rows of `table` (FATE's type column says `kind`); None on a host, which only helps."""
     rows = _rows(ctx, table, weights.header)
     if ctx.role == HOST:
-        host_scores(ctx, rows, weights, kind)
+        host_scores(ctx, rows, weights, f"score.{kind}")
         return None
-    return guest_scores(ctx, rows, weights, table.partitions, kind, kind)
+    return guest_scores(ctx, rows, weights, table.partitions, f"score.{kind}", kind)
 
 
 def _save_output(ctx: ComponentContext, results: list[Table | None], source: Table) -> None:

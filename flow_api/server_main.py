@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from fate_runtime import ConfigError, load_conf_file
+from flow_api import demo
 from flow_api.app import create_app
 from flow_api.auth import Keys
 
@@ -70,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--secret-key", dest="http_secret_key",
                         help="FATE's http_secret_key; other users of this machine can read command lines, "
                              "so better give http_secret_key in the --conf file")
+    demo_command = commands.add_parser("demo", help="run FATE's hetero LR example on nodes started for it",
+                                       description=demo.__doc__)
+    demo.add_arguments(demo_command)
     return parser
 
 
@@ -191,6 +195,8 @@ def serve(settings: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        return demo.main(args)
     try:
         serve(_settings(args))
     except ConfigError as exc:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +13,14 @@ import numpy as np
 import pytest
 
 from feature_tables import breast_guest, breast_host, reference_split_points, reference_woe_iv
-from integration_helpers import Node, upload_conf, write_conf
+from integration_helpers import Node, write_conf
 from jobs_helpers import cli_ok, wait_job
+from seed_examples import example, upload_breast
 from storage import Store
 
 pytestmark = pytest.mark.integration
 
-FLOW_EXAMPLES = Path("/work/shared/fate_examples/v1.2.0/fate_flow_examples")
-DATA = Path("/work/shared/data")
 THRESHOLD = 1.0
-
-
-def seed(name: str) -> dict[str, Any]:
-    return json.loads((FLOW_EXAMPLES / name).read_text())
 
 
 def run(node: Node, tmp_path: Path, conf: dict[str, Any], dsl: dict[str, Any] | None = None) -> str:
@@ -49,13 +43,7 @@ def output_header(node: Node, job_id: str, component: str, role: str) -> list[st
 
 @pytest.fixture(scope="module")
 def breast(node: Node) -> Node:
-    for entry in ("upload_guest.json", "upload_host.json"):
-        conf = seed(entry)
-        copied = node.files / Path(conf["file"]).name
-        shutil.copyfile(DATA / copied.name, copied)
-        cli_ok(node, "-f", "upload", "-c", str(write_conf(node.files / entry, upload_conf(
-            copied, conf["namespace"], conf["table_name"], partition=conf.get("partition", 4)))))
-    return node
+    return upload_breast(node)
 
 
 def expected_host_columns() -> list[str]:
@@ -68,10 +56,10 @@ def expected_host_columns() -> list[str]:
 
 
 def test_the_seed_pipeline_up_to_selection_then_its_predict_job(breast: Node, tmp_path: Path) -> None:
-    dsl = seed("test_hetero_lr_job_dsl.json")
+    dsl = example("test_hetero_lr_job_dsl.json")
     for later in ("hetero_lr_0", "evaluation_0"):
         del dsl["components"][later]
-    conf = copy.deepcopy(seed("test_hetero_lr_job_conf.json"))
+    conf = copy.deepcopy(example("test_hetero_lr_job_conf.json"))
     conf["algorithm_parameters"] = {"hetero_feature_selection_0": {
         "filter_methods": ["unique_value", "iv_value_thres"], "iv_value_param": {"value_threshold": THRESHOLD}}}
     train = run(breast, tmp_path / "train", conf, dsl)
@@ -82,7 +70,7 @@ def test_the_seed_pipeline_up_to_selection_then_its_predict_job(breast: Node, tm
     model = cli_ok(breast, "-f", "component_output_model", "-j", train, "-r", "guest", "-p", "10000",
                    "-cpn", "hetero_feature_binning_0")["data"]
     assert "host.0" in json.dumps(model)  # the host's IVs at the guest, under anonymous names
-    predict_conf = seed("test_predict_conf.json")
+    predict_conf = example("test_predict_conf.json")
     predict_conf["job_parameters"]["model_version"] = train
     predict = run(breast, tmp_path / "predict", predict_conf)
     for role in ("guest", "host"):

@@ -4,8 +4,6 @@ Evaluation, then the seed's predict job with the trained model version, and the 
 from __future__ import annotations
 
 import copy
-import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +11,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from integration_helpers import FATE_EXAMPLES, ROOT, Node, upload_conf, write_conf
+from integration_helpers import Node, upload_conf, write_conf
 from jobs_helpers import cli_ok, wait_job
+from seed_examples import DATA, example, upload_breast
 from storage import Store
 
 pytestmark = pytest.mark.integration
-
-DATA = ROOT / "examples" / "data"
-
-
-def example(name: str) -> dict[str, Any]:
-    return dict(json.loads((FATE_EXAMPLES / name).read_text()))
 
 
 def submit(node: Node, tmp_path: Path, conf: dict[str, Any], dsl: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -52,13 +45,7 @@ def predictions(node: Node, job_id: str) -> dict[str, list[Any]]:
 
 @pytest.fixture(scope="module")
 def breast(node: Node) -> Node:
-    for entry in ("upload_guest.json", "upload_host.json"):
-        conf = example(entry)
-        copied = node.files / Path(conf["file"]).name
-        shutil.copyfile(DATA / copied.name, copied)
-        cli_ok(node, "-f", "upload", "-c", str(write_conf(node.files / entry, upload_conf(
-            copied, conf["namespace"], conf["table_name"], partition=conf.get("partition", 4)))))
-    return node
+    return upload_breast(node)
 
 
 @pytest.fixture(scope="module")

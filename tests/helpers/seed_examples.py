@@ -1,0 +1,29 @@
+"""FATE's fate_flow examples (the seed's confs) and its breast data, uploaded to a test node as FATE's confs say."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from integration_helpers import FATE_EXAMPLES, ROOT, Node, upload_conf, write_conf
+from jobs_helpers import cli_ok
+
+DATA = ROOT / "examples" / "data"
+
+
+def example(name: str) -> dict[str, Any]:
+    """One of FATE's example confs, as shipped."""
+    return dict(json.loads((FATE_EXAMPLES / name).read_text()))
+
+
+def upload_breast(node: Node) -> Node:
+    """breast_b (guest) and breast_a (host) uploaded with upload_guest.json's and upload_host.json's names."""
+    for entry in ("upload_guest.json", "upload_host.json"):
+        conf = example(entry)
+        copied = node.files / Path(conf["file"]).name
+        shutil.copyfile(DATA / copied.name, copied)
+        cli_ok(node, "-f", "upload", "-c", str(write_conf(node.files / entry, upload_conf(
+            copied, conf["namespace"], conf["table_name"], partition=conf.get("partition", 4)))))
+    return node

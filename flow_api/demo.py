@@ -58,6 +58,7 @@ def start_node(work: Path, name: str, extra: list[str]) -> DemoNode:
     """A node started with its output in <work>/<name>.log, once it says it is ready."""
     command = [sys.executable, "-m", "flow_api.server_main", "server", "--data-dir", str(work / name),
                "--base-dir", str(REPO), "--http-port", "0", *extra]
+    work.mkdir(parents=True, exist_ok=True)
     log = work / f"{name}.log"
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT, text=True)

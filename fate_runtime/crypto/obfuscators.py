@@ -75,6 +75,13 @@ class Obfuscators:
         return factors
 
 
+@functools.lru_cache(maxsize=8)
+def process_obfuscators(n: int, mode: str = "fixed_base") -> Obfuscators:
+    """One source per key and mode in this process (its fixed base, and so its table, made once): for work that
+    encrypts a little at a time, per row or per block, in a worker process."""
+    return Obfuscators(PublicKey(n), mode)
+
+
 @functools.lru_cache(maxsize=4)
 def _fixed_base_table(modulus: int, base: int) -> tuple[tuple[gmpy2.mpz, ...], ...]:
     """Row i holds base^(d 2^(8 i)) mod `modulus` for every byte d (8,160 multiplications, ~15 ms at 1024 bits)."""

@@ -79,8 +79,17 @@ def test_initial_weights_follow_fates_init_methods() -> None:
 def test_batches_are_consecutive_ids_in_table_order_cut_into_blocks() -> None:
     ids = list(range(2 * BLOCK_ROWS + 10))
     whole = guest_layout(ids, -1, 8)
-    assert len(whole.batches) == 1 and [len(b) for b in whole.batches[0]] == [BLOCK_ROWS, BLOCK_ROWS, 10]
+    assert len(whole.batches) == 1 and [len(b) for b in whole.batches[0]] == [2734, 2734, 2734]
     assert whole.partitions == 3 and whole.total() == len(ids)
+    assert sum(whole.batches[0], []) == ids
+
+
+def test_a_batch_is_cut_into_a_multiple_of_the_workers_where_rows_allow() -> None:
+    ids = list(range(10_000))
+    assert [len(b) for b in guest_layout(ids, -1, 8, workers=2).batches[0]] == [2500] * 4
+    assert [len(b) for b in guest_layout(ids[:600], -1, 8, workers=2).batches[0]] == [300, 300]
+    assert [len(b) for b in guest_layout(ids[:300], -1, 8, workers=2).batches[0]] == [300]
+    assert guest_layout(ids, -1, 1, workers=2).partitions == 2
     batched = guest_layout(ids[:25], 10, 4)
     assert batched.batches == [[ids[0:10]], [ids[10:20]], [ids[20:25]]] and batched.partitions == 1
     assert guest_layout(ids[:5], 320, 4).batches == [[ids[:5]]]

@@ -104,3 +104,28 @@ def test_early_stop_weight_diff_compares_the_weights_change(tmp_path: Path) -> N
     params = hetero_lr.SPEC.parameters(_params(max_iter=10, early_stop="weight_diff", tol=100.0))[0]
     run = _train(tmp_path, params)
     assert _weights(run, HOST)[2].iters == 1 and _weights(run, HOST)[2].is_converged
+
+
+def test_2048_bit_keys_give_the_same_weights(tmp_path: Path) -> None:
+    params = hetero_lr.SPEC.parameters(_params(optimizer="sgd", max_iter=2, encrypt_param={"key_length": 2048}))[0]
+    run = _train(tmp_path, params)
+    expected_guest, expected_host, _ = plaintext_hetero_lr(params, *joined(GUEST_DATA, HOST_DATA))
+    assert np.allclose(_weights(run, GUEST)[0], expected_guest[:-1], atol=1e-6)
+    assert np.allclose(_weights(run, HOST)[0], expected_host, atol=1e-6)
+
+
+def test_two_hosts_each_learn_their_own_columns(tmp_path: Path) -> None:
+    params = hetero_lr.SPEC.parameters(_params(optimizer="adam", max_iter=3, early_stop="weight_diff"))[0]
+    first, second = HOST_DATA.columns(slice(0, 12)), HOST_DATA.columns(slice(12, 20))
+    other = ("host", "10002")
+    stores = PartyStores(tmp_path)
+    run = run_component(hetero_lr.SPEC, stores, {
+        GUEST: PartySetup(params, {"train_data": [GUEST_DATA.table(stores[GUEST], "guest")]}),
+        HOST: PartySetup(params, {"train_data": [first.table(stores[HOST], "host")]}),
+        other: PartySetup(params, {"train_data": [second.table(stores[other], "host")]}),
+        ARBITER: PartySetup(params)}, component="hetero_lr_0", timeout=120)
+    guest_x, host_x, y = joined(GUEST_DATA, HOST_DATA)
+    expected_guest, expected_host, _ = plaintext_hetero_lr(params, guest_x, host_x, y, host_split=12)
+    assert np.allclose(_weights(run, GUEST)[0], expected_guest[:-1], atol=1e-6)
+    assert np.allclose(np.concatenate([_weights(run, HOST)[0], _weights(run, other)[0]]), expected_host, atol=1e-6)
+    assert ("train", "loss") not in run.results[ARBITER].tracker.metrics  # (as FATE: no loss with several hosts)

@@ -37,6 +37,9 @@ class PartyData:
                           else None})
         return table
 
+    def columns(self, which: slice) -> "PartyData":
+        return PartyData(self.ids, self.header[which], self.features[:, which], self.labels)
+
     def rows(self, keep: np.ndarray) -> "PartyData":
         return PartyData([self.ids[i] for i in np.flatnonzero(keep)], self.header, self.features[keep],
                          None if self.labels is None else self.labels[keep])
@@ -62,12 +65,14 @@ def joined(guest: PartyData, host: PartyData) -> tuple[np.ndarray, np.ndarray, n
     return guest.features, host.features[order], guest.labels
 
 
-def plaintext_hetero_lr(params: dict[str, Any], guest_x: np.ndarray, host_x: np.ndarray,
-                        y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[float]]:
-    """(guest weights with the intercept last, host weights, loss per iteration) of full-batch training."""
+def plaintext_hetero_lr(params: dict[str, Any], guest_x: np.ndarray, host_x: np.ndarray, y: np.ndarray,
+                        host_split: int | None = None) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """(guest weights with the intercept last, host weights, loss per iteration) of full-batch training; with
+    `host_split`, the host columns belong to two hosts (split there), each starting from its own weights."""
     fit = params["init_param"]["fit_intercept"]
     w_g = initial_weights(params["init_param"], guest_x.shape[1] + (1 if fit else 0))
-    w_h = initial_weights(params["init_param"], host_x.shape[1])
+    splits = [host_x.shape[1]] if host_split is None else [host_split, host_x.shape[1] - host_split]
+    w_h = np.concatenate([initial_weights(params["init_param"], size) for size in splits])
     opt_g, opt_h = optimizer_for(params, fit), optimizer_for(params, False)
     signed = np.where(y == 1, 1.0, -1.0)
     guest_design = np.hstack([guest_x, np.ones((len(y), 1))]) if fit else guest_x

@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from storage import encode
-from storage.partitioner import partition_of, split_by_partition
+from storage.partitioner import partition_of, split_by_partition, spread_keys
 
 # key -> (its encoding as hex, CRC-32 of the encoding, partition in tables of 1, 4, 16, 1024)
 # Computed once; the values are fixed by the codec's wire format and by CRC-32's definition.
@@ -115,3 +115,10 @@ def test_set_keys_are_placed_the_same_in_every_process():
         )
         results.add(proc.stdout)
     assert len(results) == 1
+
+
+def test_spread_keys_fall_into_the_partitions_in_turn() -> None:
+    keys = spread_keys(10, 4)
+    assert len(set(keys)) == 10
+    assert [partition_of(encode(key), 4) for key in keys] == [i % 4 for i in range(10)]
+    assert spread_keys(0, 3) == [] and spread_keys(3, 1) == [0, 1, 2]

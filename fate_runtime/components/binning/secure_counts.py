@@ -16,6 +16,7 @@ import numpy as np
 
 from fate_runtime.components.binning.split_points import SplitPoints
 from fate_runtime.crypto import EncryptedNumber, PrivateKey, PublicKey
+from fate_runtime.crypto.obfuscators import process_obfuscators
 from storage import Table
 
 BinSums = list[list[list[int]]]  # per column, per bin: [ciphertext of the events, ciphertext of the non-events]
@@ -28,7 +29,8 @@ def heavy(table: Table) -> Table:
 
 def _encrypted_label(public_key: PublicKey, instance: Any) -> tuple[int, int]:
     event = int(instance.label)
-    return public_key.encrypt(event).ciphertext, public_key.encrypt(1 - event).ciphertext
+    blinding = process_obfuscators(public_key.n).take(2)  # (fixed-base factors: ~20x cheaper than a fresh r^n)
+    return public_key.raw_encrypt(event, blinding[0]), public_key.raw_encrypt(1 - event, blinding[1])
 
 
 def encrypted_labels(table: Table, public_key: PublicKey) -> Table:

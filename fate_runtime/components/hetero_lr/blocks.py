@@ -17,9 +17,11 @@ import numpy as np
 
 from fate_runtime.components.instances import InstanceBlock, instance_block
 from storage import Store, Table
+from storage.partitioner import spread_keys
 from storage.codec import register_data_class
 
-BLOCK_ROWS = 2048  # rows per block: large enough for numpy and multi-exponentiation, small enough to spread
+BLOCK_ROWS = 4096  # most rows per block: multi-exponentiation gets cheaper per term as blocks grow
+MIN_BLOCK_ROWS = 256  # fewest rows per block when a batch is split to keep every worker busy
 
 
 @register_data_class("fate_runtime.hetero_lr.Layout")
@@ -33,19 +35,32 @@ class Layout:
     def rows(self, batch: int) -> int:
         return sum(len(block) for block in self.batches[batch])
 
+    def keys(self, batch: int) -> list[int]:
+        """The block tables' keys of a batch's blocks: one block per partition in turn, so every worker gets one."""
+        return spread_keys(len(self.batches[batch]), self.partitions)
+
     def total(self) -> int:
         return sum(self.rows(batch) for batch in range(len(self.batches)))
 
 
-def guest_layout(ids: Sequence[Any], batch_size: int, partitions: int) -> Layout:
+def guest_layout(ids: Sequence[Any], batch_size: int, partitions: int, workers: int = 1) -> Layout:
     """The layout of the guest's ids (in table order): one batch of every id (batch_size -1 or at least all rows),
-    or batches of batch_size consecutive ids, the last one shorter."""
+    or batches of batch_size consecutive ids, the last one shorter; each batch in blocks of equal size, as many as
+    a multiple of `workers` where the rows allow (so that no worker waits for another's last block)."""
     order = list(ids)
     size = batch_size if 0 < batch_size < len(order) else max(1, len(order))
     spans = [order[start:start + size] for start in range(0, len(order), size)] or [[]]
-    batches = [[span[start:start + BLOCK_ROWS] for start in range(0, len(span), BLOCK_ROWS)] for span in spans]
+    batches = [_blocks(span, workers) for span in spans]
     blocks = max(len(batch) for batch in batches)
-    return Layout(batches, max(1, min(partitions, blocks)))
+    return Layout(batches, max(1, min(max(partitions, workers), blocks)))
+
+
+def _blocks(span: list[Any], workers: int) -> list[list[Any]]:
+    count = -(-len(span) // BLOCK_ROWS)
+    if workers > 1 and len(span) >= workers * MIN_BLOCK_ROWS:
+        count = -(-count // workers) * workers
+    size = max(1, -(-len(span) // max(1, count)))
+    return [span[start:start + size] for start in range(0, len(span), size)]
 
 
 @dataclasses.dataclass
@@ -67,7 +82,7 @@ class PartyRows:
     def blocks(self, store: Store, namespace: str, name: str, layout: Layout, batch: int) -> Table:
         """The table block index -> InstanceBlock of one batch (opened for heavy rows: every op uses the workers)."""
         table = store.for_heavy_rows().create_table(namespace, name, layout.partitions)
-        table.put_all((index, self._select(ids)) for index, ids in enumerate(layout.batches[batch]))
+        table.put_all((key, self._select(ids)) for key, ids in zip(layout.keys(batch), layout.batches[batch]))
         return table
 
     def _select(self, ids: list[Any]) -> InstanceBlock:

@@ -10,14 +10,13 @@ fixed-point exponent per block (FORWARD_EXPONENT), features enter products at FE
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 
 import numpy as np
 
 from fate_runtime.components.instances import InstanceBlock
 from fate_runtime.crypto import PublicKey
-from fate_runtime.crypto.obfuscators import Obfuscators
+from fate_runtime.crypto.obfuscators import process_obfuscators
 from fate_runtime.crypto.vectors import add, add_plain, encrypt_array, weighted_sums
 from storage.codec import register_data_class
 
@@ -35,12 +34,6 @@ class CipherBlock:
     exponent: int
 
 
-@functools.lru_cache(maxsize=8)
-def _obfuscators(n: int, mode: str) -> Obfuscators:
-    """One source of blinding factors per key and worker process (its fixed-base table is built once)."""
-    return Obfuscators(PublicKey(n), mode)
-
-
 def signed_labels(block: InstanceBlock) -> np.ndarray:
     assert block.labels is not None
     return np.where(block.labels == 1, 1.0, -1.0)
@@ -54,7 +47,7 @@ def forward(block: InstanceBlock, weights: np.ndarray, intercept: float) -> np.n
 def encrypted_forward(block: InstanceBlock, weights: np.ndarray, n: int, mode: str) -> CipherBlock:
     """A host's encrypted 0.25 u_host of a block."""
     values = 0.25 * forward(block, weights, 0.0)
-    return CipherBlock(encrypt_array(PublicKey(n), values, FORWARD_EXPONENT, _obfuscators(n, mode)),
+    return CipherBlock(encrypt_array(PublicKey(n), values, FORWARD_EXPONENT, process_obfuscators(n, mode)),
                        FORWARD_EXPONENT)
 
 

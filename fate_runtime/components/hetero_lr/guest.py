@@ -12,7 +12,7 @@ from fate_runtime.components.hetero_lr.cipher_blocks import (CipherBlock, LossTe
                                                              residuals, summed_loss_terms)
 from fate_runtime.components.hetero_lr.model import Weights
 from fate_runtime.components.hetero_lr.scoring import HOST, check_hosts_have_rows
-from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining
+from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining, StepTimes
 from fate_runtime.crypto import EncryptedNumber, PublicKey
 from storage import Table
 
@@ -37,7 +37,7 @@ def train(ctx: ComponentContext, rows: PartyRows, header: list[str], partitions:
     public_key = PublicKey(ctx.federation.get("paillier_pubkey", "train", arbiter)[0])
     params = ctx.params
     fit_intercept = params["init_param"]["fit_intercept"]
-    layout = guest_layout(rows.block.ids, params["batch_size"], partitions)
+    layout = guest_layout(rows.block.ids, params["batch_size"], partitions, ctx.store.config.worker_count())
     ctx.federation.remote(layout, "batch_layout", "train", hosts)
     ctx.federation.remote(len(layout.batches), "batch_info", "train", arbiter)
     check_hosts_have_rows(ctx, layout, "train")
@@ -61,18 +61,24 @@ def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int
     fit_intercept = ctx.params["init_param"]["fit_intercept"]
     coefficients, intercept = (state.weights[:-1], float(state.weights[-1])) if fit_intercept else (state.weights,
                                                                                                       0.0)
+    times = StepTimes()
     host_forwards: list[Table] = ctx.federation.get("host_forward", tag, hosts)
+    times.done("forwards awaited")
     combined = host_forwards[0]
     for other in host_forwards[1:]:
         combined = combined.join(other, functools.partial(added, n=n))
     fore_gradient = blocks.join(combined, functools.partial(residuals, weights=coefficients, intercept=intercept,
                                                             n=n))
+    times.done("residuals")
     ctx.federation.remote(fore_gradient, "fore_gradient", tag, hosts)
+    times.done("residuals sent")
     if len(hosts) == 1:  # FATE's loss needs products of host forwards: it is computed with one host only
         _send_loss(ctx, state, blocks, host_forwards[0], coefficients, intercept, rows, tag)
+        times.done("loss")
     encrypted: CipherBlock = fore_gradient.join(blocks, functools.partial(
         gradient, n=n, fit_intercept=fit_intercept)).reduce(functools.partial(added, n=n))
-    state.apply(encrypted, rows, tag)
+    times.done("encrypted gradient")
+    state.apply(encrypted, rows, tag, times)
     for table in (fore_gradient, *host_forwards):
         table.destroy()
 

@@ -11,7 +11,7 @@ from fate_runtime.components.hetero_lr.blocks import Layout, PartyRows
 from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock, added, encrypted_forward, gradient
 from fate_runtime.components.hetero_lr.model import Weights
 from fate_runtime.components.hetero_lr.scoring import GUEST
-from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining
+from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining, StepTimes
 from fate_runtime.crypto import PublicKey
 from storage import Table
 
@@ -53,11 +53,16 @@ def _send_loss_part(ctx: ComponentContext, state: PartyTraining, features: np.nd
 def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int, tag: str) -> None:
     guest, n = ctx.parties(GUEST), state.public_key.n
     mode = ctx.params["encrypt_param"]["obfuscation"]
+    times = StepTimes()
     forwards = blocks.map_values(functools.partial(encrypted_forward, weights=state.weights, n=n, mode=mode))
+    times.done("encrypted forwards")
     ctx.federation.remote(forwards, "host_forward", tag, guest)
+    times.done("forwards sent")
     fore_gradient: Table = ctx.federation.get("fore_gradient", tag, guest)[0]
+    times.done("residuals awaited")
     encrypted: CipherBlock = fore_gradient.join(blocks, functools.partial(
         gradient, n=n, fit_intercept=False)).reduce(functools.partial(added, n=n))
-    state.apply(encrypted, rows, tag)
+    times.done("encrypted gradient")
+    state.apply(encrypted, rows, tag, times)
     for table in (forwards, fore_gradient):
         table.destroy()

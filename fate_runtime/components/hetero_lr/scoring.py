@@ -53,7 +53,7 @@ def guest_scores(ctx: ComponentContext, rows: PartyRows, weights: Weights, parti
                  kind: str) -> Table:
     """The guest's part: every row scored with the hosts' partial scores, as FATE's prediction rows
     (label, predicted label, probability, detail, type) by id."""
-    layout = guest_layout(rows.block.ids, -1, partitions)
+    layout = guest_layout(rows.block.ids, -1, partitions, ctx.store.config.worker_count())
     hosts = ctx.parties(HOST)
     ctx.federation.remote(layout, "batch_layout", tag, hosts)
     check_hosts_have_rows(ctx, layout, tag)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,22 @@ from fate_runtime.crypto import PublicKey
 from storage.codec import register_data_class
 
 ARBITER = "arbiter"
+
+
+class StepTimes:
+    """Seconds per step of one batch, for the task log (where an iteration's time goes)."""
+
+    def __init__(self) -> None:
+        self._steps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, step: str) -> None:
+        now = time.perf_counter()
+        self._steps[step] = self._steps.get(step, 0.0) + now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{step} {seconds:.3f} s" for step, seconds in self._steps.items())
 
 
 def initial_weights(init: dict[str, Any], size: int) -> np.ndarray:
@@ -59,7 +76,7 @@ class PartyTraining:
         return PartyTraining(ctx, public_key, initial_weights(ctx.params["init_param"], size),
                              optimizer_for(ctx.params, fit_intercept))
 
-    def apply(self, encrypted_gradient: CipherBlock, rows: int, tag: str) -> None:
+    def apply(self, encrypted_gradient: CipherBlock, rows: int, tag: str, times: StepTimes) -> None:
         """Send the gradient masked to the arbiter, take the masks off its decryption, step the weights."""
         name = f"{self.ctx.role}_masked_gradient"
         hidden, masks = masked(self.public_key, encrypted_gradient)
@@ -67,6 +84,8 @@ class PartyTraining:
         self.ctx.federation.remote(hidden, name, tag, arbiter)
         values = self.ctx.federation.get(f"{self.ctx.role}_decrypted_gradient", tag, arbiter)[0]
         self.weights = self.optimizer.update(self.weights, unmasked(values, masks, encrypted_gradient.exponent, rows))
+        times.done("arbiter round trip")
+        self.ctx.log.info("batch %s: %s", tag, times)
 
     def end_iteration(self, iteration: int, start_weights: np.ndarray) -> bool:
         """Report the weights' change where the arbiter judges by it; True once the arbiter says converged."""

@@ -77,3 +77,11 @@ def test_a_given_base_is_used(keys):
     base = public.obfuscator()
     source = Obfuscators(public, "fixed_base", base)
     assert source.base == base and all(is_nth_residue(private, x) for x in source.take(3))
+
+
+def test_a_process_keeps_one_source_per_key_and_mode(keys):
+    public, _ = keys
+    source = obfuscators_module.process_obfuscators(public.n)
+    assert source is obfuscators_module.process_obfuscators(public.n) and source.mode == "fixed_base"
+    fresh = obfuscators_module.process_obfuscators(public.n, "fresh")
+    assert fresh is not source and fresh.base is None

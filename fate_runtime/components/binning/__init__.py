@@ -7,8 +7,9 @@ What each role sends and learns:
   counts of every bin under an anonymous name ("host.<index>") and decrypts them: it learns how many rows of each
   label fall in each bin of each host column, and so the host columns' WOE and IV - never a host value, split
   point or column name, nor which rows share a bin (the host re-randomizes every sum).
-- A host receives the public key and ciphertexts only: it learns the ids of the guest's rows (as the intersection
-  already told it), never a label or a count. It sends only encrypted sums. It keeps its split points.
+- A host receives the public key and ciphertexts only (blinded with fixed-base factors h^s, 256-bit s, as
+  HeteroLR's default; fate_runtime.crypto.obfuscators says what assumption this rests on): it learns the ids of
+  the guest's rows (as the intersection already told it), never a label or a count. It sends only encrypted sums. It keeps its split points.
 - The arbiter takes no part (FATE runs binning on the guest and hosts only).
 Output data: the input rows unchanged (our default, where FATE 1.2's is "bin_num": its own hetero LR example
 then trains on bin indexes), or the transformed columns replaced by their bin index (`transform_type`

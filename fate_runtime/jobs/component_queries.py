@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from fate_runtime.components.instances import Instance
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.jobs.archive_stream import file_member, tar_gz
 from fate_runtime.jobs.queries import JobQueries
@@ -50,6 +51,8 @@ class ComponentModel:
 
 
 def _row_values(value: Any, delimiter: str) -> list[Any]:
+    if isinstance(value, Instance):  # as FATE shows an instance: its label (where it has one), then its features
+        return ([] if value.label is None else [value.label]) + value.features.tolist()
     if isinstance(value, str):
         return value.split(delimiter) if value else []
     if isinstance(value, np.ndarray):
@@ -65,7 +68,8 @@ def _header(table: Table) -> list[str]:
     schema = table.schema
     header = schema.get("header", "")
     names = header.split(schema.get("delimiter", ",")) if isinstance(header, str) and header else list(header or [])
-    return [schema.get("sid", "id"), *names]
+    label = [schema["label_name"]] if schema.get("label_name") else []  # (instance tables with labels)
+    return [schema.get("sid_name") or schema.get("sid", "id"), *label, *names]
 
 
 class ComponentQueries:

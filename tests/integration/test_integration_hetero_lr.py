@@ -112,3 +112,16 @@ def test_text_in_a_feature_column_fails_the_job_naming_the_column(breast: Node, 
     rows = wait_job(breast, reply["jobId"], timeout=120)
     messages = " ".join(row["f_retmsg"] for row in rows)
     assert "failed" in {row["f_status"] for row in rows} and "x2" in messages and "abc" not in messages, messages
+
+
+def test_component_output_data_shows_instances_as_fate_does(breast: Node, trained: str) -> None:
+    reply = breast.post("/v1/tracking/component/output/data", json={
+        "job_id": trained, "role": "guest", "party_id": 10000, "component_name": "dataio_0"}).json()
+    assert reply["meta"]["header"] == ["id", "y", *[f"x{i}" for i in range(10)]]
+    lines = {line.split(",")[0]: line.split(",") for line in (DATA / "breast_b.csv").read_text().splitlines()[1:]}
+    for row in reply["data"][:5]:
+        cells = lines[str(row[0])]
+        assert row[1] == int(cells[1]) and row[2:] == pytest.approx([float(v) for v in cells[2:]])
+    lr = breast.post("/v1/tracking/component/output/data", json={
+        "job_id": trained, "role": "guest", "party_id": 10000, "component_name": "hetero_lr_0"}).json()
+    assert lr["meta"]["header"] == ["id", "label", "predict_result", "predict_score", "predict_detail", "type"]

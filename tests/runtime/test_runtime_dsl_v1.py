@@ -329,7 +329,7 @@ _DELETE = object()
     ("dsl", "components", {}, "job_dsl.components must hold at least one component"),
     ("dsl", "components/b", "SecureAddExample", "component b must be a JSON object"),
     ("dsl", "components/b/module", _DELETE, "component b must name its module"),
-    ("dsl", "components/b/module", "HeteroLR", "component b uses unknown module HeteroLR"),
+    ("dsl", "components/b/module", "HeteroSVM", "component b uses unknown module HeteroSVM"),
     ("dsl", "components/b/input", [], "component b's input must be a JSON object"),
     ("dsl", "components/b/input/data", ["a.out"], "component b's input.data must be a JSON object"),
     ("dsl", "components/b/input/data/data", "a.out",

@@ -102,13 +102,13 @@ def test_labels_other_than_0_and_1_are_refused(tmp_path: Path) -> None:
     bad = PartyData(GUEST_DATA.ids, GUEST_DATA.header, GUEST_DATA.features,
                     np.where(np.arange(len(GUEST_DATA.ids)) < 3, 2.0, GUEST_DATA.labels))
     with pytest.raises(ValueError, match="binary and needs labels 0 and 1: 3 rows of the guest have another label"):
-        _train(tmp_path, guest_data=bad, timeout=5)
+        _train(tmp_path, guest_data=bad, timeout=2)
 
 
 def test_a_host_without_the_guests_ids_is_named(tmp_path: Path) -> None:
     other_ids = PartyData([f"h{key}" for key in HOST_DATA.ids], HOST_DATA.header, HOST_DATA.features, None)
     with pytest.raises(ValueError, match="host 10000 has none of the guest's ids: no overlapping ids"):
-        _train(tmp_path, host_data=other_ids, timeout=5)
+        _train(tmp_path, host_data=other_ids, timeout=2)
 
 
 @pytest.mark.parametrize("given, message", [
@@ -123,4 +123,4 @@ def test_bad_parameters_are_refused_naming_the_parameter(given: dict[str, Any], 
 
 def test_a_batch_size_below_fates_minimum_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="batch_size must be -1 \\(all rows\\) or at least 10, got 5"):
-        _train(tmp_path, params={**PARAMS, "batch_size": 5}, timeout=5)
+        _train(tmp_path, params={**PARAMS, "batch_size": 5}, timeout=2)

@@ -20,6 +20,7 @@ import argparse
 import copy
 import re
 import secrets
+import shutil
 import tempfile
 import time
 from datetime import datetime
@@ -163,10 +164,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="breast only")
     parser.add_argument("--scale-rows", default="10000,50000,100000")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="hetero-lr-bench-") as base:
-        breast(Path(base) / "breast")
+    base = Path(tempfile.mkdtemp(prefix="hetero-lr-bench-"))
+    try:
+        breast(base / "breast")
         if not options.quick:
-            scale(Path(base) / "scale", [int(size) for size in options.scale_rows.split(",")])
+            scale(base / "scale", [int(size) for size in options.scale_rows.split(",")])
+    except SystemExit:
+        print(f"the nodes' data and logs are kept in {base}")
+        raise
+    shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fate_runtime.components.hetero_lr.blocks import BLOCK_ROWS, guest_layout
+from fate_runtime.components.hetero_lr.arbiter import GradientSizes
+from fate_runtime.components.hetero_lr.blocks import BLOCK_ROWS, Layout, checked_layout, guest_layout
 from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock
 from fate_runtime.components.hetero_lr.masking import decrypted_mantissas, masked, unmasked
 from fate_runtime.components.hetero_lr.optimizers import OPTIMIZER_CLASSES, Optimizer
@@ -106,3 +107,29 @@ def test_masks_hide_the_gradient_from_the_arbiter_and_come_off_exactly() -> None
     assert np.allclose(unmasked(seen, masks, exponent, 2), [np.ldexp(m, exponent) / 2 for m in mantissas])
     with pytest.raises(ValueError, match="returned 2 gradient values for 3 sent"):
         unmasked(seen[:2], masks, exponent, 1)
+
+
+@pytest.mark.parametrize("layout, message", [
+    ("not a layout", "malformed"),
+    (Layout([], 2), "malformed"),
+    (Layout([["a", "b"]], 2), "malformed"),  # (a batch of ids, not of blocks)
+    (Layout([[["a", 1.5]]], 2), "malformed"),
+    (Layout([[["a", "b"]], [["b"]]], 2), "names an id twice"),
+    (Layout([[["a"]]], 0), "asks for 0 partitions"),
+    (Layout([[["a"]]], 10**6), "asks for 1000000 partitions"),
+])
+def test_a_layout_from_the_guest_is_checked_before_use(layout: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        checked_layout(layout)
+    assert checked_layout(Layout([[["a", 1]], [["c"]]], 2)).total() == 3
+
+
+def test_the_arbiter_decrypts_no_more_values_than_a_partys_first_gradient() -> None:
+    sizes = GradientSizes()
+    sizes.check(("host", "10000"), CipherBlock([1, 2, 3], -77))
+    sizes.check(("guest", "9999"), CipherBlock([1] * 11, -77))
+    assert sizes.check(("host", "10000"), CipherBlock([4, 5, 6], -77)).ciphertexts == [4, 5, 6]
+    with pytest.raises(ValueError, match="host 10000 sent 569 gradient values after 3"):
+        sizes.check(("host", "10000"), CipherBlock(list(range(569)), -77))
+    with pytest.raises(ValueError, match="guest 9999 sent a masked gradient that is not a block of ciphertexts"):
+        sizes.check(("guest", "9999"), [1, 2])

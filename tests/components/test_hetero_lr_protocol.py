@@ -12,6 +12,7 @@ import pytest
 
 from component_harness import PartySetup, PartyStores, Run, Transfer, run_component
 from fate_runtime.components import ParameterError, hetero_lr
+from fate_runtime.crypto import generate_keypair
 from fate_runtime.components.hetero_lr.blocks import Layout
 from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock
 from fate_runtime.components.hetero_lr.training import ConvergeInfo
@@ -124,3 +125,11 @@ def test_bad_parameters_are_refused_naming_the_parameter(given: dict[str, Any], 
 def test_a_batch_size_below_fates_minimum_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="batch_size must be -1 \\(all rows\\) or at least 10, got 5"):
         _train(tmp_path, params={**PARAMS, "batch_size": 5}, timeout=2)
+
+
+def test_a_public_key_weaker_than_the_jobs_key_length_is_refused(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from fate_runtime.components.hetero_lr import arbiter
+    monkeypatch.setattr(arbiter, "generate_keypair", lambda bits: generate_keypair(512))
+    with pytest.raises(ValueError, match="the arbiter's public key is not a 1024-bit Paillier modulus"):
+        _train(tmp_path, timeout=2)

@@ -118,9 +118,8 @@ def run(ctx: ComponentContext) -> None:
         raise ValueError(f"{ctx.component} of {ctx.role} {ctx.party_id} has no train_data")
     names = header(table)
     rows = _rows(ctx, table, names)
-    trained = (guest.train(ctx, rows, names, table.partitions) if ctx.role == GUEST
-               else host.train(ctx, rows, names))
-    weights, state = trained
+    weights, state = (guest.train(ctx, rows, names, table.partitions) if ctx.role == GUEST
+                      else host.train(ctx, rows, names))
     ctx.models.save({META: model_meta(ctx.params),
                      PARAM: model_param(weights, state.iterations, state.losses, state.converged)})
     validation = _input(ctx, "eval_data")

@@ -35,6 +35,24 @@ class Convergence:
         return math.sqrt(change_square) < self.tol * max(math.sqrt(weights_square), 1.0)
 
 
+class GradientSizes:
+    """How many values each party's masked gradient has: fixed by its first batch, so that no party can turn the
+    arbiter into a decryption service for more ciphertexts than its own gradient (a party could otherwise send it
+    the other parties' encrypted residuals to decrypt)."""
+
+    def __init__(self) -> None:
+        self._sizes: dict[tuple[str, str], int] = {}
+
+    def check(self, party: tuple[str, str], block: object) -> CipherBlock:
+        if not isinstance(block, CipherBlock) or not isinstance(block.ciphertexts, list):
+            raise ValueError(f"{party[0]} {party[1]} sent a masked gradient that is not a block of ciphertexts")
+        expected = self._sizes.setdefault(party, len(block.ciphertexts))
+        if len(block.ciphertexts) != expected:
+            raise ValueError(f"{party[0]} {party[1]} sent {len(block.ciphertexts)} gradient values after "
+                             f"{expected}: the arbiter decrypts no more than a party's first count")
+        return block
+
+
 def train(ctx: ComponentContext) -> tuple[int, list[float], bool]:
     """(iterations run, loss per iteration, converged)."""
     params = ctx.params
@@ -49,12 +67,11 @@ def train(ctx: ComponentContext) -> tuple[int, list[float], bool]:
     if len(hosts) > 1 and params["early_stop"] != "weight_diff":
         ctx.log.warning("with %d hosts the loss is not computed (as in FATE): early_stop %s never stops training "
                         "before max_iter", len(hosts), params["early_stop"])
-    convergence = Convergence(params["early_stop"], params["tol"])
+    convergence, sizes = Convergence(params["early_stop"], params["tol"]), GradientSizes()
     losses: list[float] = []
     for iteration in range(params["max_iter"]):
-        batch_losses = [_batch(ctx, private_key, f"{iteration}.{number}", len(hosts) == 1)
-                        for number in range(batch_count)]
-        loss = None if None in batch_losses else sum(batch_losses) / len(batch_losses)  # type: ignore[arg-type]
+        batch_losses = [_batch(ctx, private_key, sizes, f"{iteration}.{number}") for number in range(batch_count)]
+        loss = None if len(hosts) > 1 else sum(batch_losses) / len(batch_losses)
         if loss is not None:
             losses.append(loss)
             ctx.tracker.log_metric_data("train", "loss", [(iteration, loss)])
@@ -69,15 +86,16 @@ def train(ctx: ComponentContext) -> tuple[int, list[float], bool]:
     return iteration + 1, losses, converged
 
 
-def _batch(ctx: ComponentContext, private_key: PrivateKey, tag: str, with_loss: bool) -> float | None:
-    """Decrypt and return every party's masked gradient of one batch; the batch's loss when there is one."""
+def _batch(ctx: ComponentContext, private_key: PrivateKey, sizes: GradientSizes, tag: str) -> float:
+    """Decrypt and return every party's masked gradient of one batch; the batch's loss (0 with several hosts,
+    which send none)."""
     for role, parties in ((GUEST, ctx.parties(GUEST)), (HOST, ctx.parties(HOST))):
         for party in parties:
-            masked: CipherBlock = ctx.federation.get(f"{role}_masked_gradient", tag, [party])[0]
+            masked = sizes.check(party, ctx.federation.get(f"{role}_masked_gradient", tag, [party])[0])
             ctx.federation.remote(decrypted_mantissas(private_key, masked), f"{role}_decrypted_gradient", tag,
                                   [party])
-    if not with_loss:
-        return None
+    if len(ctx.parties(HOST)) > 1:
+        return 0.0
     ciphertext, exponent = ctx.federation.get("loss", tag, ctx.parties(GUEST))[0]
     return float(private_key.decrypt(EncryptedNumber(private_key.public_key, ciphertext, exponent)))
 

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from fate_runtime.components.instances import InstanceBlock, instance_block
-from storage import Store, Table
+from storage import MAX_PARTITIONS, Store, Table
 from storage.partitioner import spread_keys
 from storage.codec import register_data_class
 
@@ -61,6 +61,25 @@ def _blocks(span: list[Any], workers: int) -> list[list[Any]]:
         count = -(-count // workers) * workers
     size = max(1, -(-len(span) // max(1, count)))
     return [span[start:start + size] for start in range(0, len(span), size)]
+
+
+def checked_layout(value: Any) -> Layout:
+    """A layout received from the guest, refused (ValueError) unless it is one: lists of blocks of ids (strings or
+    ints), no id twice, a partition count the store takes."""
+    if not isinstance(value, Layout) or not isinstance(value.batches, list) or not value.batches:
+        raise ValueError("the guest's batch layout is malformed")
+    ids = [key for batch in value.batches if isinstance(batch, list)
+           for block in batch if isinstance(block, list) for key in block]
+    shaped = all(isinstance(batch, list) and all(isinstance(block, list) for block in batch)
+                 for batch in value.batches)
+    if not shaped or not all(isinstance(key, (str, int)) and not isinstance(key, bool) for key in ids):
+        raise ValueError("the guest's batch layout is malformed")
+    if len(set(ids)) != len(ids):
+        raise ValueError("the guest's batch layout names an id twice")
+    if isinstance(value.partitions, bool) or not isinstance(value.partitions, int) or \
+            not 1 <= value.partitions <= MAX_PARTITIONS:
+        raise ValueError(f"the guest's batch layout asks for {value.partitions!r} partitions")
+    return value
 
 
 @dataclasses.dataclass

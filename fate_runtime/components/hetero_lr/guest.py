@@ -7,13 +7,13 @@ import functools
 import numpy as np
 
 from fate_runtime.components.context import ComponentContext
-from fate_runtime.components.hetero_lr.blocks import Layout, PartyRows, guest_layout
+from fate_runtime.components.hetero_lr.blocks import PartyRows, guest_layout
 from fate_runtime.components.hetero_lr.cipher_blocks import (CipherBlock, LossTerms, added, gradient, loss_terms,
                                                              residuals, summed_loss_terms)
 from fate_runtime.components.hetero_lr.model import Weights
 from fate_runtime.components.hetero_lr.scoring import HOST, check_hosts_have_rows
-from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining, StepTimes
-from fate_runtime.crypto import EncryptedNumber, PublicKey
+from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining, StepTimes, received_public_key
+from fate_runtime.crypto import EncryptedNumber
 from storage import Table
 
 
@@ -34,7 +34,7 @@ def train(ctx: ComponentContext, rows: PartyRows, header: list[str], partitions:
                                                                                               PartyTraining]:
     check_labels(rows)
     hosts, arbiter = ctx.parties(HOST), ctx.parties(ARBITER)
-    public_key = PublicKey(ctx.federation.get("paillier_pubkey", "train", arbiter)[0])
+    public_key = received_public_key(ctx)
     params = ctx.params
     fit_intercept = params["init_param"]["fit_intercept"]
     layout = guest_layout(rows.block.ids, params["batch_size"], partitions, ctx.store.config.worker_count())

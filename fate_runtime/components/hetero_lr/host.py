@@ -7,27 +7,21 @@ import functools
 import numpy as np
 
 from fate_runtime.components.context import ComponentContext
-from fate_runtime.components.hetero_lr.blocks import Layout, PartyRows
+from fate_runtime.components.hetero_lr.blocks import PartyRows
 from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock, added, encrypted_forward, gradient
 from fate_runtime.components.hetero_lr.model import Weights
-from fate_runtime.components.hetero_lr.scoring import GUEST
-from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining, StepTimes
-from fate_runtime.crypto import PublicKey
+from fate_runtime.components.hetero_lr.scoring import GUEST, received_layout
+from fate_runtime.components.hetero_lr.training import PartyTraining, StepTimes, received_public_key
 from storage import Table
 
 
 def train(ctx: ComponentContext, rows: PartyRows, header: list[str]) -> tuple[Weights, PartyTraining]:
-    guest = ctx.parties(GUEST)
-    public_key = PublicKey(ctx.federation.get("paillier_pubkey", "train", ctx.parties(ARBITER))[0])
-    layout: Layout = ctx.federation.get("batch_layout", "train", guest)[0]
-    missing = rows.missing(layout)
-    ctx.federation.remote(missing, "host_missing_rows", "train", guest)
-    if missing:
-        raise ValueError(f"host {ctx.party_id} has no row for {missing} of the guest's {layout.total()} ids")
+    public_key = received_public_key(ctx)
+    layout = received_layout(ctx, rows, "train")
     batches = [rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"batch.{b}", layout, b)
                for b in range(len(layout.batches))]
-    batch_rows = [rows.block.features[[rows.position[key] for block in batch for key in block]]
-                  for batch in layout.batches]
+    positions = [np.fromiter((rows.position[key] for block in batch for key in block), dtype=np.int64)
+                 for batch in layout.batches]
     state = PartyTraining.start(ctx, public_key, len(header), fit_intercept=False)
     single_host = len(ctx.parties("host")) == 1
     for iteration in range(ctx.params["max_iter"]):
@@ -35,7 +29,7 @@ def train(ctx: ComponentContext, rows: PartyRows, header: list[str]) -> tuple[We
         for number, blocks in enumerate(batches):
             tag = f"{iteration}.{number}"
             if single_host:
-                _send_loss_part(ctx, state, batch_rows[number], tag)
+                _send_loss_part(ctx, state, rows.block.features[positions[number]], tag)
             _batch(ctx, state, blocks, layout.rows(number), tag)
         if state.end_iteration(iteration, start):
             break

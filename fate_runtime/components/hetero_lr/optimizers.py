@@ -7,6 +7,8 @@ element-wise, so the weights move exactly as they would have.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -55,40 +57,52 @@ class Optimizer:
         return 0.0
 
 
-class RMSProp(Optimizer):
+class _Moments(Optimizer):
+    """An optimizer that keeps running moments of the gradient (zeros until the first step)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first: np.ndarray | float = 0.0
+        self.second: np.ndarray | float = 0.0
+
+
+class RMSProp(_Moments):
     rho = 0.99
 
     def step(self, gradient: np.ndarray) -> np.ndarray:
-        mean_square = getattr(self, "_mean_square", np.zeros_like(gradient))
-        self._mean_square = self.rho * mean_square + (1 - self.rho) * np.square(gradient)
-        return self.decayed_rate() * gradient / np.sqrt(self._mean_square + 1e-6)
+        self.second = self.rho * self.second + (1 - self.rho) * np.square(gradient)
+        return self.decayed_rate() * gradient / np.sqrt(self.second + 1e-6)
 
 
-class AdaGrad(Optimizer):
+class AdaGrad(_Moments):
     def step(self, gradient: np.ndarray) -> np.ndarray:
-        self._sum_square = getattr(self, "_sum_square", np.zeros_like(gradient)) + np.square(gradient)
-        return self.decayed_rate() * gradient / (np.sqrt(self._sum_square) + 1e-7)
+        self.second = self.second + np.square(gradient)
+        return self.decayed_rate() * gradient / (np.sqrt(self.second) + 1e-7)
 
 
-class NesterovMomentum(Optimizer):
+class NesterovMomentum(_Moments):
     momentum = 0.9
 
     def step(self, gradient: np.ndarray) -> np.ndarray:
-        previous = getattr(self, "_velocity", np.zeros_like(gradient))
-        self._velocity = self.momentum * previous - self.decayed_rate() * gradient
-        return self.momentum * previous - (1 + self.momentum) * self._velocity
+        previous = self.first  # the velocity
+        self.first = self.momentum * previous - self.decayed_rate() * gradient
+        return self.momentum * previous - (1 + self.momentum) * self.first
 
 
-class Adam(Optimizer):
+class Adam(_Moments):
     beta1, beta2 = 0.9, 0.999
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.steps = 0
+
     def step(self, gradient: np.ndarray) -> np.ndarray:
-        self._t = getattr(self, "_t", 0) + 1
-        self._m = self.beta1 * getattr(self, "_m", np.zeros_like(gradient)) + (1 - self.beta1) * gradient
-        self._v = self.beta2 * getattr(self, "_v", np.zeros_like(gradient)) + (1 - self.beta2) * np.square(gradient)
-        m_hat = self._m / (1 - self.beta1 ** self._t)
-        v_hat = self._v / (1 - self.beta2 ** self._t)
-        return self.decayed_rate() * m_hat / (np.sqrt(v_hat) + 1e-8)
+        self.steps += 1
+        self.first = self.beta1 * self.first + (1 - self.beta1) * gradient
+        self.second = self.beta2 * self.second + (1 - self.beta2) * np.square(gradient)
+        first_hat = self.first / (1 - self.beta1 ** self.steps)
+        second_hat = self.second / (1 - self.beta2 ** self.steps)
+        return self.decayed_rate() * first_hat / (np.sqrt(second_hat) + 1e-8)
 
 
 OPTIMIZER_CLASSES: dict[str, type[Optimizer]] = {"sgd": Optimizer, "rmsprop": RMSProp, "adam": Adam,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from fate_runtime.components.context import ComponentContext
-from fate_runtime.components.hetero_lr.blocks import Layout, PartyRows, guest_layout
+from fate_runtime.components.hetero_lr.blocks import Layout, PartyRows, checked_layout, guest_layout
 from fate_runtime.components.hetero_lr.cipher_blocks import forward
 from fate_runtime.components.hetero_lr.model import Weights
 from fate_runtime.components.instances import InstanceBlock
@@ -37,13 +37,20 @@ def _pairs(key: Any, rows: list[tuple[Any, list[Any]]]) -> list[tuple[Any, list[
     return rows
 
 
-def host_scores(ctx: ComponentContext, rows: PartyRows, weights: Weights, tag: str) -> None:
-    """A host's part: its partial score of every row the guest lays out under `tag`, sent to the guest."""
-    layout: Layout = ctx.federation.get("batch_layout", tag, ctx.parties(GUEST))[0]
+def received_layout(ctx: ComponentContext, rows: PartyRows, tag: str) -> Layout:
+    """A host's side: the guest's layout under `tag`, checked, after telling the guest how many of its ids this
+    host has no row for (ValueError if any)."""
+    layout = checked_layout(ctx.federation.get("batch_layout", tag, ctx.parties(GUEST))[0])
     missing = rows.missing(layout)
     ctx.federation.remote(missing, "host_missing_rows", tag, ctx.parties(GUEST))
     if missing:
         raise ValueError(f"host {ctx.party_id} has no row for {missing} of the guest's {layout.total()} ids")
+    return layout
+
+
+def host_scores(ctx: ComponentContext, rows: PartyRows, weights: Weights, tag: str) -> None:
+    """A host's part: its partial score of every row the guest lays out under `tag`, sent to the guest."""
+    layout = received_layout(ctx, rows, tag)
     blocks = rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"score.{tag}", layout, 0)
     partial_scores = blocks.map_values(functools.partial(forward, weights=weights.coefficients, intercept=0.0))
     ctx.federation.remote(partial_scores, "host_prob", tag, ctx.parties(GUEST))
@@ -70,6 +77,8 @@ def check_hosts_have_rows(ctx: ComponentContext, layout: Layout, tag: str) -> No
     """ValueError naming a host that lacks rows for some of the guest's ids (each host reports its count)."""
     for (_, party_id), missing in zip(ctx.parties(HOST), ctx.federation.get("host_missing_rows", tag,
                                                                              ctx.parties(HOST))):
+        if isinstance(missing, bool) or not isinstance(missing, int) or not 0 <= missing <= layout.total():
+            raise ValueError(f"host {party_id} answered the batch layout with {missing!r} missing rows")
         if missing and missing == layout.total():
             raise ValueError(f"host {party_id} has none of the guest's ids: no overlapping ids (run Intersection "
                              "first)")

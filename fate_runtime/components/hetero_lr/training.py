@@ -34,6 +34,16 @@ class StepTimes:
         return ", ".join(f"{step} {seconds:.3f} s" for step, seconds in self._steps.items())
 
 
+def received_public_key(ctx: ComponentContext) -> PublicKey:
+    """The arbiter's public key, refused unless its modulus is an odd number of the job's key_length bits (a weaker
+    key would let a party decrypt what others send under it)."""
+    n = ctx.federation.get("paillier_pubkey", "train", ctx.parties(ARBITER))[0]
+    bits = ctx.params["encrypt_param"]["key_length"]
+    if isinstance(n, bool) or not isinstance(n, int) or n % 2 == 0 or n.bit_length() != bits:
+        raise ValueError(f"the arbiter's public key is not a {bits}-bit Paillier modulus")
+    return PublicKey(n)
+
+
 def initial_weights(init: dict[str, Any], size: int) -> np.ndarray:
     """FATE's init_param: random_uniform in [0, 1), random_normal, ones, zeros or const, seeded by random_seed."""
     method = init["init_method"]

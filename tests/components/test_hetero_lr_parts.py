@@ -3,6 +3,8 @@ blocks, masking."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from fate_runtime.components.hetero_lr.blocks import BLOCK_ROWS, Layout, checked
 from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock
 from fate_runtime.components.hetero_lr.masking import decrypted_mantissas, masked, unmasked
 from fate_runtime.components.hetero_lr.optimizers import OPTIMIZER_CLASSES, Optimizer
+from fate_runtime.components.hetero_lr.scoring import check_hosts_have_rows
 from fate_runtime.components.hetero_lr.training import initial_weights
 from fate_runtime.crypto import generate_keypair
 
@@ -133,3 +136,16 @@ def test_the_arbiter_decrypts_no_more_values_than_a_partys_first_gradient() -> N
         sizes.check(("host", "10000"), CipherBlock(list(range(569)), -77))
     with pytest.raises(ValueError, match="guest 9999 sent a masked gradient that is not a block of ciphertexts"):
         sizes.check(("guest", "9999"), [1, 2])
+
+
+@pytest.mark.parametrize("answer, message", [
+    ("3", "host 10000 answered the batch layout with '3' missing rows"),
+    (99, "host 10000 answered the batch layout with 99 missing rows"),
+    (2, "host 10000 has no row for 2 of the guest's 3 ids"),
+    (3, "host 10000 has none of the guest's ids"),
+])
+def test_the_guest_checks_each_hosts_missing_row_count(answer: object, message: str) -> None:
+    context = SimpleNamespace(parties=lambda role: [(role, "10000")],
+                              federation=SimpleNamespace(get=lambda name, tag, parties: [answer]))
+    with pytest.raises(ValueError, match=message):
+        check_hosts_have_rows(context, Layout([[["a", "b", "c"]]], 1), "train")  # type: ignore[arg-type]

@@ -595,3 +595,69 @@ class DownloadPiece(_message.Message):
     started: DownloadStarted
     data: bytes
     def __init__(self, started: _Optional[_Union[DownloadStarted, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class PartyRef(_message.Message):
+    __slots__ = ("role", "party_id")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    party_id: str
+    def __init__(self, role: _Optional[str] = ..., party_id: _Optional[str] = ...) -> None: ...
+
+class ModelPublishRequest(_message.Message):
+    __slots__ = ("model_id", "model_version", "initiator", "parties", "work_mode", "service_id")
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    INITIATOR_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    WORK_MODE_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    model_id: str
+    model_version: str
+    initiator: PartyRef
+    parties: _containers.RepeatedCompositeFieldContainer[PartyRef]
+    work_mode: int
+    service_id: str
+    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., initiator: _Optional[_Union[PartyRef, _Mapping]] = ..., parties: _Optional[_Iterable[_Union[PartyRef, _Mapping]]] = ..., work_mode: _Optional[int] = ..., service_id: _Optional[str] = ...) -> None: ...
+
+class PartyStepResult(_message.Message):
+    __slots__ = ("role", "party_id", "status_code", "message")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    party_id: str
+    status_code: int
+    message: str
+    def __init__(self, role: _Optional[str] = ..., party_id: _Optional[str] = ..., status_code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+
+class ModelPublishReply(_message.Message):
+    __slots__ = ("job_id", "parties")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    parties: _containers.RepeatedCompositeFieldContainer[PartyStepResult]
+    def __init__(self, job_id: _Optional[str] = ..., parties: _Optional[_Iterable[_Union[PartyStepResult, _Mapping]]] = ...) -> None: ...
+
+class ModelTransferRequest(_message.Message):
+    __slots__ = ("model_id", "model_version")
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    model_id: str
+    model_version: str
+    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ...) -> None: ...
+
+class TransferredBuffer(_message.Message):
+    __slots__ = ("key", "data")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    data: bytes
+    def __init__(self, key: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class ModelTransferReply(_message.Message):
+    __slots__ = ("buffers",)
+    BUFFERS_FIELD_NUMBER: _ClassVar[int]
+    buffers: _containers.RepeatedCompositeFieldContainer[TransferredBuffer]
+    def __init__(self, buffers: _Optional[_Iterable[_Union[TransferredBuffer, _Mapping]]] = ...) -> None: ...

@@ -159,6 +159,21 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.DownloadRequest.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.DownloadPiece.FromString,
                 _registered_method=True)
+        self.LoadModel = channel.unary_unary(
+                '/fate_runtime.flow.Flow/LoadModel',
+                request_serializer=protos_dot_flow__pb2.ModelPublishRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ModelPublishReply.FromString,
+                _registered_method=True)
+        self.BindModel = channel.unary_unary(
+                '/fate_runtime.flow.Flow/BindModel',
+                request_serializer=protos_dot_flow__pb2.ModelPublishRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ModelPublishReply.FromString,
+                _registered_method=True)
+        self.TransferModel = channel.unary_unary(
+                '/fate_runtime.flow.Flow/TransferModel',
+                request_serializer=protos_dot_flow__pb2.ModelTransferRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ModelTransferReply.FromString,
+                _registered_method=True)
 
 
 class FlowServicer:
@@ -319,6 +334,28 @@ class FlowServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LoadModel(self, request, context):
+        """A model version loaded on every party of the conf but its arbiter (each party's node is asked over the
+        Scheduler service; when any party would refuse, none is changed), then bound to a service id on every
+        guest and host.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BindModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TransferModel(self, request, context):
+        """A model version's buffers on this node's parties, as a serving service pulls them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -446,6 +483,21 @@ def add_FlowServicer_to_server(servicer, server):
                     servicer.DownloadStream,
                     request_deserializer=protos_dot_flow__pb2.DownloadRequest.FromString,
                     response_serializer=protos_dot_flow__pb2.DownloadPiece.SerializeToString,
+            ),
+            'LoadModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.LoadModel,
+                    request_deserializer=protos_dot_flow__pb2.ModelPublishRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.ModelPublishReply.SerializeToString,
+            ),
+            'BindModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.BindModel,
+                    request_deserializer=protos_dot_flow__pb2.ModelPublishRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.ModelPublishReply.SerializeToString,
+            ),
+            'TransferModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.TransferModel,
+                    request_deserializer=protos_dot_flow__pb2.ModelTransferRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.ModelTransferReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1123,6 +1175,87 @@ class Flow:
             '/fate_runtime.flow.Flow/DownloadStream',
             protos_dot_flow__pb2.DownloadRequest.SerializeToString,
             protos_dot_flow__pb2.DownloadPiece.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LoadModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/LoadModel',
+            protos_dot_flow__pb2.ModelPublishRequest.SerializeToString,
+            protos_dot_flow__pb2.ModelPublishReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BindModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/BindModel',
+            protos_dot_flow__pb2.ModelPublishRequest.SerializeToString,
+            protos_dot_flow__pb2.ModelPublishReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TransferModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/TransferModel',
+            protos_dot_flow__pb2.ModelTransferRequest.SerializeToString,
+            protos_dot_flow__pb2.ModelTransferReply.FromString,
             options,
             channel_credentials,
             insecure,

@@ -128,3 +128,23 @@ class StopRequest(_message.Message):
 class Ack(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ModelStep(_message.Message):
+    __slots__ = ("model_id", "model_version", "role", "party_id", "initiator_role", "initiator_party_id", "service_id", "check_only")
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    INITIATOR_ROLE_FIELD_NUMBER: _ClassVar[int]
+    INITIATOR_PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHECK_ONLY_FIELD_NUMBER: _ClassVar[int]
+    model_id: str
+    model_version: str
+    role: str
+    party_id: str
+    initiator_role: str
+    initiator_party_id: str
+    service_id: str
+    check_only: bool
+    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., initiator_role: _Optional[str] = ..., initiator_party_id: _Optional[str] = ..., service_id: _Optional[str] = ..., check_only: _Optional[bool] = ...) -> None: ...

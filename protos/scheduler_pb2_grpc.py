@@ -64,6 +64,16 @@ class SchedulerStub:
                 request_serializer=protos_dot_scheduler__pb2.StopRequest.SerializeToString,
                 response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
                 _registered_method=True)
+        self.LoadModel = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/LoadModel',
+                request_serializer=protos_dot_scheduler__pb2.ModelStep.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
+                _registered_method=True)
+        self.BindModel = channel.unary_unary(
+                '/fate_runtime.scheduler.Scheduler/BindModel',
+                request_serializer=protos_dot_scheduler__pb2.ModelStep.SerializeToString,
+                response_deserializer=protos_dot_scheduler__pb2.Ack.FromString,
+                _registered_method=True)
 
 
 class SchedulerServicer:
@@ -105,6 +115,21 @@ class SchedulerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LoadModel(self, request, context):
+        """A model version's lifecycle steps on one party of this node (model calls carry no job token: the node
+        checks that the party and the asking initiator are both parties of the model, and under TLS that the
+        caller's certificate names the initiator).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BindModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SchedulerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -136,6 +161,16 @@ def add_SchedulerServicer_to_server(servicer, server):
             'StopJob': grpc.unary_unary_rpc_method_handler(
                     servicer.StopJob,
                     request_deserializer=protos_dot_scheduler__pb2.StopRequest.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
+            ),
+            'LoadModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.LoadModel,
+                    request_deserializer=protos_dot_scheduler__pb2.ModelStep.FromString,
+                    response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
+            ),
+            'BindModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.BindModel,
+                    request_deserializer=protos_dot_scheduler__pb2.ModelStep.FromString,
                     response_serializer=protos_dot_scheduler__pb2.Ack.SerializeToString,
             ),
     }
@@ -300,6 +335,60 @@ class Scheduler:
             target,
             '/fate_runtime.scheduler.Scheduler/StopJob',
             protos_dot_scheduler__pb2.StopRequest.SerializeToString,
+            protos_dot_scheduler__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LoadModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/LoadModel',
+            protos_dot_scheduler__pb2.ModelStep.SerializeToString,
+            protos_dot_scheduler__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BindModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.scheduler.Scheduler/BindModel',
+            protos_dot_scheduler__pb2.ModelStep.SerializeToString,
             protos_dot_scheduler__pb2.Ack.FromString,
             options,
             channel_credentials,

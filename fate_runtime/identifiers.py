@@ -23,18 +23,21 @@ MAX_TEXT = 10_000  # free text: notes, descriptions
 MAX_FIELD = 4096  # any other string of a request
 
 _JOB_ID = re.compile(r"[0-9]{20,40}")
-_PARTY_ID = re.compile(r"0|[1-9][0-9]{0,17}")
+_PARTY = r"(?:0|[1-9][0-9]{0,17})"
+_PARTY_ID = re.compile(_PARTY)
 _COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]{0,99}")
+_MODEL_ID = re.compile(rf"(?:(?:{'|'.join(sorted(ROLES))})-{_PARTY}(?:_{_PARTY})*#)+model")
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, cut short when long."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
 def job_id(value: Any, field: str = "job_id") -> str:
     if not isinstance(value, str) or not _JOB_ID.fullmatch(value):
-        raise BadRequest(f"{field} {_shown(value)} is not a job id (FATE's job ids are 20 or more digits)")
+        raise BadRequest(f"{field} {shown(value)} is not a job id (FATE's job ids are 20 or more digits)")
     return value
 
 
@@ -42,20 +45,28 @@ def party_id(value: Any, field: str = "party_id") -> str:
     """A party id as FATE gives it (an integer, or its decimal text); returned as text."""
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(text, str) or not _PARTY_ID.fullmatch(text):
-        raise BadRequest(f"{field} {_shown(value)} is not a party id (a non-negative integer such as 10000)")
+        raise BadRequest(f"{field} {shown(value)} is not a party id (a non-negative integer such as 10000)")
     return text
 
 
 def role(value: Any, field: str = "role") -> str:
     if value not in ROLES:
-        raise BadRequest(f"{field} {_shown(value)} is not a role (guest, host, arbiter or local)")
+        raise BadRequest(f"{field} {shown(value)} is not a role (guest, host, arbiter or local)")
     return str(value)
 
 
 def component(value: Any, field: str = "component_name") -> str:
     if not isinstance(value, str) or not _COMPONENT.fullmatch(value):
-        raise BadRequest(f"{field} {_shown(value)} is not a component name "
+        raise BadRequest(f"{field} {shown(value)} is not a component name "
                          "(letters, digits, '_' and '-', at most 100)")
+    return value
+
+
+def model_id(value: Any, field: str = "model_id") -> str:
+    """FATE's model id: each role with its party ids, then `model` (`arbiter-10000#guest-9999#host-10000#model`)."""
+    if not isinstance(value, str) or len(value) > MAX_FIELD or not _MODEL_ID.fullmatch(value):
+        raise BadRequest(f"{field} {shown(value)} is not a model id "
+                         "(FATE's form: arbiter-10000#guest-9999#host-10000#model)")
     return value
 
 
@@ -64,7 +75,7 @@ def table_part(value: Any, field: str) -> str:
     try:
         return check_name(field, value)
     except InvalidTableArgument:
-        raise BadRequest(f"{field} {_shown(value)} is not a table {field.rsplit('_', 1)[-1]} "
+        raise BadRequest(f"{field} {shown(value)} is not a table {field.rsplit('_', 1)[-1]} "
                          "(1 to 200 characters, no control characters, not '.' or '..')") from None
 
 

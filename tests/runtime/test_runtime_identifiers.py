@@ -50,6 +50,20 @@ def test_roles_components_and_table_names():
     assert len(shown) < 120, shown  # a huge value is not echoed whole
 
 
+@pytest.mark.parametrize("good", ["arbiter-10000#guest-9999#host-10000#model", "guest-9999#host-10000_10001#model",
+                                  "local-0#model"])
+def test_model_ids_are_fates_roles_and_parties(good):
+    assert identifiers.model_id(good) == good
+
+
+@pytest.mark.parametrize("bad", ["", "model", "guest-9999#model#", "guest-9999/host-1#model", "../guest-1#model",
+                                 "boss-1#model", "guest-01#model", "guest-1:host-2#model", "guest-1#model\n",
+                                 "guest-" + "1" * 5000 + "#model", None, 1])
+def test_anything_else_is_not_a_model_id(bad):
+    with pytest.raises(BadRequest, match="is not a model id"):
+        identifiers.model_id(bad)
+
+
 @pytest.mark.parametrize("message, field", [
     (scheduler_pb2.TaskRef(job_id="20261201000000000001", component="../x", role="host", party_id="1"), "component"),
     (scheduler_pb2.JobStatusUpdate(job_id="20261201000000000001", current_steps=["ok_0", "a/b"]), "current_steps"),

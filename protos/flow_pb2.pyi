@@ -237,7 +237,7 @@ class JobQuery(_message.Message):
     def __init__(self, filters: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class JobRow(_message.Message):
-    __slots__ = ("job_id", "role", "party_id", "name", "description", "tag", "roles_json", "work_mode", "initiator_party_id", "is_initiator", "dsl_json", "runtime_conf_json", "run_ip", "status", "progress", "current_steps", "current_tasks", "create_time", "update_time", "start_time", "end_time", "elapsed", "retmsg")
+    __slots__ = ("job_id", "role", "party_id", "name", "description", "tag", "roles_json", "work_mode", "initiator_party_id", "is_initiator", "dsl_json", "runtime_conf_json", "run_ip", "status", "progress", "current_steps", "current_tasks", "create_time", "update_time", "start_time", "end_time", "elapsed", "retmsg", "train_runtime_conf_json")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     PARTY_ID_FIELD_NUMBER: _ClassVar[int]
@@ -261,6 +261,7 @@ class JobRow(_message.Message):
     END_TIME_FIELD_NUMBER: _ClassVar[int]
     ELAPSED_FIELD_NUMBER: _ClassVar[int]
     RETMSG_FIELD_NUMBER: _ClassVar[int]
+    TRAIN_RUNTIME_CONF_JSON_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     role: str
     party_id: str
@@ -284,7 +285,8 @@ class JobRow(_message.Message):
     end_time: int
     elapsed: int
     retmsg: str
-    def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., tag: _Optional[str] = ..., roles_json: _Optional[str] = ..., work_mode: _Optional[int] = ..., initiator_party_id: _Optional[str] = ..., is_initiator: _Optional[bool] = ..., dsl_json: _Optional[str] = ..., runtime_conf_json: _Optional[str] = ..., run_ip: _Optional[str] = ..., status: _Optional[str] = ..., progress: _Optional[int] = ..., current_steps: _Optional[_Iterable[str]] = ..., current_tasks: _Optional[_Iterable[str]] = ..., create_time: _Optional[int] = ..., update_time: _Optional[int] = ..., start_time: _Optional[int] = ..., end_time: _Optional[int] = ..., elapsed: _Optional[int] = ..., retmsg: _Optional[str] = ...) -> None: ...
+    train_runtime_conf_json: str
+    def __init__(self, job_id: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., tag: _Optional[str] = ..., roles_json: _Optional[str] = ..., work_mode: _Optional[int] = ..., initiator_party_id: _Optional[str] = ..., is_initiator: _Optional[bool] = ..., dsl_json: _Optional[str] = ..., runtime_conf_json: _Optional[str] = ..., run_ip: _Optional[str] = ..., status: _Optional[str] = ..., progress: _Optional[int] = ..., current_steps: _Optional[_Iterable[str]] = ..., current_tasks: _Optional[_Iterable[str]] = ..., create_time: _Optional[int] = ..., update_time: _Optional[int] = ..., start_time: _Optional[int] = ..., end_time: _Optional[int] = ..., elapsed: _Optional[int] = ..., retmsg: _Optional[str] = ..., train_runtime_conf_json: _Optional[str] = ...) -> None: ...
 
 class TaskRow(_message.Message):
     __slots__ = ("job_id", "component_name", "task_id", "role", "party_id", "status", "run_ip", "run_pid", "retmsg", "create_time", "update_time", "start_time", "end_time", "elapsed")

@@ -144,9 +144,10 @@ class Table:
     def delete(self, target: Executor, where: dict[str, Any]) -> int:
         return _run(target, f"DELETE FROM {self.name} WHERE {_condition(where)}", list(where.values()))
 
-    def select(self, db: Database, where: dict[str, Any] | None = None, order: str = "", limit: int | None = None,
+    def select(self, db: Executor, where: dict[str, Any] | None = None, order: str = "", limit: int | None = None,
                columns: str = "*") -> list[dict[str, Any]]:
-        """Decoded rows matching every (column, value) of `where` (an empty one matches all)."""
+        """Decoded rows matching every (column, value) of `where` (an empty one matches all); `db` may be a
+        connection inside a transaction."""
         sql = f"SELECT {columns} FROM {self.name}"
         if where:
             sql += f" WHERE {_condition(where)}"
@@ -154,7 +155,9 @@ class Table:
             sql += f" ORDER BY {order}"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [self.decode(row) for row in db.query(sql, list((where or {}).values()))]
+        params = list((where or {}).values())
+        rows = db.query(sql, params) if isinstance(db, Database) else db.execute(sql, params).fetchall()
+        return [self.decode(row) for row in rows]
 
 
 def _condition(where: dict[str, Any]) -> str:

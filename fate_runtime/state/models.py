@@ -58,6 +58,17 @@ class ModelStore:
             found.setdefault(row["f_alias"], []).append(ModelBuffer(row["f_name"], row["f_type"], bytes(row["f_data"])))
         return found
 
+    def version(self, model_id: str, model_version: str, role: str,
+                party_id: str) -> dict[str, dict[str, list[ModelBuffer]]]:
+        """Every component's buffers of one party's model version: component -> alias -> buffers."""
+        found: dict[str, dict[str, list[ModelBuffer]]] = {}
+        where = {"f_model_id": model_id, "f_model_version": model_version, "f_role": role, "f_party_id": party_id}
+        for row in MODELS.select(self._db, where, "f_component_name, f_alias, f_name",
+                                 columns="f_component_name, f_alias, f_name, f_type, f_data"):
+            found.setdefault(row["f_component_name"], {}).setdefault(row["f_alias"], []).append(
+                ModelBuffer(row["f_name"], row["f_type"], bytes(row["f_data"])))
+        return found
+
     def legacy(self, job_id: str, component: str, role: str, party_id: str) -> dict[str, list[ModelBuffer]]:
         """What a component saved before the model store existed (JSON objects by name), as buffers."""
         rows = OUTPUT_MODELS.select(self._db, {"f_job_id": job_id, "f_component_name": component, "f_role": role,

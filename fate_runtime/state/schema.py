@@ -248,5 +248,35 @@ def local_job_tasks(conn: sqlite3.Connection) -> None:
                                      for name, values in given.items()})))
 
 
+def model_lifecycle(conn: sqlite3.Connection) -> None:
+    """9: a model version whole and in its lifecycle: each party's pipeline (train DSL, inference DSL, runtime
+    conf) and state (trained, loaded) beside its buffers, and the service ids bound to versions per party."""
+    conn.execute("""
+        CREATE TABLE t_model_version (
+            f_model_id TEXT NOT NULL,
+            f_model_version TEXT NOT NULL,
+            f_role TEXT NOT NULL,
+            f_party_id TEXT NOT NULL,
+            f_train_dsl TEXT NOT NULL,
+            f_inference_dsl TEXT NOT NULL,
+            f_runtime_conf TEXT NOT NULL,
+            f_state TEXT NOT NULL,
+            f_create_time INTEGER,
+            f_update_time INTEGER,
+            PRIMARY KEY (f_model_id, f_model_version, f_role, f_party_id)
+        )""")
+    conn.execute("""
+        CREATE TABLE t_model_service (
+            f_service_id TEXT NOT NULL,
+            f_role TEXT NOT NULL,
+            f_party_id TEXT NOT NULL,
+            f_model_id TEXT NOT NULL,
+            f_model_version TEXT NOT NULL,
+            f_create_time INTEGER,
+            f_update_time INTEGER,
+            PRIMARY KEY (f_service_id, f_role, f_party_id)
+        )""")
+
+
 MIGRATIONS = [baseline, roles_encoded_once, stored_plans, task_process_start, model_store, transfer_log,
-              data_views_by_table, local_job_tasks]
+              data_views_by_table, local_job_tasks, model_lifecycle]

@@ -187,6 +187,11 @@ class Table:
         pairs = self.take(1)
         return pairs[0] if pairs else None
 
+    def with_heavy_rows(self) -> "Table":
+        """This table, its operations run in the storage workers however few its rows (for rows that each carry much
+        work: blocks of rows, batches of ciphertexts)."""
+        return self.store.for_heavy_rows().table(self.namespace, self.name)
+
     def destroy(self) -> None:
         self.store.destroy(self.namespace, self.name)
 

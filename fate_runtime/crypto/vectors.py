@@ -6,14 +6,15 @@ whose exponent travels beside the list; every result equals what the scalar Encr
 for the same numbers at that exponent (same rounding, same overflow rules: a mantissa above the key's
 max_int is refused when encoded and reported as OverflowDetected when decrypted).
 
-Precision of `weighted_sums`: the clear matrix enters as mantissas at `matrix_exponent`, each entry
-rounded to the nearest multiple of 2^matrix_exponent (an absolute error of at most 2^(matrix_exponent-1)
-per entry), and the cost grows with the mantissas' bit width (a multi-exponentiation is ~5.6 us per
-term at 24 bits, ~14 us at 53 bits, 1024-bit keys). Features of magnitude around 1 at exponent -24 err
-by at most 3e-8 each, so a gradient sum_i d_i x_i errs by at most 3e-8 sum_i |d_i|: far below what
-logistic regression's updates resolve. -53 keeps every bit of a double near 1 (exact, 2.5x the cost).
-Result mantissas must stay below max_int: with 53-bit residual mantissas and 24-bit feature mantissas a
-1024-bit key sums over 2^900 rows before it overflows.
+Precision of `weighted_sums`: the clear matrix enters as mantissas at one exponent per column, each entry
+rounded to the nearest multiple of 2^exponent (an absolute error of at most 2^(exponent-1) per entry), and
+the cost grows with the mantissas' bit width (a multi-exponentiation costs ~4.6 us per term at 21 bits,
+~7 us at 29 bits, ~14 us at 53 bits, 1024-bit keys). `column_exponents` picks each column's exponent so
+that its largest entry keeps a given number of significant bits: at 20 bits every entry errs by at most
+2^-21 of its column's largest magnitude, so a gradient sum_i d_i x_ij errs by at most that much times
+sum_i |d_i|: far below what logistic regression's updates resolve, whatever the features' scale.
+Result mantissas must stay below max_int: with 53-bit residual mantissas and 20- to 30-bit matrix
+mantissas a 1024-bit key sums over 2^900 rows before it overflows.
 """
 
 from __future__ import annotations
@@ -96,16 +97,33 @@ def scale(public_key: PublicKey, ciphertexts: Sequence[int], factor_mantissa: in
     return [int(c) for c in gmpy2.powmod_base_list(list(ciphertexts), factor_mantissa, public_key.nsquare)]
 
 
+def column_exponents(matrix: np.ndarray, significant_bits: int) -> list[int]:
+    """Per column of `matrix`, the fixed-point exponent at which its largest magnitude has `significant_bits` bits
+    (a column of zeros takes -significant_bits)."""
+    array = np.asarray(matrix, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"the matrix must be two-dimensional, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("the matrix holds a value that is not a finite number")
+    largest = np.abs(array).max(axis=0) if array.shape[0] else np.zeros(array.shape[1])
+    return [int(np.frexp(value)[1]) - significant_bits for value in largest.tolist()]
+
+
 def weighted_sums(public_key: PublicKey, ciphertexts: Sequence[int], matrix: np.ndarray,
-                  matrix_exponent: int) -> list[int]:
+                  matrix_exponents: int | Sequence[int]) -> list[int]:
     """E(sum_i a_i x_ij) for each column j of the clear (m x f) `matrix`, by a signed multi-exponentiation per
-    column over the shared ciphertexts; the results' exponent is the ciphertexts' plus `matrix_exponent` (see the module's precision note)."""
+    column over the shared ciphertexts; column j enters at `matrix_exponents[j]` (or all at one exponent), so
+    result j's exponent is the ciphertexts' plus that (see the module's precision note)."""
     array = np.asarray(matrix)
     if array.ndim != 2 or array.shape[0] != len(ciphertexts):
         raise ValueError(f"the matrix must have one row per ciphertext ({len(ciphertexts)}), got shape {array.shape}")
+    exponents = ([int(matrix_exponents)] * array.shape[1] if isinstance(matrix_exponents, (int, np.integer))
+                 else [int(exponent) for exponent in matrix_exponents])
+    if len(exponents) != array.shape[1]:
+        raise ValueError(f"{len(exponents)} exponents for a matrix of {array.shape[1]} columns")
     modulus = gmpy2.mpz(public_key.nsquare)
     bases = [gmpy2.mpz(c) for c in ciphertexts]
-    columns = [encode_array(array[:, column], matrix_exponent, public_key) for column in range(array.shape[1])]
+    columns = [encode_array(array[:, column], exponent, public_key) for column, exponent in enumerate(exponents)]
     return [int(product) for product in signed_products_of_powers(bases, columns, modulus)]
 
 

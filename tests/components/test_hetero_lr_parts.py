@@ -107,9 +107,11 @@ def test_masks_hide_the_gradient_from_the_arbiter_and_come_off_exactly() -> None
     hidden, masks = masked(public_key, block)
     seen = decrypted_mantissas(private_key, hidden)
     assert all(abs(value) > public_key.n >> 64 for value in seen[:2])
-    assert np.allclose(unmasked(seen, masks, exponent, 2), [np.ldexp(m, exponent) / 2 for m in mantissas])
+    exponents = [exponent, exponent + 20, exponent - 7]  # each column's own scale, known to the party alone
+    assert np.allclose(unmasked(seen, masks, exponents, 2),
+                       [np.ldexp(m, e) / 2 for m, e in zip(mantissas, exponents)], rtol=1e-15, atol=0)
     with pytest.raises(ValueError, match="returned 2 gradient values for 3 sent"):
-        unmasked(seen[:2], masks, exponent, 1)
+        unmasked(seen[:2], masks, exponents, 1)
 
 
 @pytest.mark.parametrize("layout, message", [

@@ -14,7 +14,7 @@ from component_harness import PartySetup, PartyStores, Run, Transfer, run_compon
 from fate_runtime.components import ParameterError, hetero_lr
 from fate_runtime.crypto import generate_keypair
 from fate_runtime.components.hetero_lr.blocks import Layout
-from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock
+from fate_runtime.components.hetero_lr.cipher_blocks import FORWARD_EXPONENT, CipherBlock
 from fate_runtime.components.hetero_lr.training import ConvergeInfo
 from hetero_lr_reference import PartyData, breast
 from storage import decode
@@ -56,6 +56,7 @@ def test_every_party_sends_only_what_the_protocol_allows(tmp_path: Path) -> None
         for value in transfer.values():
             if transfer.name in ("host_forward", "fore_gradient", "guest_masked_gradient", "host_masked_gradient"):
                 assert isinstance(value, CipherBlock) and all(_is_ciphertext(c, n) for c in value.ciphertexts)
+                assert value.exponent == FORWARD_EXPONENT  # (not a gradient column's: that tells a feature's scale)
             elif transfer.name in ("loss", "host_loss_part"):
                 assert _is_ciphertext(value[0], n)
             elif transfer.name in ("guest_decrypted_gradient", "host_decrypted_gradient"):

@@ -14,8 +14,8 @@ from hypothesis.extra import numpy as hnp
 
 from fate_runtime.crypto import EncryptedNumber, Obfuscators, OverflowDetected, PrivateKey, PublicKey, generate_keypair
 from fate_runtime.crypto.paillier import decode, encode
-from fate_runtime.crypto.vectors import (add, add_plain, decrypt_array, encode_array, encrypt_array, scale, total,
-                                         weighted_sums)
+from fate_runtime.crypto.vectors import (add, add_plain, column_exponents, decrypt_array, encode_array, encrypt_array,
+                                         scale, total, weighted_sums)
 
 FLOATS = st.one_of(st.just(0.0), st.just(-0.0), st.floats(min_value=1e-12, max_value=1e12),
                    st.floats(min_value=-1e12, max_value=-1e-12), st.floats(min_value=-4.0, max_value=4.0))
@@ -171,6 +171,32 @@ def test_weighted_sums_error_is_within_the_documented_bound(keys, obfuscators):
     ciphertexts = encrypt_array(public, residuals, -53, obfuscators)
     sums = decrypt_array(private, weighted_sums(public, ciphertexts, matrix, -24), -77)
     assert np.all(np.abs(sums - residuals @ matrix) <= 2.0**-25 * np.sum(np.abs(residuals)) + 1e-12)
+
+
+def test_column_exponents_keep_the_asked_significant_bits_of_each_columns_largest_value():
+    matrix = np.array([[0.75, -1000.0, 0.0, 3e-9], [-0.5, 999.0, 0.0, 1e-9]])
+    exponents = column_exponents(matrix, 20)
+    assert exponents == [-20, 10 - 20, -20, -28 - 20]
+    for column, exponent in zip(matrix.T, exponents):
+        assert max(abs(m) for m in encode_array(column, exponent)) < 2**20
+    assert column_exponents(np.zeros((0, 2)), 8) == [-8, -8]
+    with pytest.raises(ValueError, match="not a finite number"):
+        column_exponents(np.array([[np.nan]]), 20)
+
+
+def test_weighted_sums_take_one_exponent_per_column(keys, obfuscators):
+    public, private = keys
+    rng = np.random.default_rng(5)
+    residuals, matrix = rng.uniform(-1, 1, 50), rng.standard_normal((50, 3)) * np.array([1e-4, 1.0, 1e4])
+    exponents = column_exponents(matrix, 20)
+    ciphertexts = encrypt_array(public, residuals, -53, obfuscators)
+    sums = [float(private.decrypt(EncryptedNumber(public, c, -53 + e)))
+            for c, e in zip(weighted_sums(public, ciphertexts, matrix, exponents), exponents)]
+    for column, total, exponent in zip(matrix.T, sums, exponents):  # each column within 2^-21 of its largest
+        assert abs(total - residuals @ column) <= 2.0**(exponent - 1) * np.sum(np.abs(residuals)) + 1e-12
+        assert abs(total - residuals @ column) <= 2.0**-21 * np.abs(column).max() * np.sum(np.abs(residuals))
+    with pytest.raises(ValueError, match="2 exponents for a matrix of 3 columns"):
+        weighted_sums(public, ciphertexts, matrix, exponents[:2])
 
 
 def test_mismatched_shapes_are_refused(keys, obfuscators):

@@ -52,10 +52,11 @@ def test_tables_opened_for_heavy_rows_use_the_workers_however_few_rows(tmp_path)
         store.create_table("ns", "blocks", 2).put_all([(0, 0), (1, 1), (2, 2)])
         assert set(dict(store.table("ns", "blocks").map_values(lambda v: os.getpid()).collect()).values()) == {
             os.getpid()}
-        heavy = store.for_heavy_rows().table("ns", "blocks")
-        assert os.getpid() not in set(dict(heavy.map_values(lambda v: os.getpid()).collect()).values())
+        for heavy in (store.for_heavy_rows().table("ns", "blocks"), store.table("ns", "blocks").with_heavy_rows()):
+            assert os.getpid() not in set(dict(heavy.map_values(lambda v: os.getpid()).collect()).values())
     finally:
         executor.shutdown()
+
 
 FAILING_OPERATIONS = {
     "map_values": lambda t, other: t.map_values(lambda v: 1 // (v - 77)),

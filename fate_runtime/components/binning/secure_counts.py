@@ -22,11 +22,6 @@ from storage import Table
 BinSums = list[list[list[int]]]  # per column, per bin: [ciphertext of the events, ciphertext of the non-events]
 
 
-def heavy(table: Table) -> Table:
-    """The same table, its operations run in the storage workers whatever its size (each row is much work)."""
-    return table.store.for_heavy_rows().table(table.namespace, table.name)
-
-
 def _encrypted_label(public_key: PublicKey, instance: Any) -> tuple[int, int]:
     event = int(instance.label)
     blinding = process_obfuscators(public_key.n).take(2)  # (fixed-base factors: ~20x cheaper than a fresh r^n)
@@ -35,7 +30,7 @@ def _encrypted_label(public_key: PublicKey, instance: Any) -> tuple[int, int]:
 
 def encrypted_labels(table: Table, public_key: PublicKey) -> Table:
     """id -> (E(y), E(1 - y)) of the guest's rows (labels already checked to be 0 or 1)."""
-    return heavy(table).map_values(partial(_encrypted_label, public_key))
+    return table.with_heavy_rows().map_values(partial(_encrypted_label, public_key))
 
 
 def _with_labels(instance: Any, labels: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
@@ -68,7 +63,7 @@ def encrypted_bin_sums(table: Table, labels: Table, columns: list[int], points: 
     """The host's re-randomized encrypted (events, non-events) per bin of `columns` over the rows whose ids the
     guest's encrypted label table has."""
     joined = table.join(labels, _with_labels)
-    sums = heavy(joined).map_partitions(partial(_partition_sums, columns=columns, points=points,
+    sums = joined.with_heavy_rows().map_partitions(partial(_partition_sums, columns=columns, points=points,
                                                 nsquare=public_key.nsquare)).reduce(
         partial(_combined, nsquare=public_key.nsquare))
     if sums is None:  # no id in common: every sum is an encrypted zero

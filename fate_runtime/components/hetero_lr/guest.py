@@ -43,7 +43,7 @@ def train(ctx: ComponentContext, rows: PartyRows, header: list[str], partitions:
     check_hosts_have_rows(ctx, layout, "train")
     batches = [rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"batch.{b}", layout, b)
                for b in range(len(layout.batches))]
-    state = PartyTraining.start(ctx, public_key, len(header), fit_intercept)
+    state = PartyTraining.start(ctx, public_key, rows.block.features, fit_intercept)
     for iteration in range(params["max_iter"]):
         start = state.weights.copy()
         for number, blocks in enumerate(batches):
@@ -76,7 +76,7 @@ def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int
         _send_loss(ctx, state, blocks, host_forwards[0], coefficients, intercept, rows, tag)
         times.done("loss")
     encrypted: CipherBlock = fore_gradient.join(blocks, functools.partial(
-        gradient, n=n, fit_intercept=fit_intercept)).reduce(functools.partial(added, n=n))
+        gradient, n=n, fit_intercept=fit_intercept, exponents=state.gradient_exponents)).reduce(functools.partial(added, n=n))
     times.done("encrypted gradient")
     state.apply(encrypted, rows, tag, times)
     for table in (fore_gradient, *host_forwards):

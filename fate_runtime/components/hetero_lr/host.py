@@ -22,7 +22,7 @@ def train(ctx: ComponentContext, rows: PartyRows, header: list[str]) -> tuple[We
                for b in range(len(layout.batches))]
     positions = [np.fromiter((rows.position[key] for block in batch for key in block), dtype=np.int64)
                  for batch in layout.batches]
-    state = PartyTraining.start(ctx, public_key, len(header), fit_intercept=False)
+    state = PartyTraining.start(ctx, public_key, rows.block.features, fit_intercept=False)
     single_host = len(ctx.parties("host")) == 1
     for iteration in range(ctx.params["max_iter"]):
         start = state.weights.copy()
@@ -54,8 +54,8 @@ def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int
     times.done("forwards sent")
     fore_gradient: Table = ctx.federation.get("fore_gradient", tag, guest)[0]
     times.done("residuals awaited")
-    encrypted: CipherBlock = fore_gradient.join(blocks, functools.partial(
-        gradient, n=n, fit_intercept=False)).reduce(functools.partial(added, n=n))
+    encrypted: CipherBlock = fore_gradient.with_heavy_rows().join(blocks, functools.partial(
+        gradient, n=n, fit_intercept=False, exponents=state.gradient_exponents)).reduce(functools.partial(added, n=n))
     times.done("encrypted gradient")
     state.apply(encrypted, rows, tag, times)
     for table in (forwards, fore_gradient):

@@ -30,8 +30,9 @@ def decrypted_mantissas(private_key: PrivateKey, block: CipherBlock) -> list[int
     return [int(decode(private_key.public_key, private_key.raw_decrypt(c), 0)) for c in block.ciphertexts]
 
 
-def unmasked(values: list[int], masks: list[int], exponent: int, rows: int) -> np.ndarray:
-    """The party's side: the masks taken off, scaled to numbers and averaged over `rows`."""
+def unmasked(values: list[int], masks: list[int], exponents: list[int], rows: int) -> np.ndarray:
+    """The party's side: the masks taken off, each value scaled by its exponent and averaged over `rows`."""
     if len(values) != len(masks):
         raise ValueError(f"the arbiter returned {len(values)} gradient values for {len(masks)} sent")
-    return np.array([float(np.ldexp(float(value - mask), exponent)) for value, mask in zip(values, masks)]) / rows
+    return np.array([float(np.ldexp(float(value - mask), exponent))
+                     for value, mask, exponent in zip(values, masks, exponents)]) / rows

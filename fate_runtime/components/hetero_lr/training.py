@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from fate_runtime.components.context import ComponentContext
-from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock
+from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock, gradient_exponents
 from fate_runtime.components.hetero_lr.masking import masked, unmasked
 from fate_runtime.components.hetero_lr.optimizers import Optimizer, optimizer_for
 from fate_runtime.crypto import PublicKey
@@ -70,21 +70,25 @@ class ConvergeInfo:
 
 @dataclasses.dataclass
 class PartyTraining:
-    """A guest's or host's weights (intercept last when fitted) and how it moves them."""
+    """A guest's or host's weights (intercept last when fitted), how it moves them, and the exponents its gradient's
+    columns are computed at."""
 
     ctx: ComponentContext
     public_key: PublicKey
     weights: np.ndarray
     optimizer: Optimizer
+    gradient_exponents: list[int]
     losses: list[float] = dataclasses.field(default_factory=list)
     iterations: int = 0
     converged: bool = False
 
     @staticmethod
-    def start(ctx: ComponentContext, public_key: PublicKey, features: int, fit_intercept: bool) -> "PartyTraining":
-        size = features + (1 if fit_intercept else 0)
-        return PartyTraining(ctx, public_key, initial_weights(ctx.params["init_param"], size),
-                             optimizer_for(ctx.params, fit_intercept))
+    def start(ctx: ComponentContext, public_key: PublicKey, features: np.ndarray,
+              fit_intercept: bool) -> "PartyTraining":
+        """Training on `features` (all of the party's rows)."""
+        exponents = gradient_exponents(features, fit_intercept)
+        return PartyTraining(ctx, public_key, initial_weights(ctx.params["init_param"], len(exponents)),
+                             optimizer_for(ctx.params, fit_intercept), exponents)
 
     def apply(self, encrypted_gradient: CipherBlock, rows: int, tag: str, times: StepTimes) -> None:
         """Send the gradient masked to the arbiter, take the masks off its decryption, step the weights."""
@@ -93,7 +97,8 @@ class PartyTraining:
         arbiter = self.ctx.parties(ARBITER)
         self.ctx.federation.remote(hidden, name, tag, arbiter)
         values = self.ctx.federation.get(f"{self.ctx.role}_decrypted_gradient", tag, arbiter)[0]
-        self.weights = self.optimizer.update(self.weights, unmasked(values, masks, encrypted_gradient.exponent, rows))
+        exponents = [encrypted_gradient.exponent + exponent for exponent in self.gradient_exponents]
+        self.weights = self.optimizer.update(self.weights, unmasked(values, masks, exponents, rows))
         times.done("arbiter round trip")
         self.ctx.log.info("batch %s: %s", tag, times)
 

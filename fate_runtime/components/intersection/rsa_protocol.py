@@ -34,11 +34,6 @@ VARIABLES = (TransferVariable("rsa_pubkey", HOST, (GUEST,)),
 TOKEN_BYTES = 16
 
 
-def _heavy(ctx: ComponentContext, table: Table) -> Table:
-    """`table`, its operations run in the storage workers however few its rows (each row is an RSA operation)."""
-    return ctx.store.for_heavy_rows().table(table.namespace, table.name)
-
-
 def _blinded(key: RsaPublicKey, bits: int, sid: Any, _: Any) -> tuple[bytes, tuple[Any, int, int]]:
     r = key.blinding_factor(bits)
     return secrets.token_bytes(TOKEN_BYTES), (sid, r, key.blind(id_hash(sid), r))
@@ -52,10 +47,10 @@ def run_host(ctx: ComponentContext, data: Table) -> None:
     guest = ctx.parties(GUEST)
     public_key, private_key = generate_rsa_keypair(DEFAULT_KEY_LENGTH)
     ctx.federation.remote({"n": public_key.n, "e": public_key.e}, "rsa_pubkey", 0, guest)
-    own = _heavy(ctx, data).map(partial(signed_id, private_key))  # digest -> id
+    own = data.with_heavy_rows().map(partial(signed_id, private_key))  # digest -> id
     ctx.federation.remote(own.map_values(lambda _: 1), "intersect_host_ids_process", 0, guest)
     blinded = ctx.federation.get("intersect_guest_ids", 0, guest)[0]  # token -> h r^e
-    ctx.federation.remote(_heavy(ctx, blinded).map_values(private_key.sign), "intersect_guest_ids_process", 0, guest)
+    ctx.federation.remote(blinded.with_heavy_rows().map_values(private_key.sign), "intersect_guest_ids_process", 0, guest)
     ids = None
     if ctx.params["sync_intersect_ids"]:
         digests = ctx.federation.get("intersect_ids", 0, guest)[0]  # digest -> 1, of the intersection only
@@ -66,14 +61,14 @@ def run_host(ctx: ComponentContext, data: Table) -> None:
 def run_guest(ctx: ComponentContext, data: Table) -> None:
     hosts = ctx.parties(HOST)
     keys = [RsaPublicKey(int(key["n"]), int(key["e"])) for key in ctx.federation.get("rsa_pubkey", 0, hosts)]
-    pending = [_heavy(ctx, data).map(partial(_blinded, key, ctx.params["random_bit"])) for key in keys]
+    pending = [data.with_heavy_rows().map(partial(_blinded, key, ctx.params["random_bit"])) for key in keys]
     for host, blinded in zip(hosts, pending):
         ctx.federation.remote(blinded.map_values(lambda row: row[2]), "intersect_guest_ids", 0, [host])
     host_digests = ctx.federation.get("intersect_host_ids_process", 0, hosts)  # per host: digest -> 1
     signatures = ctx.federation.get("intersect_guest_ids_process", 0, hosts)  # per host: token -> signature
     shared = []  # per host: digest -> id, the guest's ids the host has
     for key, blinded, signed, digests in zip(keys, pending, signatures, host_digests):
-        mine = _heavy(ctx, blinded).join(signed, partial(_unblinded, key)).map(lambda _, pair: (pair[1], pair[0]))
+        mine = blinded.with_heavy_rows().join(signed, partial(_unblinded, key)).map(lambda _, pair: (pair[1], pair[0]))
         shared.append(mine.join(digests, lambda sid, _: sid))
     by_id = [table.map(lambda _, sid: (sid, 1)) for table in shared]
     ids = common(by_id)

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fprotos/serving_federation.proto\x12\x14\x66\x61te_runtime.serving\"\x81\x01\n\x0eRemoteFeatures\x12@\n\x06values\x18\x01 \x03(\x0b\x32\x30.fate_runtime.serving.RemoteFeatures.ValuesEntry\x1a-\n\x0bValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb0\x01\n\x14PartialScoresRequest\x12\x12\n\nservice_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x15\n\rmodel_version\x18\x03 \x01(\t\x12\x16\n\x0eguest_party_id\x18\x04 \x01(\t\x12\x0e\n\x06\x63\x61seid\x18\x05 \x01(\t\x12\x33\n\x05\x63\x61ses\x18\x06 \x03(\x0b\x32$.fate_runtime.serving.RemoteFeatures\";\n\tCaseScore\x12\x0f\n\x07retcode\x18\x01 \x01(\x05\x12\x0e\n\x06retmsg\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x01\"f\n\x12PartialScoresReply\x12\x0f\n\x07retcode\x18\x01 \x01(\x05\x12\x0e\n\x06retmsg\x18\x02 \x01(\t\x12/\n\x06scores\x18\x03 \x03(\x0b\x32\x1f.fate_runtime.serving.CaseScore2t\n\x0bHostScoring\x12\x65\n\rPartialScores\x12*.fate_runtime.serving.PartialScoresRequest\x1a(.fate_runtime.serving.PartialScoresReplyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fprotos/serving_federation.proto\x12\x14\x66\x61te_runtime.serving\"\x81\x01\n\x0eRemoteFeatures\x12@\n\x06values\x18\x01 \x03(\x0b\x32\x30.fate_runtime.serving.RemoteFeatures.ValuesEntry\x1a-\n\x0bValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xc7\x01\n\x14PartialScoresRequest\x12\x12\n\nservice_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x15\n\rmodel_version\x18\x03 \x01(\t\x12\x16\n\x0eguest_party_id\x18\x04 \x01(\t\x12\x0e\n\x06\x63\x61seid\x18\x05 \x01(\t\x12\x33\n\x05\x63\x61ses\x18\x06 \x03(\x0b\x32$.fate_runtime.serving.RemoteFeatures\x12\x15\n\rhost_party_id\x18\x07 \x01(\t\";\n\tCaseScore\x12\x0f\n\x07retcode\x18\x01 \x01(\x05\x12\x0e\n\x06retmsg\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x01\"f\n\x12PartialScoresReply\x12\x0f\n\x07retcode\x18\x01 \x01(\x05\x12\x0e\n\x06retmsg\x18\x02 \x01(\t\x12/\n\x06scores\x18\x03 \x03(\x0b\x32\x1f.fate_runtime.serving.CaseScore2t\n\x0bHostScoring\x12\x65\n\rPartialScores\x12*.fate_runtime.serving.PartialScoresRequest\x1a(.fate_runtime.serving.PartialScoresReplyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,11 +38,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REMOTEFEATURES_VALUESENTRY']._serialized_start=142
   _globals['_REMOTEFEATURES_VALUESENTRY']._serialized_end=187
   _globals['_PARTIALSCORESREQUEST']._serialized_start=190
-  _globals['_PARTIALSCORESREQUEST']._serialized_end=366
-  _globals['_CASESCORE']._serialized_start=368
-  _globals['_CASESCORE']._serialized_end=427
-  _globals['_PARTIALSCORESREPLY']._serialized_start=429
-  _globals['_PARTIALSCORESREPLY']._serialized_end=531
-  _globals['_HOSTSCORING']._serialized_start=533
-  _globals['_HOSTSCORING']._serialized_end=649
+  _globals['_PARTIALSCORESREQUEST']._serialized_end=389
+  _globals['_CASESCORE']._serialized_start=391
+  _globals['_CASESCORE']._serialized_end=450
+  _globals['_PARTIALSCORESREPLY']._serialized_start=452
+  _globals['_PARTIALSCORESREPLY']._serialized_end=554
+  _globals['_HOSTSCORING']._serialized_start=556
+  _globals['_HOSTSCORING']._serialized_end=672
 # @@protoc_insertion_point(module_scope)

@@ -20,20 +20,22 @@ class RemoteFeatures(_message.Message):
     def __init__(self, values: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class PartialScoresRequest(_message.Message):
-    __slots__ = ("service_id", "model_id", "model_version", "guest_party_id", "caseid", "cases")
+    __slots__ = ("service_id", "model_id", "model_version", "guest_party_id", "caseid", "cases", "host_party_id")
     SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     GUEST_PARTY_ID_FIELD_NUMBER: _ClassVar[int]
     CASEID_FIELD_NUMBER: _ClassVar[int]
     CASES_FIELD_NUMBER: _ClassVar[int]
+    HOST_PARTY_ID_FIELD_NUMBER: _ClassVar[int]
     service_id: str
     model_id: str
     model_version: str
     guest_party_id: str
     caseid: str
     cases: _containers.RepeatedCompositeFieldContainer[RemoteFeatures]
-    def __init__(self, service_id: _Optional[str] = ..., model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., guest_party_id: _Optional[str] = ..., caseid: _Optional[str] = ..., cases: _Optional[_Iterable[_Union[RemoteFeatures, _Mapping]]] = ...) -> None: ...
+    host_party_id: str
+    def __init__(self, service_id: _Optional[str] = ..., model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., guest_party_id: _Optional[str] = ..., caseid: _Optional[str] = ..., cases: _Optional[_Iterable[_Union[RemoteFeatures, _Mapping]]] = ..., host_party_id: _Optional[str] = ...) -> None: ...
 
 class CaseScore(_message.Message):
     __slots__ = ("retcode", "retmsg", "score")

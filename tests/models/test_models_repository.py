@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -180,6 +181,16 @@ def test_redis_with_nothing_listening_is_one_sentence():
                         "unused") as repository:
         _refused(RepositoryError, f"^cannot connect to the Redis server at 127.0.0.1:{port}: nothing listens there$",
                  repository.put, party_model())
+
+
+def test_redis_that_never_answers_is_one_sentence():
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        with RedisRepository(RedisAddress("127.0.0.1", port, "x", 0), timeout_s=0.2) as repository:
+            _refused(RepositoryError, f"^the Redis server at 127.0.0.1:{port} did not answer within 0.2 s$",
+                     repository.exists, MODEL_ID, MODEL_VERSION, *GUEST)
 
 
 def test_redis_refusing_a_database_is_one_sentence(redis_server):

@@ -137,6 +137,13 @@ def _component_request(endpoint: str) -> Callable[[argparse.Namespace], tuple[st
     return build
 
 
+def _conf_request(endpoint: str) -> Callable[[argparse.Namespace], tuple[str, Body]]:
+    """A function whose request is the conf file as it is (load, bind)."""
+    def build(args: argparse.Namespace) -> tuple[str, Body]:
+        return endpoint, _conf(args)
+    return build
+
+
 FUNCTIONS: dict[str, Callable[[argparse.Namespace], tuple[str, Body]]] = {
     "upload": upload,
     "upload_history": upload_history,
@@ -152,6 +159,8 @@ FUNCTIONS: dict[str, Callable[[argparse.Namespace], tuple[str, Body]]] = {
     "component_metrics": _component_request("/tracking/component/metrics"),
     "component_output_model": _component_request("/tracking/component/output/model"),
     "component_output_data_table": _component_request("/tracking/component/output/data/table"),
+    "load": _conf_request("/model/load"),
+    "bind": _conf_request("/model/bind"),
 }
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from typing import Any, Iterable
 
-from flow_api.envelope import ApiError
+import grpc
+
+from flow_api.envelope import EXCEPTION_ERROR, NOT_FOUND, SUCCESS, ApiError
 from protos import flow_pb2
 
 log = logging.getLogger("fate_flow.rest")
@@ -42,7 +45,8 @@ def job(row: flow_pb2.JobRow) -> dict[str, Any]:
             "f_runtime_conf": _loads(row.runtime_conf_json), "f_run_ip": row.run_ip, "f_status": row.status,
             "f_progress": row.progress, "f_current_steps": list(row.current_steps),
             "f_current_tasks": list(row.current_tasks), "f_create_time": row.create_time,
-            "f_update_time": row.update_time, **_times(row), "f_retmsg": row.retmsg}
+            "f_update_time": row.update_time, **_times(row), "f_retmsg": row.retmsg,
+            "f_train_runtime_conf": _loads(row.train_runtime_conf_json) or {}}
 
 
 def task(row: flow_pb2.TaskRow) -> dict[str, Any]:
@@ -167,3 +171,29 @@ def listed_task(row: flow_pb2.TaskRow) -> dict[str, Any]:
 
 def component_names(reply: flow_pb2.DagReply) -> dict[str, list[str]]:
     return {"components": [c.name for c in reply.components]}
+
+
+def _party_retcode(status_code: int) -> int:
+    """A party's gRPC status as FATE's retcode: 0, 101 (not found) or 100."""
+    return 0 if status_code == 0 else NOT_FOUND if status_code == grpc.StatusCode.NOT_FOUND.value[0] \
+        else EXCEPTION_ERROR
+
+
+def model_publish(reply: flow_pb2.ModelPublishReply) -> tuple[int, str, dict[str, Any]]:
+    """A load's or bind's retcode, retmsg and data: each party's retcode (`data.{role}.{party}`) and its retcode
+    and message (`data.detail.{role}.{party}`). Any party's refusal makes it 101 with that party's message."""
+    data: dict[str, Any] = {"detail": {}}
+    for party in reply.parties:
+        retcode = _party_retcode(party.status_code)
+        data["detail"].setdefault(party.role, {})[party.party_id] = {"retcode": retcode, "retmsg": party.message}
+        data.setdefault(party.role, {})[party.party_id] = retcode
+    refused = [party for party in reply.parties if party.status_code != 0]
+    if not refused:
+        return SUCCESS, reply.parties[0].message if reply.parties else "success", data
+    first = next((p for p in refused if p.status_code != grpc.StatusCode.ABORTED.value[0]), refused[0])
+    return NOT_FOUND, first.message, data
+
+
+def model_buffers(reply: flow_pb2.ModelTransferReply) -> dict[str, str]:
+    """A model version's buffers by key, each as base64 of the serialized message (as FATE-Serving pulls them)."""
+    return {buffer.key: base64.b64encode(buffer.data).decode() for buffer in reply.buffers}

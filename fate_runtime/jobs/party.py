@@ -13,8 +13,9 @@ from fate_runtime.components import BUILTIN, Components
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, Conflict, NotFound
 from fate_runtime.state.job_registry import JobRegistry
-from fate_runtime.state.job_store import CANCELED, ENDED, FAILED, STATUSES, TIMEOUT, WAITING, JobStore
+from fate_runtime.state.job_store import CANCELED, ENDED, FAILED, STATUSES, SUCCESS, TIMEOUT, WAITING, JobStore
 from fate_runtime.jobs.memory import release_free_memory
+from fate_runtime.jobs.model_party import ModelParty
 from fate_runtime.request_checks import check_work_mode
 from fate_runtime.tasks.events import TaskEvents, Watch
 from fate_runtime.tasks.manager import TaskKey, TaskManager
@@ -28,8 +29,9 @@ class PartyJobs:
     """What a node does for the parties it serves when an initiator drives a job."""
 
     def __init__(self, jobs: JobStore, tasks: TaskManager, events: TaskEvents, registry: JobRegistry, store: Store,
-                 received: Receiver, local_parties: frozenset[str] | None, work_mode: int,
+                 received: Receiver, local_parties: frozenset[str] | None, work_mode: int, models: ModelParty,
                  routed: frozenset[str] = frozenset(), components: Components = BUILTIN) -> None:
+        self._models = models
         self._routed = routed
         self._components = components
         self._jobs = jobs
@@ -152,6 +154,9 @@ class PartyJobs:
         self._known(job_id)
         if status not in STATUSES or not 0 <= progress <= 100:
             raise BadRequest(f"a job status update needs one of {', '.join(STATUSES)} and a progress from 0 to 100")
+        if status == SUCCESS and self._running_here(job_id):  # the job's model versions here are whole
+            rows = self._jobs.jobs({"job_id": job_id})
+            self._models.record_trained(job_id, self._jobs.plan(job_id), [(row.role, row.party_id) for row in rows])
         self._jobs.set_job_status(job_id, status, progress, current_steps, retmsg or None)
         if status in ENDED:
             self._ended(job_id, status, retmsg)

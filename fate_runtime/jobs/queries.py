@@ -9,8 +9,10 @@ from typing import Any, Iterator
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.jobs.archive_stream import directory_members, tar_gz
+from fate_runtime.jobs.predict import predict_parameters
 from fate_runtime.state.data_views import DataViewRecord, DataViews
 from fate_runtime.state.job_store import JobRecord, JobStore, TaskRecord
+from fate_runtime.state.model_versions import ModelVersions, VersionKey
 from fate_runtime.state.tracking import TrackingQueries
 from federation import Receiver
 from storage import Store
@@ -51,7 +53,8 @@ class DataView:
 
 class JobQueries:
     def __init__(self, jobs: JobStore, tracking: TrackingQueries, views: DataViews, store: Store,
-                 received: Receiver) -> None:
+                 received: Receiver, versions: ModelVersions) -> None:
+        self._versions = versions
         self._jobs = jobs
         self._tracking = tracking
         self._views = views
@@ -98,9 +101,23 @@ class JobQueries:
         if not self._jobs.update_notes(job_id, role, party_id, notes):
             raise NotFound(f"job {job_id} of {role} {party_id} does not exist")
 
+    def train_conf(self, job: JobRecord) -> dict[str, Any]:
+        """A predict job's training runtime conf on the job's party (the one its model version keeps, else its
+        training job's here); {} for any other job."""
+        trained = predict_parameters(job.runtime_conf)
+        if trained is None:
+            return {}
+        key = VersionKey(*trained, job.role, job.party_id)
+        if self._versions.exists(key):
+            return self._versions.pipeline(key).runtime_conf
+        training = self._jobs.job(key.model_version, job.role, job.party_id)
+        return training.runtime_conf if training is not None else {}
+
     def config(self, job_id: str, role: str, party_id: str) -> JobConfig:
+        """The job's DSL and confs; model_info names the model a predict job predicts with, as FATE's does."""
         row = self.job_row(job_id, role, party_id)
-        return JobConfig(row.dsl, row.runtime_conf, {}, self._jobs.plan(job_id).model_id(), job_id)
+        model_id, model_version = predict_parameters(row.runtime_conf) or (self._jobs.plan(job_id).model_id(), job_id)
+        return JobConfig(row.dsl, row.runtime_conf, self.train_conf(row), model_id, model_version)
 
     def dag_dependency(self, job_id: str, role: str, party_id: str) -> list[DagNode]:
         row = self.job_row(job_id, role, party_id)

@@ -75,10 +75,11 @@ class _Stop:
 
 
 # The party calls that are safe to repeat (a create the node has made already is acknowledged, a task started
-# already is not started again): their channel retries them while a node is briefly unavailable. WatchJob is not
-# among them: a watch stream that breaks means its node is gone.
+# already is not started again; a model version loaded or bound again stays as it is): their channel retries them
+# while a node is briefly unavailable. WatchJob is not among them: a watch stream that breaks means its node is gone.
 RETRIED_CALLS = tuple(("fate_runtime.scheduler.Scheduler", method)
-                      for method in ("CheckJob", "CreateJob", "StartTask", "UpdateJob", "StopJob"))
+                      for method in ("CheckJob", "CreateJob", "StartTask", "UpdateJob", "StopJob", "LoadModel",
+                                     "BindModel"))
 
 
 class Links:
@@ -90,9 +91,13 @@ class Links:
         self._lock = threading.Lock()
 
     def nodes(self, plan: JobPlan) -> list[Node]:
+        return self.nodes_of(plan.parties())
+
+    def nodes_of(self, parties: list[tuple[str, str]]) -> list[Node]:
+        """The nodes that serve these (role, party id) pairs, by the route table."""
         routes = self._runtime.route_table()
         by_address: dict[str, list[tuple[str, str]]] = {}
-        for role, party in plan.parties():
+        for role, party in parties:
             try:
                 by_address.setdefault(routes.address_of(party), []).append((role, party))
             except FederationError:

@@ -12,6 +12,9 @@ from fate_runtime.node.grpc_errors import translate_errors, translate_stream_err
 from fate_runtime.jobs.component_queries import ComponentQueries
 from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.node.job_servicer import JobMethods
+from fate_runtime.jobs.model_lifecycle import ModelLifecycle
+from fate_runtime.jobs.model_party import ModelParty
+from fate_runtime.node.model_servicer import ModelMethods
 from fate_runtime.jobs.scheduler import Scheduler
 from fate_runtime.node.proto_convert import to_struct
 from fate_runtime.data.tables import Tables
@@ -46,18 +49,21 @@ def _files(result: Any) -> flow_pb2.JobFiles:
                              logs_directory=result.logs_directory)
 
 
-class FlowServicer(JobMethods, flow_pb2_grpc.FlowServicer):
+class FlowServicer(JobMethods, ModelMethods, flow_pb2_grpc.FlowServicer):
     def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables, queries: JobQueries,
-                 components: ComponentQueries) -> None:
+                 components: ComponentQueries, model_party: ModelParty) -> None:
+        self._model_party = model_party
         self._uploader = uploader
         self._downloader = downloader
         self._tables = tables
         self._queries = queries
         self._components = components
 
-    def attach_scheduler(self, scheduler: Scheduler) -> None:
-        """The scheduler exists once the node knows its own address (after binding its port)."""
+    def attach_scheduler(self, scheduler: Scheduler, lifecycle: ModelLifecycle) -> None:
+        """The scheduler and the model lifecycle exist once the node knows its own address (after binding its
+        port)."""
         self._scheduler = scheduler
+        self._lifecycle = lifecycle
 
     @translate_errors
     def Upload(self, request_iterator: Iterator[flow_pb2.UploadChunk], context: grpc.ServicerContext) -> flow_pb2.UploadReply:

@@ -55,7 +55,7 @@ class JobMethods:
     @translate_stream_errors
     def QueryJob(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.JobRow]:
         for job in self._queries.jobs(dict(request.filters), request.limit or None):
-            yield messages.job_row(job)
+            yield messages.job_row(job, self._queries.train_conf(job))
 
     @translate_stream_errors
     def QueryTask(self, request: flow_pb2.JobQuery, context: grpc.ServicerContext) -> Iterator[flow_pb2.TaskRow]:

@@ -26,14 +26,14 @@ def _times(record: JobRecord | TaskRecord) -> dict[str, int]:
             if (value := getattr(record, name)) is not None}
 
 
-def job_row(job: JobRecord) -> flow_pb2.JobRow:
+def job_row(job: JobRecord, train_conf: dict[str, Any]) -> flow_pb2.JobRow:
     return flow_pb2.JobRow(
         job_id=job.job_id, role=job.role, party_id=job.party_id, name=job.name, description=job.description,
         tag=job.tag, roles_json=_json(job.roles), work_mode=job.work_mode, initiator_party_id=job.initiator_party_id,
         is_initiator=job.is_initiator, dsl_json=_json(job.dsl), runtime_conf_json=_json(job.runtime_conf),
         run_ip=job.run_ip, status=job.status, progress=job.progress, current_steps=job.current_steps,
         current_tasks=job.current_tasks, create_time=job.create_time, update_time=job.update_time,
-        retmsg=job.retmsg, **_times(job))
+        retmsg=job.retmsg, train_runtime_conf_json=_json(train_conf), **_times(job))
 
 
 def task_row(task: TaskRecord) -> flow_pb2.TaskRow:

@@ -13,10 +13,13 @@ import grpc
 
 from fate_runtime import identifiers
 from fate_runtime.jobs.control_auth import ControlAuth
+from fate_runtime.jobs.model_party import BIND, LOAD, ModelParty, ModelStep
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.state.model_versions import VersionKey
 from fate_runtime.jobs.party import PartyJobs
 from federation import TransferVariable
+from federation.tls import peer_party
 from protos import scheduler_pb2, scheduler_pb2_grpc
 
 
@@ -24,9 +27,15 @@ def _key(task: scheduler_pb2.TaskRef) -> tuple[str, str, str, str]:
     return task.job_id, task.component, task.role, task.party_id
 
 
+def _model_step(kind: str, request: scheduler_pb2.ModelStep) -> ModelStep:
+    return ModelStep(kind, VersionKey(request.model_id, request.model_version, request.role, request.party_id),
+                     (request.initiator_role, request.initiator_party_id), request.service_id, request.check_only)
+
+
 class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc.LocalSchedulerServicer):
     def __init__(self, registry: JobRegistry, party: PartyJobs, local_parties: frozenset[str] | None,
-                 auth: ControlAuth) -> None:
+                 auth: ControlAuth, models: ModelParty) -> None:
+        self._models = models
         self._registry = registry
         self._party = party
         self._local_parties = local_parties
@@ -89,4 +98,14 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc
     @translate_errors
     def StopJob(self, request: scheduler_pb2.StopRequest, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
         self._party.stop(request.job_id, request.status, request.retmsg)
+        return scheduler_pb2.Ack()
+
+    @translate_errors
+    def LoadModel(self, request: scheduler_pb2.ModelStep, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
+        self._models.step(_model_step(LOAD, request), peer_party(context))
+        return scheduler_pb2.Ack()
+
+    @translate_errors
+    def BindModel(self, request: scheduler_pb2.ModelStep, context: grpc.ServicerContext) -> scheduler_pb2.Ack:
+        self._models.step(_model_step(BIND, request), peer_party(context))
         return scheduler_pb2.Ack()

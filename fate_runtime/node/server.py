@@ -26,8 +26,11 @@ from fate_runtime.node.flow_servicer import FlowServicer
 from fate_runtime.node.identifier_check import IdentifierCheck
 from fate_runtime.node.job_call_check import JobCallCheck
 from fate_runtime.jobs.component_queries import ComponentQueries
+from fate_runtime.jobs.model_lifecycle import ModelLifecycle
+from fate_runtime.jobs.model_party import ModelParty
 from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.state.data_views import DataViews
+from fate_runtime.state.model_versions import ModelVersions
 from fate_runtime.state.models import ModelStore
 from fate_runtime.state.tracking import TrackingQueries
 from fate_runtime.state.job_registry import JobRegistry
@@ -99,19 +102,21 @@ class Node:
         registry = JobRegistry(db)
         receiver = Receiver(self.store, TransferLog(db), os.path.join(config.data_dir, "federation", "objects"),
                             registry.lookup, config.local_parties)
+        versions = ModelVersions(db)
+        models = ModelParty(versions, self.jobs, config.local_parties, self.components)
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
             Downloader(self.store, local_jobs, paths, config.work_mode),
-            Tables(self.store, views), *self._queries(db, views, receiver))
+            Tables(self.store, views), *self._queries(db, views, receiver, versions), models)
         self._storage = StorageServicer(self.store)
         events = TaskEvents()
         self.launcher = TaskLauncher()
         self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
         party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, receiver, config.local_parties,
-                          config.work_mode, frozenset(config.routes), self.components)
+                          config.work_mode, models, frozenset(config.routes), self.components)
         self._auth = ControlAuth(self.jobs, registry, config.local_parties)
         self._registry = registry
-        self._scheduler = SchedulerServicer(registry, party, config.local_parties, self._auth)
+        self._scheduler = SchedulerServicer(registry, party, config.local_parties, self._auth, models)
         self._federation = FederationServicer(receiver)
         self._receiver = receiver
         self._peer_health, self._local_health = health.HealthServicer(), health.HealthServicer()
@@ -123,10 +128,12 @@ class Node:
         self.local_socket = LocalSocket(config.data_dir)
         self.grpc_port = 0
         self.scheduler: Scheduler | None = None
+        self._lifecycle: ModelLifecycle | None = None
 
-    def _queries(self, db: Database, views: DataViews, received: Receiver) -> tuple[JobQueries, ComponentQueries]:
+    def _queries(self, db: Database, views: DataViews, received: Receiver,
+                 versions: ModelVersions) -> tuple[JobQueries, ComponentQueries]:
         tracking = TrackingQueries(db)
-        jobs = JobQueries(self.jobs, tracking, views, self.store, received)
+        jobs = JobQueries(self.jobs, tracking, views, self.store, received, versions)
         return jobs, ComponentQueries(jobs, tracking, ModelStore(db), self.store)
 
     def _add_services(self) -> None:
@@ -166,7 +173,8 @@ class Node:
         runtime.save()
         self.scheduler = Scheduler(runtime, self.jobs, self._auth, self._registry.token, self.components,
                                    self.config.max_jobs)
-        self._flow.attach_scheduler(self.scheduler)
+        self._lifecycle = ModelLifecycle(runtime, self.config.work_mode)
+        self._flow.attach_scheduler(self.scheduler, self._lifecycle)
         self._server.start()
         self._local_server.start()
         recover(self.jobs, self.scheduler, self._receiver.forget_job)
@@ -203,6 +211,8 @@ class Node:
         self._local_health.enter_graceful_shutdown()
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        if self._lifecycle is not None:
+            self._lifecycle.close()
         self.tasks.stop_all()
         self.launcher.close()
         self._server.stop(grace).wait()

@@ -107,7 +107,7 @@ FATE_JOB = {"f_job_id": "j1", "f_name": "lr", "f_description": "a test job", "f_
             "f_status": "success", "f_progress": 100, "f_current_steps": ["dataio_0"],
             "f_current_tasks": ["j1_dataio_0"], "f_create_time": 1_700_000_000_000,
             "f_update_time": 1_700_000_090_000, "f_start_time": 1_700_000_001_000, "f_end_time": 1_700_000_061_000,
-            "f_elapsed": 60_000, "f_retmsg": "done"}
+            "f_elapsed": 60_000, "f_retmsg": "done", "f_train_runtime_conf": {}}
 
 
 def test_query_passes_filters_and_gives_fates_rows(client: Any, fake: FakeFlow) -> None:
@@ -122,6 +122,13 @@ def test_query_passes_filters_and_gives_fates_rows(client: Any, fake: FakeFlow) 
     assert dict(sent.filters) == {"job_id": "j1", "role": "guest", "party_id": "9999", "status": "success",
                                   "is_initiator": "1"}
     assert sent.limit == 5
+
+
+def test_a_predict_job_s_row_carries_its_training_conf(client: Any, fake: FakeFlow) -> None:
+    predict_conf = {**CONF, "job_parameters": {"job_type": "predict", "model_id": "m", "model_version": "j0"}}
+    fake.answers["QueryJob"] = job_rows({**JOB_ROW, "runtime_conf": predict_conf, "train_runtime_conf": CONF})
+    rows = post(client, "/v1/job/query", {"job_id": "j1"}).get_json()["data"]
+    assert rows == [{**FATE_JOB, "f_runtime_conf": predict_conf, "f_train_runtime_conf": CONF}]
 
 
 def test_every_filter_reaches_the_node_json_columns_as_json(client: Any, fake: FakeFlow) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from integration_helpers import FATE_EXAMPLES, ROOT, Node, upload_conf, write_conf
-from jobs_helpers import cli_ok
+from jobs_helpers import cli_ok, wait_job
 
 DATA = ROOT / "examples" / "data"
 
@@ -27,3 +27,14 @@ def upload_breast(node: Node) -> Node:
         cli_ok(node, "-f", "upload", "-c", str(write_conf(node.files / entry, upload_conf(
             copied, conf["namespace"], conf["table_name"], partition=conf.get("partition", 4)))))
     return node
+
+
+def job_succeeded(node: Node, tmp: Path, conf: dict[str, Any], dsl: dict[str, Any] | None = None) -> str:
+    """Submit a job through the CLI (its conf and DSL written into `tmp`), wait for it; its id once it succeeded."""
+    args = ["-f", "submit_job", "-c", str(write_conf(tmp / "conf.json", conf))]
+    if dsl is not None:
+        args += ["-d", str(write_conf(tmp / "dsl.json", dsl))]
+    job_id = str(cli_ok(node, *args)["jobId"])
+    rows = wait_job(node, job_id, timeout=240)
+    assert {row["f_status"] for row in rows} == {"success"}, [(row["f_role"], row["f_retmsg"]) for row in rows]
+    return job_id

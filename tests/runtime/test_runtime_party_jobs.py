@@ -11,7 +11,10 @@ import pytest
 from fate_runtime import dsl
 from fate_runtime.errors import BadRequest, Conflict, NotFound
 from fate_runtime.state.job_registry import JobRegistry
+from fate_runtime.components import BUILTIN
+from fate_runtime.jobs.model_party import ModelParty
 from fate_runtime.jobs.party import PartyJobs
+from fate_runtime.state.model_versions import ModelVersions, VersionKey
 from fate_runtime.state.transfer_log import TransferLog
 from fate_runtime.tasks.events import TaskEvents
 from fate_runtime.tasks.manager import TaskManager
@@ -50,7 +53,7 @@ def tasks(store, tmp_path):
 def host(db, store, tables, receiver, tasks):
     """The host's side (cluster mode, party 10000, a route to the guest 9999)."""
     return PartyJobs(store, tasks, TaskEvents(), JobRegistry(db), tables, receiver, frozenset({"10000"}), 1,
-                     frozenset({"9999"}))
+                     ModelParty(ModelVersions(db), store, frozenset({"10000"}), BUILTIN), frozenset({"9999"}))
 
 
 def test_the_same_create_again_is_harmless_and_any_other_is_refused(host, store, guest_host_plan):
@@ -98,6 +101,16 @@ def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, gue
     assert [row.status for row in store.jobs({"job_id": JOB})] == ["waiting"]
     host.update(JOB, "running", 50, [TOY], "")
     assert [row.progress for row in store.jobs({"job_id": JOB})] == [50]
+
+
+def test_a_job_that_succeeds_here_leaves_its_model_versions_whole(host, db, guest_host_plan):
+    host.create(JOB, guest_host_plan, TOKEN)
+    key = VersionKey(guest_host_plan.model_id(), JOB, "host", "10000")
+    host.update(JOB, "running", 50, [TOY], "")
+    assert not ModelVersions(db).exists(key)
+    host.update(JOB, "success", 100, [], "")
+    assert ModelVersions(db).pipeline(key).train_dsl == guest_host_plan.dsl
+    assert ModelVersions(db).pipeline(key).inference_dsl == {"components": {}}  # no module of the toy deploys
 
 
 def _header(tag: str, **fields) -> pb.TransferHeader:

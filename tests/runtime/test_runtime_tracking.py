@@ -13,6 +13,7 @@ from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.jobs.component_queries import ComponentModel, ComponentParameters, ComponentQueries, MetricSeries
 from fate_runtime.jobs.queries import DagNode, InputTableRef, JobConfig, JobQueries
 from fate_runtime.state.data_views import DataViews
+from fate_runtime.state.model_versions import ModelVersions
 from fate_runtime.state.models import ModelBuffer, ModelKey, ModelStore
 from fate_runtime.state.tracking import OutputTable, TaskTracker, TrackingQueries
 from runtime_examples import FLOW_EXAMPLES, load_json
@@ -24,7 +25,7 @@ BOTH = [("guest", "10000"), ("host", "10000")]
 @pytest.fixture
 def queries(store, db):
     return JobQueries(store, TrackingQueries(db), DataViews(db), store=None,
-                      received=None)  # (those two: only for cleaning up)
+                      received=None, versions=ModelVersions(db))  # (store and received: only for cleaning up)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from feature_tables import Rows, breast_guest, breast_host, reference_split_poin
 
 from fate_runtime.components import binning
 from fate_runtime.components.binning import hetero_binning_guest
+from fate_runtime.components.binning.secure_counts import decrypted_counts
 from fate_runtime.crypto import EncryptedNumber, PrivateKey, PublicKey, generate_keypair
 from storage import decode
 
@@ -57,12 +58,11 @@ def test_the_host_receives_the_public_key_and_label_ciphertexts_only(monkeypatch
     assert decode(next(t for t in to_host if t.name == "paillier_pubkey").payload) == public_key.n
     labels = received_label_table(stores)
     assert guest.labels is not None and sorted(labels) == sorted(guest.ids)
-    ciphertexts = [ciphertext for pair in labels.values() for ciphertext in pair]
+    ciphertexts = list(labels.values())
     assert all(type(c) is int and public_key.n < c < public_key.nsquare for c in ciphertexts)
     assert len(set(ciphertexts)) == len(ciphertexts)  # fresh randomness: equal labels do not show
     for key, label in zip(guest.ids, guest.labels):
-        event, non_event = (private_key.decrypt(EncryptedNumber(public_key, c, 0)) for c in labels[key])
-        assert (event, non_event) == (label, 1 - label)
+        assert private_key.decrypt(EncryptedNumber(public_key, labels[key], 0)) == label
 
 
 def test_the_guest_receives_encrypted_sums_under_anonymous_names_only(monkeypatch: pytest.MonkeyPatch,
@@ -73,11 +73,12 @@ def test_the_guest_receives_encrypted_sums_under_anonymous_names_only(monkeypatc
     assert to_guest.name == "encrypted_bin_sum" and not to_guest.was_table
     sums = decode(to_guest.payload)
     assert sorted(sums) == sorted(f"host.{index}" for index in range(len(host.header)))
-    sent = {ciphertext for pair in received_label_table(stores).values() for ciphertext in pair}
+    sent = set(received_label_table(stores).values())
     for column in sums.values():
-        for pair in column:
-            assert all(type(c) is int and 0 < c < public_key.nsquare for c in pair)
-            assert not sent.intersection(pair)  # with one row per bin, an unrandomized sum would be its ciphertext
+        assert sum(count for _, count in column) == 60  # each bin's row count in the clear, as FATE's sums imply
+        for events, count in column:
+            assert type(events) is int and 0 < events < public_key.nsquare and type(count) is int
+            assert events not in sent  # with one row per bin, an unrandomized sum would be its ciphertext
     host_points = [point for column in range(len(host.header))
                    for point in reference_split_points(host.features[:, column], 100)]
     secrets = packed_floats(host.features) | packed_floats(np.array(host_points))
@@ -102,3 +103,16 @@ def test_no_key_label_or_value_in_the_log(monkeypatch: pytest.MonkeyPatch, tmp_p
         assert str(secret) not in text
     for value in np.concatenate((guest.features.ravel(), host.features.ravel())):
         assert f"{value:.6f}" not in text and repr(float(value)) not in text
+
+
+def test_the_guest_reads_only_bin_sums_whose_events_fit_their_counts() -> None:
+    public_key, private_key = generate_keypair(512)
+    sums = [[public_key.raw_encrypt(3), 5], [public_key.raw_encrypt(0), 0]]
+    assert decrypted_counts(sums, private_key, "10000") == ([3, 0], [2, 0])
+    for wrong in ([[public_key.raw_encrypt(6), 5]], [[public_key.raw_encrypt(public_key.n - 1), 5]]):
+        with pytest.raises(ValueError, match="host 10000 sent bin sums whose events do not fit their row counts"):
+            decrypted_counts(wrong, private_key, "10000")
+    for unreadable in ([[public_key.raw_encrypt(1), -1]], [[public_key.raw_encrypt(1), 2.0]], [[0, 1]],
+                       [[public_key.raw_encrypt(1), True]], "sums", [[public_key.raw_encrypt(1)]]):
+        with pytest.raises(ValueError, match="host 10000 sent encrypted bin sums the guest cannot read"):
+            decrypted_counts(unreadable, private_key, "10000")

@@ -35,9 +35,11 @@ HostCall = Callable[[str, HostQuery], HostReply]  # (host party id, query) -> th
 class GuestInference:
     """Answers FATE-Serving's inference requests for the services bound on this guest party."""
 
-    def __init__(self, party_id: str, bound: Callable[[str], PartyModel | None], ask_host: HostCall,
+    def __init__(self, bound: Callable[[str], PartyModel | None], ask_host: HostCall, where: str,
                  scorers: ScorerCache | None = None) -> None:
-        self._party_id = party_id
+        """`bound`: the guest model version a service id is bound to (None: none); `where`: the guest parties
+        served, as replies name them ("guest 9999")."""
+        self._where = where
         self._bound = bound
         self._ask_host = ask_host
         self._scorers = scorers or ScorerCache()
@@ -59,19 +61,19 @@ class GuestInference:
         try:
             return render(request, self._outcomes(request))
         except ServingError as exc:
-            log.info("guest %s: case %s of service %s failed: %s", self._party_id, request.caseid,
+            log.info("%s: case %s of service %s failed: %s", self._where, request.caseid,
                      request.service_id, exc.message)
             return failure(exc, request.caseid)
         except Exception:  # noqa: BLE001 - a bug must not take the service down; the log has the traceback
-            log.exception("guest %s failed to score case %s of service %s", self._party_id, request.caseid,
+            log.exception("%s failed to score case %s of service %s", self._where, request.caseid,
                           request.service_id)
-            return failure(ServingError(SYSTEM_ERROR, f"guest {self._party_id} failed to score service "
+            return failure(ServingError(SYSTEM_ERROR, f"{self._where} failed to score service "
                                                       f"{request.service_id}; its log says why"), request.caseid)
 
     def _scorer(self, service_id: str) -> PartyScorer:
         model = self._bound(service_id)
-        if model is None or model.role != GUEST or model.party_id != self._party_id:
-            raise ServingError(MODEL_NULL, f"service id {service_id} is not bound on guest {self._party_id}")
+        if model is None or model.role != GUEST:
+            raise ServingError(MODEL_NULL, f"service id {service_id} is not bound on {self._where}")
         return self._scorers.scorer(model)
 
     def _outcomes(self, request: InferenceRequest) -> list[Outcome]:
@@ -99,14 +101,14 @@ class GuestInference:
         probabilities = 1.0 / (1.0 + np.exp(-totals))
         results = iter(failed.get(position) or Outcome(score=float(p), label=int(p > scorer.threshold))
                        for position, p in enumerate(probabilities))
-        log.info("guest %s scored %d of %d cases of %s for service %s", self._party_id, len(rows) - len(failed),
-                 len(request.cases), request.caseid, request.service_id)
+        log.info("guest %s scored %d of %d cases of %s for service %s", scorer.chain.model.party_id,
+                 len(rows) - len(failed), len(request.cases), request.caseid, request.service_id)
         return [outcome or next(results) for outcome in outcomes]
 
     def _host_scores(self, host: str, scorer: PartyScorer, request: InferenceRequest,
                      cases: list[Case]) -> tuple[CaseScore, ...]:
         model = scorer.chain.model
-        query = HostQuery(request.service_id, model.model_id, model.model_version, self._party_id, request.caseid,
+        query = HostQuery(request.service_id, model.model_id, model.model_version, model.party_id, request.caseid,
                           tuple(case.remote for case in cases))
         try:
             reply = self._ask_host(host, query)

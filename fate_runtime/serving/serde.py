@@ -6,8 +6,8 @@ from fate_runtime.serving.host import CaseScore, HostQuery, HostReply
 from protos import serving_federation_pb2 as pb
 
 
-def query_message(query: HostQuery) -> pb.PartialScoresRequest:
-    return pb.PartialScoresRequest(service_id=query.service_id, model_id=query.model_id,
+def query_message(query: HostQuery, host_party_id: str) -> pb.PartialScoresRequest:
+    return pb.PartialScoresRequest(host_party_id=host_party_id, service_id=query.service_id, model_id=query.model_id,
                                    model_version=query.model_version, guest_party_id=query.guest_party_id,
                                    caseid=query.caseid, cases=[pb.RemoteFeatures(values=case) for case in query.cases])
 

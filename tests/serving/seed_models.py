@@ -18,7 +18,7 @@ from fate_runtime.jobs.predict import predict_dsl
 from fate_runtime.models import PartyModel, Pipeline
 from fate_runtime.state.models import ModelBuffer
 from seed_examples import example
-from storage import Table
+from storage import Store, Table
 from uploaded_tables import DATA, uploaded
 
 Party = tuple[str, str]
@@ -33,6 +33,7 @@ PREDICT_JOB_ID = "20261203000000000002"
 class SeedModels:
     guest: PartyModel
     host: PartyModel
+    host_store: Store
     host_table: Table  # the host's upload of breast_a, the table it trained on
     batch_scores: dict[str, tuple[float, int]]  # the batch predict job's (predict_score, predict_result) by id
     guest_rows: dict[str, dict[str, float]]  # breast_b's features by id, as featureData
@@ -103,5 +104,5 @@ def train_and_predict(base: Path) -> SeedModels:
     names = lines[0].split(",")[2:]
     guest_rows = {line.split(",")[0]: dict(zip(names, map(float, line.split(",")[2:]))) for line in lines[1:]}
     return SeedModels(_party_model(GUEST, conf, trained[GUEST]), _party_model(HOST, conf, trained[HOST]),
-                      uploads[HOST], {key: (float(row[2]), int(row[1])) for key, row in predicted[GUEST].collect()},
+                      stores[HOST], uploads[HOST], {key: (float(row[2]), int(row[1])) for key, row in predicted[GUEST].collect()},
                       guest_rows)

@@ -19,7 +19,7 @@ def over_the_wire(host: HostScoring, caller: str | None = None) -> HostCall:
 
     def ask(party_id: str, query: HostQuery) -> HostReply:
         assert party_id == HOST[1]
-        received = query_of(query_message(query))
+        received = query_of(query_message(query, party_id))
         return reply_of(reply_message(host.partial_scores(received, caller or received.guest_party_id)))
 
     return ask
@@ -32,8 +32,8 @@ def host_scoring(seed: SeedModels, model: PartyModel | None = None, service: str
 
 def guest_inference(seed: SeedModels, ask_host: HostCall | None = None,
                     bound: Callable[[str], PartyModel | None] | None = None) -> GuestInference:
-    return GuestInference(GUEST[1], bound or (lambda service_id: seed.guest if service_id == SERVICE else None),
-                          ask_host or over_the_wire(host_scoring(seed)))
+    return GuestInference(bound or (lambda service_id: seed.guest if service_id == SERVICE else None),
+                          ask_host or over_the_wire(host_scoring(seed)), f"guest {GUEST[1]}")
 
 
 def case(seed: SeedModels, key: str, **changed: Any) -> dict[str, Any]:

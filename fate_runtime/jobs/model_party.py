@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Iterator
+from typing import Any, Iterator
 
 from fate_runtime import identifiers
 from fate_runtime.components import Components
@@ -113,6 +113,12 @@ class ModelParty:
             return False
         self._versions.record(key, trained_pipeline(plan, self._components))
         return True
+
+    def inference_dsl(self, key: VersionKey) -> dict[str, Any]:
+        """How the party's version predicts: a predict job's DSL."""
+        if not self.known(key):
+            raise key.unknown()
+        return self._versions.pipeline(key).inference_dsl
 
     def _check_caller(self, step: ModelStep, caller: str | None) -> None:
         key, (initiator_role, initiator_party) = step.key, step.initiator

@@ -23,9 +23,11 @@ import grpc
 from fate_runtime import dsl, identifiers
 from fate_runtime.components import Components
 from fate_runtime.jobs.control_auth import ControlAuth
-from fate_runtime.jobs.predict import predict_dsl, predict_parameters
+from fate_runtime.jobs.model_party import ModelParty
+from fate_runtime.jobs.predict import predict_parameters
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, NotFound
+from fate_runtime.state.model_versions import VersionKey
 from fate_runtime.identifiers import new_job_id
 from fate_runtime.state.job_store import CANCELED, ENDED, FAILED, RUNNING, STATUSES, SUCCESS, TIMEOUT, WAITING, JobStore
 from fate_runtime.node_runtime import NodeRuntime
@@ -309,7 +311,8 @@ class Scheduler:
     """Submits jobs from this node (the initiator) and runs at most `max_running` of them at once."""
 
     def __init__(self, runtime: NodeRuntime, jobs: JobStore, auth: ControlAuth, tokens: Callable[[str], str | None],
-                 components: Components, max_running: int = 4) -> None:
+                 components: Components, models: ModelParty, max_running: int = 4) -> None:
+        self._models = models
         self._runtime = runtime
         self._components = components
         self._jobs = jobs
@@ -324,7 +327,7 @@ class Scheduler:
     def submit(self, job_dsl: Any, job_conf: Any) -> Submitted:
         predicting = predict_parameters(job_conf)
         if predicting is not None and not (isinstance(job_dsl, dict) and job_dsl.get("components")):
-            job_dsl = predict_dsl(self._trained(*predicting), self._components)
+            job_dsl = self._inference_dsl(job_conf, *predicting)
         plan = dsl.parse(job_dsl, job_conf, self._components)
         dsl.check_all_parameters(plan, self._components)
         if not (self._runtime.standalone or plan.initiator_party in self._runtime.party_ids):
@@ -351,15 +354,15 @@ class Scheduler:
                 self._waiting.append(run)
         return Submitted(job_id, plan, self._jobs.files(job_id))
 
-    def _trained(self, model_id: str, model_version: str) -> JobPlan:
-        """The plan of the training job that made model version `model_version` of `model_id` on this node."""
-        try:
-            plan = self._jobs.plan(identifiers.job_id(model_version, "model_version"))
-        except NotFound:
-            plan = None
-        if plan is None or plan.model_id() != model_id:
-            raise NotFound(f"model {model_id} has no version {model_version} on this node")
-        return plan
+    def _inference_dsl(self, conf: dict[str, Any], model_id: str, model_version: str) -> dict[str, Any]:
+        """The inference DSL that model version `model_version` of `model_id` keeps on the initiator's party."""
+        initiator = conf.get("initiator")
+        if not isinstance(initiator, dict):
+            raise BadRequest("the job's conf needs an initiator with role and party_id")
+        key = VersionKey(model_id, identifiers.job_id(model_version, "model_version"),
+                         identifiers.role(initiator.get("role"), "initiator.role"),
+                         identifiers.party_id(initiator.get("party_id"), "initiator.party_id"))
+        return self._models.inference_dsl(key)
 
     def _check_on(self, nodes: list[Node], spec: scheduler_pb2.JobSpec) -> list[str]:
         """Pre-flight on every node; returns notes on ignored parameters."""

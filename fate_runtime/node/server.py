@@ -104,6 +104,7 @@ class Node:
                             registry.lookup, config.local_parties)
         versions = ModelVersions(db)
         models = ModelParty(versions, self.jobs, config.local_parties, self.components)
+        self._models = models
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
             Downloader(self.store, local_jobs, paths, config.work_mode),
@@ -172,7 +173,7 @@ class Node:
         runtime = self._runtime()
         runtime.save()
         self.scheduler = Scheduler(runtime, self.jobs, self._auth, self._registry.token, self.components,
-                                   self.config.max_jobs)
+                                   self._models, self.config.max_jobs)
         self._lifecycle = ModelLifecycle(runtime, self.config.work_mode)
         self._flow.attach_scheduler(self.scheduler, self._lifecycle)
         self._server.start()

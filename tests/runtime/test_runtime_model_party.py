@@ -151,3 +151,10 @@ def test_transfer_gives_fate_s_keys_for_a_party_and_prefixed_keys_for_the_model(
         trained.transfer(MODEL_ID, "20260101000000000002")
     with pytest.raises(BadRequest, match="is not a model id"):
         trained.transfer("nothing", JOB)
+
+
+def test_a_predict_job_s_dsl_is_the_one_its_version_keeps(trained: ModelParty, versions: ModelVersions) -> None:
+    assert trained.inference_dsl(HOST_KEY) == versions.pipeline(HOST_KEY).inference_dsl
+    assert "evaluation_0" not in trained.inference_dsl(HOST_KEY)["components"]
+    with pytest.raises(NotFound, match=f"^no model version {JOB} of model {MODEL_ID} on guest 9999$"):
+        trained.inference_dsl(VersionKey(MODEL_ID, JOB, "guest", "9999"))

@@ -663,3 +663,27 @@ class ModelTransferReply(_message.Message):
     BUFFERS_FIELD_NUMBER: _ClassVar[int]
     buffers: _containers.RepeatedCompositeFieldContainer[TransferredBuffer]
     def __init__(self, buffers: _Optional[_Iterable[_Union[TransferredBuffer, _Mapping]]] = ...) -> None: ...
+
+class ComponentNames(_message.Message):
+    __slots__ = ("names",)
+    NAMES_FIELD_NUMBER: _ClassVar[int]
+    names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, names: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PredictDslRequest(_message.Message):
+    __slots__ = ("components_text", "components", "train_dsl_json", "dsl_version")
+    COMPONENTS_TEXT_FIELD_NUMBER: _ClassVar[int]
+    COMPONENTS_FIELD_NUMBER: _ClassVar[int]
+    TRAIN_DSL_JSON_FIELD_NUMBER: _ClassVar[int]
+    DSL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    components_text: str
+    components: ComponentNames
+    train_dsl_json: str
+    dsl_version: str
+    def __init__(self, components_text: _Optional[str] = ..., components: _Optional[_Union[ComponentNames, _Mapping]] = ..., train_dsl_json: _Optional[str] = ..., dsl_version: _Optional[str] = ...) -> None: ...
+
+class PredictDslReply(_message.Message):
+    __slots__ = ("dsl_json",)
+    DSL_JSON_FIELD_NUMBER: _ClassVar[int]
+    dsl_json: str
+    def __init__(self, dsl_json: _Optional[str] = ...) -> None: ...

@@ -174,6 +174,11 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.ModelTransferRequest.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.ModelTransferReply.FromString,
                 _registered_method=True)
+        self.GeneratePredictDsl = channel.unary_unary(
+                '/fate_runtime.flow.Flow/GeneratePredictDsl',
+                request_serializer=protos_dot_flow__pb2.PredictDslRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.PredictDslReply.FromString,
+                _registered_method=True)
 
 
 class FlowServicer:
@@ -356,6 +361,14 @@ class FlowServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GeneratePredictDsl(self, request, context):
+        """FATE's /v1/job/dsl/generate: the predict DSL a train DSL gives for the components a user deploys (computed
+        from the request alone; nothing is read or written on the node).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -498,6 +511,11 @@ def add_FlowServicer_to_server(servicer, server):
                     servicer.TransferModel,
                     request_deserializer=protos_dot_flow__pb2.ModelTransferRequest.FromString,
                     response_serializer=protos_dot_flow__pb2.ModelTransferReply.SerializeToString,
+            ),
+            'GeneratePredictDsl': grpc.unary_unary_rpc_method_handler(
+                    servicer.GeneratePredictDsl,
+                    request_deserializer=protos_dot_flow__pb2.PredictDslRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.PredictDslReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1256,6 +1274,33 @@ class Flow:
             '/fate_runtime.flow.Flow/TransferModel',
             protos_dot_flow__pb2.ModelTransferRequest.SerializeToString,
             protos_dot_flow__pb2.ModelTransferReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GeneratePredictDsl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/GeneratePredictDsl',
+            protos_dot_flow__pb2.PredictDslRequest.SerializeToString,
+            protos_dot_flow__pb2.PredictDslReply.FromString,
             options,
             channel_credentials,
             insecure,

@@ -240,12 +240,13 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _component(name: str, body: Any, components: Components) -> ComponentPlan:
+def _component(name: str, body: Any, components: Components | None) -> ComponentPlan:
+    """One component's plan; with `components`, its module must be one of them (and gives its roles)."""
     body = _object(body, f"component {name}")
     module = body.get("module")
     if not isinstance(module, str) or not module:
         raise BadRequest(f"component {name} must name its module")
-    if module not in components:
+    if components is not None and module not in components:
         raise BadRequest(f"component {name} uses unknown module {module}")
     inputs = _object(body.get("input", {}), f"component {name}'s input")
     data = _object(inputs.get("data", {}), f"component {name}'s input.data")
@@ -255,8 +256,8 @@ def _component(name: str, body: Any, components: Components) -> ComponentPlan:
     outputs = _object(body.get("output", {}), f"component {name}'s output")
     return ComponentPlan(name, module, data_inputs, models,
                          _names(outputs.get("data"), f"component {name}'s output.data"),
-                         _names(outputs.get("model"), f"component {name}'s output.model"), components[module].roles,
-                         isometric)
+                         _names(outputs.get("model"), f"component {name}'s output.model"),
+                         components[module].roles if components is not None else (), isometric)
 
 
 def _check_references(components: dict[str, ComponentPlan]) -> None:
@@ -298,6 +299,22 @@ def _ordered(components: dict[str, ComponentPlan]) -> dict[str, ComponentPlan]:
     return ordered
 
 
+def dsl_components(dsl: dict[str, Any], components: Components | None,
+                   what: str = "job_dsl") -> dict[str, ComponentPlan]:
+    """A DSL's components, checked (their shape, references and order) and upstream first; with `components`,
+    each module must be one of them. `what` names the DSL in refusals."""
+    declared = _object(dsl.get("components"), f"{what}.components")
+    if not declared:
+        raise BadRequest(f"{what}.components must hold at least one component")
+    if len(declared) > identifiers.MAX_COMPONENTS:
+        raise BadRequest(f"{what}.components holds {len(declared)} components; "
+                         f"a job may have at most {identifiers.MAX_COMPONENTS}")
+    plans = {name: _component(identifiers.component(name, f"{what}.components key"), body, components)
+             for name, body in declared.items()}
+    _check_references(plans)
+    return _ordered(plans)
+
+
 def parse(dsl: Any, conf: Any, components: Components = BUILTIN) -> JobPlan:
     """The plan of a submitted job; BadRequest with one sentence for the first problem found."""
     dsl = _object(dsl, "job_dsl")
@@ -318,16 +335,7 @@ def parse(dsl: Any, conf: Any, components: Components = BUILTIN) -> JobPlan:
     if version == 2:
         job_parameters = {**_object(job_parameters.get("common", {}), "job_parameters.common"),
                           **{k: v for k, v in job_parameters.items() if k not in ("common", "role")}}
-    declared = _object(dsl.get("components"), "job_dsl.components")
-    if not declared:
-        raise BadRequest("job_dsl.components must hold at least one component")
-    if len(declared) > identifiers.MAX_COMPONENTS:
-        raise BadRequest(f"job_dsl.components holds {len(declared)} components; "
-                         f"a job may have at most {identifiers.MAX_COMPONENTS}")
-    plans = {name: _component(identifiers.component(name, "job_dsl.components key"), body, components)
-             for name, body in declared.items()}
-    _check_references(plans)
-    plan = JobPlan(dsl, conf, version, role, party, roles, job_parameters, _ordered(plans))
+    plan = JobPlan(dsl, conf, version, role, party, roles, job_parameters, dsl_components(dsl, components))
     for component in plan.components.values():
         spec = components[component.module]
         for needed in spec.required_roles:

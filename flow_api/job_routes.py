@@ -1,4 +1,4 @@
-"""/v1/job: submit, stop, query, update, config, tasks, clean, data views and the job log.
+"""/v1/job: submit, stop, query, update, config, tasks, clean, data views, the job log and predict DSL generation.
 
 Handlers only translate: they check the JSON shape, build the request message, call the node
 and render FATE's envelope. The helpers at the top are shared with tracking_routes and
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import quote
 
@@ -30,6 +31,9 @@ T = TypeVar("T")
 # Keys FATE's clients add to a query that are no filters: the function's name, a row limit, the conf file's path
 # (-c) and `local`, FATE's client's copy of -r/-p.
 _NOT_FILTERS = frozenset({"function", "limit", "config", "local"})
+# An attachment's name as a client may give it (`flow job dsl -o`: predict_dsl_<time>.json): no path, no control
+# characters.
+_FILE_NAME = re.compile(r"[^/\\\x00-\x1f\x7f]{1,255}")
 
 
 # ---- shared helpers ---------------------------------------------------------------------
@@ -231,3 +235,39 @@ def job_log() -> Any:
     except ApiError as error:
         raise download_error(error) from None
     return archive_response(node().flow.JobLog, message, lambda: f"job_{message.job_id}_log.tar.gz")
+
+
+def _predict_dsl_request(body: dict[str, Any]) -> flow_pb2.PredictDslRequest:
+    required(body, "train_dsl")
+    train_dsl, deploy = body["train_dsl"], body.get("cpn_str")
+    message = flow_pb2.PredictDslRequest(
+        train_dsl_json=train_dsl if isinstance(train_dsl, str) else json.dumps(train_dsl),
+        dsl_version=text(body, "version"))
+    if isinstance(deploy, str):
+        message.components_text = deploy
+    elif isinstance(deploy, list) and all(isinstance(name, str) for name in deploy):
+        message.components.names.extend(deploy)
+    elif deploy is not None:
+        raise ApiError("cpn_str must be the components' names: a string or a list of strings")
+    return message
+
+
+@blueprint.post("/dsl/generate")
+def dsl_generate() -> Any:
+    """FATE's predict DSL generation: as JSON data, or with `filename` as that file (a refusal then gets a non-200
+    status, so that `flow job dsl -o` prints it instead of saving it)."""
+    body = request_body()
+    filename = text(body, "filename")
+    try:
+        if filename and not _FILE_NAME.fullmatch(filename):
+            raise ApiError("filename must be a plain file name (no path, no control characters)")
+        client = node()
+        generated = client.call(client.flow.GeneratePredictDsl, _predict_dsl_request(body))
+    except ApiError as error:
+        raise download_error(error) if filename else error from None
+    predict_dsl = json.loads(generated.dsl_json)
+    if not filename:
+        return reply(predict_dsl)
+    response = Response(json.dumps(predict_dsl, indent=4), mimetype="application/json")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response

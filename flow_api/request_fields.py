@@ -21,6 +21,9 @@ MAX_FIELD_NAME = 128
 MAX_TEXT = 4096
 MAX_FREE_TEXT = 10_000
 FREE_TEXT_FIELDS = frozenset({"notes", "description"})
+# Files' text FATE's clients send as a string (`flow job dsl`: the train DSL, the component list), bounded by the
+# body's size alone.
+FILE_TEXT_FIELDS = frozenset({"train_dsl", "cpn_str"})
 BODY = "the request body"
 BODY_TOO_LARGE = f"the request body is larger than {MAX_BODY_BYTES >> 20} MiB"
 _INTEGER = re.compile(r"\s*([+-]?)([0-9]+)\s*", re.ASCII)
@@ -58,6 +61,8 @@ def checked_text(name: str, value: str) -> str:
     """`value` of the field `name`, refused if it is not valid Unicode or longer than the field allows."""
     if not _is_unicode(value):
         raise _not_unicode(name)
+    if name in FILE_TEXT_FIELDS:
+        return value
     limit = MAX_FREE_TEXT if name in FREE_TEXT_FIELDS else MAX_TEXT
     if len(value) > limit:
         raise ApiError(f"{name} is longer than {limit} characters")

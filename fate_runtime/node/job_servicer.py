@@ -10,6 +10,7 @@ import grpc
 from fate_runtime.errors import BadRequest
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.jobs.component_queries import ComponentQueries
+from fate_runtime.jobs.dsl_generator import deploy_names, generated_predict_dsl
 from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.node import messages
 from fate_runtime.jobs.scheduler import Scheduler
@@ -85,6 +86,16 @@ class JobMethods:
             raise BadRequest("the following arguments are required: job_id")
         for piece in self._queries.log_archive(request.job_id):
             yield flow_pb2.FileChunk(data=piece)
+
+    @translate_errors
+    def GeneratePredictDsl(self, request: flow_pb2.PredictDslRequest,
+                           context: grpc.ServicerContext) -> flow_pb2.PredictDslReply:
+        if request.WhichOneof("deploy") == "components_text":
+            deploy = deploy_names(request.components_text)
+        else:
+            deploy = list(request.components.names)
+        predict = generated_predict_dsl(request.train_dsl_json, deploy, request.dsl_version)
+        return flow_pb2.PredictDslReply(dsl_json=json.dumps(predict))
 
     @translate_errors
     def DataView(self, request: flow_pb2.JobRef, context: grpc.ServicerContext) -> flow_pb2.DataViewReply:

@@ -687,3 +687,63 @@ class PredictDslReply(_message.Message):
     DSL_JSON_FIELD_NUMBER: _ClassVar[int]
     dsl_json: str
     def __init__(self, dsl_json: _Optional[str] = ...) -> None: ...
+
+class ModelVersionRef(_message.Message):
+    __slots__ = ("model_id", "model_version", "role", "party_id")
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    model_id: str
+    model_version: str
+    role: str
+    party_id: str
+    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ...) -> None: ...
+
+class ModelRepositoryRequest(_message.Message):
+    __slots__ = ("version", "store_address_json", "force_update")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    STORE_ADDRESS_JSON_FIELD_NUMBER: _ClassVar[int]
+    FORCE_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    version: ModelVersionRef
+    store_address_json: str
+    force_update: bool
+    def __init__(self, version: _Optional[_Union[ModelVersionRef, _Mapping]] = ..., store_address_json: _Optional[str] = ..., force_update: _Optional[bool] = ...) -> None: ...
+
+class ModelPartiesReply(_message.Message):
+    __slots__ = ("model_id", "model_version", "parties", "repository")
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    REPOSITORY_FIELD_NUMBER: _ClassVar[int]
+    model_id: str
+    model_version: str
+    parties: _containers.RepeatedCompositeFieldContainer[PartyRef]
+    repository: str
+    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., parties: _Optional[_Iterable[_Union[PartyRef, _Mapping]]] = ..., repository: _Optional[str] = ...) -> None: ...
+
+class ModelArchivePiece(_message.Message):
+    __slots__ = ("file_name", "data")
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    file_name: str
+    data: bytes
+    def __init__(self, file_name: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class ModelImportSettings(_message.Message):
+    __slots__ = ("version", "force_update", "file")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    FORCE_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    version: ModelVersionRef
+    force_update: bool
+    file: str
+    def __init__(self, version: _Optional[_Union[ModelVersionRef, _Mapping]] = ..., force_update: _Optional[bool] = ..., file: _Optional[str] = ...) -> None: ...
+
+class ModelImportChunk(_message.Message):
+    __slots__ = ("settings", "data")
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    settings: ModelImportSettings
+    data: bytes
+    def __init__(self, settings: _Optional[_Union[ModelImportSettings, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...

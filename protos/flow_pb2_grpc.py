@@ -179,6 +179,26 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.PredictDslRequest.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.PredictDslReply.FromString,
                 _registered_method=True)
+        self.StoreModel = channel.unary_unary(
+                '/fate_runtime.flow.Flow/StoreModel',
+                request_serializer=protos_dot_flow__pb2.ModelRepositoryRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ModelPartiesReply.FromString,
+                _registered_method=True)
+        self.RestoreModel = channel.unary_unary(
+                '/fate_runtime.flow.Flow/RestoreModel',
+                request_serializer=protos_dot_flow__pb2.ModelRepositoryRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ModelPartiesReply.FromString,
+                _registered_method=True)
+        self.ExportModel = channel.unary_stream(
+                '/fate_runtime.flow.Flow/ExportModel',
+                request_serializer=protos_dot_flow__pb2.ModelVersionRef.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ModelArchivePiece.FromString,
+                _registered_method=True)
+        self.ImportModel = channel.stream_unary(
+                '/fate_runtime.flow.Flow/ImportModel',
+                request_serializer=protos_dot_flow__pb2.ModelImportChunk.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ModelPartiesReply.FromString,
+                _registered_method=True)
 
 
 class FlowServicer:
@@ -369,6 +389,35 @@ class FlowServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StoreModel(self, request, context):
+        """A model version of this node's parties copied to a model repository (FATE's store_address: Redis, or the
+        node's model directory when it names none), and back (restore: each archive checked as an import's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportModel(self, request, context):
+        """One party's model version as one archive file: its name first, then its bytes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportModel(self, request_iterator, context):
+        """An archive file into this node (its settings first, then its bytes, or a file on the node the settings name):
+        checked whole before anything changes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -516,6 +565,26 @@ def add_FlowServicer_to_server(servicer, server):
                     servicer.GeneratePredictDsl,
                     request_deserializer=protos_dot_flow__pb2.PredictDslRequest.FromString,
                     response_serializer=protos_dot_flow__pb2.PredictDslReply.SerializeToString,
+            ),
+            'StoreModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.StoreModel,
+                    request_deserializer=protos_dot_flow__pb2.ModelRepositoryRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.ModelPartiesReply.SerializeToString,
+            ),
+            'RestoreModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreModel,
+                    request_deserializer=protos_dot_flow__pb2.ModelRepositoryRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.ModelPartiesReply.SerializeToString,
+            ),
+            'ExportModel': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportModel,
+                    request_deserializer=protos_dot_flow__pb2.ModelVersionRef.FromString,
+                    response_serializer=protos_dot_flow__pb2.ModelArchivePiece.SerializeToString,
+            ),
+            'ImportModel': grpc.stream_unary_rpc_method_handler(
+                    servicer.ImportModel,
+                    request_deserializer=protos_dot_flow__pb2.ModelImportChunk.FromString,
+                    response_serializer=protos_dot_flow__pb2.ModelPartiesReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1301,6 +1370,114 @@ class Flow:
             '/fate_runtime.flow.Flow/GeneratePredictDsl',
             protos_dot_flow__pb2.PredictDslRequest.SerializeToString,
             protos_dot_flow__pb2.PredictDslReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StoreModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/StoreModel',
+            protos_dot_flow__pb2.ModelRepositoryRequest.SerializeToString,
+            protos_dot_flow__pb2.ModelPartiesReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/RestoreModel',
+            protos_dot_flow__pb2.ModelRepositoryRequest.SerializeToString,
+            protos_dot_flow__pb2.ModelPartiesReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ExportModel',
+            protos_dot_flow__pb2.ModelVersionRef.SerializeToString,
+            protos_dot_flow__pb2.ModelArchivePiece.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportModel(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/fate_runtime.flow.Flow/ImportModel',
+            protos_dot_flow__pb2.ModelImportChunk.SerializeToString,
+            protos_dot_flow__pb2.ModelPartiesReply.FromString,
             options,
             channel_credentials,
             insecure,

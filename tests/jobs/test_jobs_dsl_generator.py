@@ -10,10 +10,9 @@ import pytest
 
 from fate_runtime.errors import BadRequest
 from fate_runtime.jobs.dsl_generator import deploy_names, generated_predict_dsl
-from integration_helpers import FATE_EXAMPLES
+from predict_dsls import SEED_ALL, SEED_DSL_PATH, SEED_PREDICT_V2, deployed
 
-SEED_DSL = (FATE_EXAMPLES / "test_hetero_lr_job_dsl.json").read_text()
-SEED_ALL = ["dataio_0", "hetero_feature_binning_0", "hetero_feature_selection_0", "hetero_lr_0", "evaluation_0"]
+SEED_DSL = SEED_DSL_PATH.read_text()
 
 V2_DSL: dict[str, Any] = {"components": {
     "reader_0": {"module": "Reader", "output": {"data": ["data"]}},
@@ -36,28 +35,6 @@ V2_DSL: dict[str, Any] = {"components": {
 
 def generate(dsl: str | dict[str, Any], deploy: list[str], version: str = "2") -> dict[str, Any]:
     return generated_predict_dsl(dsl if isinstance(dsl, str) else json.dumps(dsl), deploy, version)
-
-
-def deployed(module: str, name: str, models: list[str], outputs: list[str], **data: list[str]) -> dict[str, Any]:
-    """A deployed component as the predict DSL has it (no `data` given: no data input)."""
-    made: dict[str, Any] = {"module": module, "input": {"model": [f"pipeline.{name}.{m}" for m in models]},
-                            "output": {"data": outputs}}
-    if data:
-        made["input"]["data"] = data
-    return made
-
-
-SEED_PREDICT_V2 = {"components": {
-    "dataio_0": deployed("DataIO", "dataio_0", ["dataio"], ["train"], data=["args.train_data"]),
-    "hetero_feature_binning_0": deployed("HeteroFeatureBinning", "hetero_feature_binning_0",
-                                         ["hetero_feature_binning"], ["train"], data=["dataio_0.train"]),
-    "hetero_feature_selection_0": deployed("HeteroFeatureSelection", "hetero_feature_selection_0", ["selected"],
-                                           ["train"], data=["hetero_feature_binning_0.train"]),
-    "hetero_lr_0": deployed("HeteroLR", "hetero_lr_0", ["hetero_lr"], ["train"],
-                            test_data=["hetero_feature_selection_0.train"]),
-    "evaluation_0": {"module": "Evaluation", "input": {"data": {"data": ["hetero_lr_0.train"]}},
-                     "output": {"data": ["evaluate"]}},
-}}
 
 
 def test_seed_dsl_every_component_version_2() -> None:

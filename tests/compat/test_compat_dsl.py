@@ -40,3 +40,14 @@ def test_a_component_not_in_the_train_dsl_is_named(flow: Flow, compat_node: Node
         code, reply = flow.run(*args, *extra)
         assert code == 0 and reply == {"retcode": 100, "retmsg": message}, extra
     assert not (tmp_path / "out").exists()
+
+
+def test_a_list_and_version_1_over_rest(compat_node: Node) -> None:
+    """What no `flow` sends but FATE's route takes: cpn_str as a list, version 1 (args read as args.eval_data)."""
+    body = {"cpn_str": ["dataio_0", "hetero_lr_0"], "train_dsl": json.loads(SEED_DSL_PATH.read_text()), "version": 1}
+    reply = compat_node.post("/v1/job/dsl/generate", json=body).json()
+    assert reply["retcode"] == 0, reply
+    components = reply["data"]["components"]
+    assert list(components) == ["dataio_0", "hetero_lr_0"]
+    assert components["dataio_0"]["input"]["data"] == {"data": ["args.eval_data"]}
+    assert components["hetero_lr_0"]["input"]["data"] == {"test_data": ["dataio_0.train"]}

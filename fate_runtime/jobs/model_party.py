@@ -36,6 +36,15 @@ def model_parties(model_id: str) -> frozenset[tuple[str, str]]:
                      for role, _, parties in [part.partition("-")] for party in parties.split("_"))
 
 
+def split_party_model_id(model_id: str) -> tuple[str, tuple[str, str] | None]:
+    """FATE's party model id (`guest#9999#arbiter-10000#guest-9999#host-10000#model`) as the model id and the
+    party it names; a model id as itself and None."""
+    role, party, inner = (model_id.split("#", 2) + ["", ""])[:3]
+    if role in identifiers.ROLES and inner:
+        return identifiers.model_id(inner), (role, identifiers.party_id(party))
+    return identifiers.model_id(model_id), None
+
+
 def checked_service_id(value: str) -> str:
     if not value:
         raise BadRequest("the following arguments are required: service_id")
@@ -159,9 +168,9 @@ class ModelParty:
         """A version's buffers on this node's parties: given a party model id (`role#party#model id`), that
         party's under FATE's keys; given a model id, every party's here, each key after `role#party_id#`."""
         identifiers.job_id(model_version, "model_version")
-        role, party, inner = (model_id.split("#", 2) + ["", ""])[:3]
-        if role in identifiers.ROLES and inner:  # a party model id
-            keys = [VersionKey(identifiers.model_id(inner), model_version, role, identifiers.party_id(party))]
+        inner, named = split_party_model_id(model_id)
+        if named is not None:
+            keys = [VersionKey(inner, model_version, *named)]
             prefixed = False
         else:
             keys = [VersionKey(model_id, model_version, r, p) for r, p in sorted(model_parties(model_id))]

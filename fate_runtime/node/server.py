@@ -1,8 +1,10 @@
 """A node: the store, the job database and the gRPC services over them, started and stopped as one.
 
-Two gRPC servers: the peer port (Scheduler, Federation, Health) that other organisations' nodes
-call, and the local socket (Flow, Storage, LocalScheduler, LocalFederation, Health) that only
-this node's own processes reach - its REST layer and its task processes.
+Two gRPC servers: the peer port (Scheduler, Federation, HostScoring, Health) that other organisations' nodes
+call, and the local socket (Flow, Storage, LocalScheduler, LocalFederation, InferenceService, Health) that only
+this node's own processes reach - its REST layer and its task processes. The peer port also serves
+InferenceService to the guest's own clients (FATE-Serving's users call it over TCP; under TLS, with a certificate
+of one of the node's parties).
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ from fate_runtime.state.local_jobs import LocalJobs
 from fate_runtime.node.local_socket import LocalSocket
 from fate_runtime.data.paths import PathPolicy
 from fate_runtime.node.scheduler_servicer import SchedulerServicer
+from fate_runtime.node.serving_servicers import HostScoringServicer, InferenceServicer, OwnCallersInferenceServicer
+from fate_runtime.serving.host_client import GrpcHosts
+from fate_runtime.serving.node_serving import NodeServing
 from fate_runtime.node.storage_servicer import StorageServicer
 from fate_runtime.data.tables import Tables
 from fate_runtime.tasks.events import TaskEvents
@@ -51,15 +56,17 @@ from fate_runtime.tasks.launcher import TaskLauncher
 from fate_runtime.tasks.manager import TaskManager
 from fate_runtime.data.upload import Uploader
 from federation import FederationServicer, Receiver, server_options
-from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, scheduler_pb2, scheduler_pb2_grpc,
-                    storage_pb2, storage_pb2_grpc)
+from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, inference_service_pb2_grpc,
+                    scheduler_pb2, scheduler_pb2_grpc, serving_federation_pb2_grpc, storage_pb2, storage_pb2_grpc)
 from storage import Store, make_worker_budget, shutdown_workers
 
 log = logging.getLogger("fate_flow.node")
 
-PEER_SERVICES = ("fate_runtime.scheduler.Scheduler", "fate_runtime.federation.Federation")
+INFERENCE_SERVICE = "com.webank.ai.fate.api.serving.InferenceService"
+PEER_SERVICES = ("fate_runtime.scheduler.Scheduler", "fate_runtime.federation.Federation",
+                 "fate_runtime.serving.HostScoring", INFERENCE_SERVICE)
 LOCAL_SERVICES = ("fate_runtime.flow.Flow", "fate_runtime.storage.Storage", "fate_runtime.scheduler.LocalScheduler",
-                  "fate_runtime.federation.LocalFederation")
+                  "fate_runtime.federation.LocalFederation", INFERENCE_SERVICE)
 
 def _setup_logging(data_dir: str) -> None:
     """Node log in <data dir>/logs/fate_flow/fate_flow.log (rotated)."""
@@ -103,6 +110,7 @@ class Node:
         receiver = Receiver(self.store, TransferLog(db), os.path.join(config.data_dir, "federation", "objects"),
                             registry.lookup, config.local_parties)
         versions = ModelVersions(db)
+        self._versions = versions
         models = ModelParty(versions, self.jobs, config.local_parties, self.components)
         self._models = models
         self._flow = FlowServicer(
@@ -130,6 +138,7 @@ class Node:
         self.grpc_port = 0
         self.scheduler: Scheduler | None = None
         self._lifecycle: ModelLifecycle | None = None
+        self._serving_hosts: GrpcHosts | None = None
 
     def _queries(self, db: Database, views: DataViews, received: Receiver,
                  versions: ModelVersions) -> tuple[JobQueries, ComponentQueries]:
@@ -172,6 +181,7 @@ class Node:
             raise OSError(f"cannot listen on {address} (gRPC): the address is in use or not available")
         runtime = self._runtime()
         runtime.save()
+        self._add_serving(runtime)
         self.scheduler = Scheduler(runtime, self.jobs, self._auth, self._registry.token, self.components,
                                    self._models, self.config.max_jobs)
         self._lifecycle = ModelLifecycle(runtime, self.config.work_mode)
@@ -188,6 +198,18 @@ class Node:
                  self.grpc_port, self.local_socket.target,
                  "standalone" if self.config.local_parties is None else "cluster",
                  ",".join(self.config.party_ids) or "all", self.config.data_dir)
+
+    def _add_serving(self, runtime: NodeRuntime) -> None:
+        """Online serving, once the peer port's address is known: the guest reaches its hosts over the route table
+        (its own host parties too, at its own peer port)."""
+        routes = runtime.route_table()
+        self._serving_hosts = GrpcHosts(routes, runtime.tls)
+        serving = NodeServing(self._versions, self.store, self._serving_hosts, routes.is_local)
+        serving_federation_pb2_grpc.add_HostScoringServicer_to_server(HostScoringServicer(serving.host), self._server)
+        inference_service_pb2_grpc.add_InferenceServiceServicer_to_server(
+            OwnCallersInferenceServicer(serving.guest, routes.is_local), self._server)
+        inference_service_pb2_grpc.add_InferenceServiceServicer_to_server(InferenceServicer(serving.guest),
+                                                                          self._local_server)
 
     def _runtime(self) -> NodeRuntime:
         config = self.config
@@ -218,6 +240,8 @@ class Node:
         self.launcher.close()
         self._server.stop(grace).wait()
         self._local_server.stop(grace).wait()
+        if self._serving_hosts is not None:
+            self._serving_hosts.close()
         shutdown_workers()
         self.local_socket.remove()
         log.info("node stopped")

@@ -1,6 +1,7 @@
 """Online serving's gRPC services, thin translators over fate_runtime.serving.
 
-InferenceService (FATE-Serving's contract): the body's JSON to the guest's inference, its reply back as JSON.
+InferenceService (FATE-Serving's contract): the body's JSON to the guest's inference, its reply back as JSON; on the
+peer port, under TLS, only for callers whose certificate names one of the node's own parties.
 HostScoring (the peer port): a guest's PartialScores call to the host party it names on this node, the caller
 being the party its TLS certificate names (without TLS, the guest party the request gives).
 """
@@ -36,6 +37,31 @@ class InferenceServicer(inference_service_pb2_grpc.InferenceServiceServicer):
     def batchInference(self, request: inference_pb.InferenceMessage,
                        context: grpc.ServicerContext) -> inference_pb.InferenceMessage:
         return _message(self._guest.batch_inference(request.body))
+
+
+class OwnCallersInferenceServicer(InferenceServicer):
+    """InferenceService on the peer port, for the guest's own clients: under TLS the caller's certificate must name a
+    party of this node (another organisation could otherwise probe the guest's model with features it chose)."""
+
+    def __init__(self, guest: GuestInference, is_own: Callable[[str], bool]) -> None:
+        super().__init__(guest)
+        self._is_own = is_own
+
+    def _check_caller(self, context: grpc.ServicerContext) -> None:
+        caller = peer_party(context)
+        if caller is not None and not self._is_own(caller):
+            context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                          f"party {caller} may not ask this node for inference; only its own parties' clients may")
+
+    def inference(self, request: inference_pb.InferenceMessage,
+                  context: grpc.ServicerContext) -> inference_pb.InferenceMessage:
+        self._check_caller(context)
+        return super().inference(request, context)
+
+    def batchInference(self, request: inference_pb.InferenceMessage,
+                       context: grpc.ServicerContext) -> inference_pb.InferenceMessage:
+        self._check_caller(context)
+        return super().batchInference(request, context)
 
 
 class HostScoringServicer(serving_federation_pb2_grpc.HostScoringServicer):

@@ -9,8 +9,8 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from federation import TlsConfig
-from flow_api import (client_routes, data_routes, job_routes, model_routes, pipeline_routes, table_routes,
-                      tracking_routes)
+from flow_api import (client_routes, data_routes, job_routes, model_routes, pipeline_routes, serving_routes,
+                      table_routes, tracking_routes)
 from flow_api.auth import AUTHENTICATION_ERROR, AuthenticationError, Authenticator, Keys
 from flow_api.envelope import NOT_FOUND, ApiError, error_reply
 from flow_api.node_client import NodeClient
@@ -39,6 +39,7 @@ def create_app(node_target: str, tls: TlsConfig | None = None, party: str | None
     app.register_blueprint(pipeline_routes.blueprint, url_prefix="/v1/pipeline")
     app.register_blueprint(model_routes.blueprint, url_prefix="/v1/model")
     app.register_blueprint(client_routes.blueprint, url_prefix="/v1")
+    app.register_blueprint(serving_routes.blueprint, url_prefix="/federation/v1")
 
     @app.errorhandler(ApiError)
     def refused(error: ApiError) -> Any:

@@ -9,7 +9,7 @@ import grpc
 
 from federation import TlsConfig, open_channel
 from flow_api.envelope import EXCEPTION_ERROR, NOT_FOUND, ApiError
-from protos import flow_pb2_grpc, storage_pb2_grpc
+from protos import flow_pb2_grpc, inference_service_pb2_grpc, storage_pb2_grpc
 
 log = logging.getLogger("fate_flow.rest")
 
@@ -50,6 +50,7 @@ class NodeClient:
         self._channel = open_channel(target, tls, party)
         self.flow = flow_pb2_grpc.FlowStub(self._channel)
         self.storage = storage_pb2_grpc.StorageStub(self._channel)
+        self.inference = inference_service_pb2_grpc.InferenceServiceStub(self._channel)
 
     def call(self, method: Callable[..., T], request: Any, **kwargs: Any) -> T:
         """method(request), with a failed call raised as ApiError."""

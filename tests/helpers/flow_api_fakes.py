@@ -1,4 +1,4 @@
-"""A fake node for the REST layer's tests: a FlowServicer whose answers each test sets.
+"""A fake node for the REST layer's tests: a FlowServicer (and InferenceService) whose answers each test sets.
 
 `FakeFlow.answers[method]` is called as answer(request, context) and returns the reply (for
 the server-streaming methods: an iterable of their messages); a method without an answer aborts
@@ -22,11 +22,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from flow_api.auth import Keys
 from flow_api.server_main import RestRequestHandler
-from protos import flow_pb2, flow_pb2_grpc
+from protos import flow_pb2, flow_pb2_grpc, inference_service_pb2_grpc
 
 KEYS = Keys("test-app-key", "test-secret-key")
 
-METHODS = [name for name in dir(flow_pb2_grpc.FlowServicer) if not name.startswith("_")]
+METHODS = [name for servicer in (flow_pb2_grpc.FlowServicer, inference_service_pb2_grpc.InferenceServiceServicer)
+           for name in dir(servicer) if not name.startswith("_")]
 
 Answer = Callable[[Any, grpc.ServicerContext], Any]
 
@@ -69,6 +70,7 @@ class FakeFlow(flow_pb2_grpc.FlowServicer):
 def start_grpc(fake: FakeFlow) -> tuple[grpc.Server, str]:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     flow_pb2_grpc.add_FlowServicer_to_server(fake, server)
+    inference_service_pb2_grpc.add_InferenceServiceServicer_to_server(fake, server)  # type: ignore[arg-type]
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     return server, f"127.0.0.1:{port}"

@@ -6,33 +6,21 @@ change nothing; predict jobs keep their training conf; in cluster mode load and 
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from integration_helpers import Node, upload_conf, write_conf
+from integration_helpers import Node
 from jobs_helpers import ARBITER, GUEST, HOST, cli_ok, running_cluster
+from model_helpers import CLUSTER_MODEL_ID, MODEL_ID, conf_cli, model_conf, publish, trained_in_cluster
 from protos import lr_model_pb2, pipeline_pb2
-from seed_examples import DATA, example, job_succeeded, upload_breast
+from seed_examples import example, job_succeeded, upload_breast
 
 pytestmark = pytest.mark.integration
 
-MODEL_ID = "arbiter-10000#guest-10000#host-10000#model"  # what FATE's load and bind examples name
 UNKNOWN_VERSION = "20200101000000000000"
-
-
-def model_conf(name: str, version: str, model_id: str = MODEL_ID, **fields: Any) -> dict[str, Any]:
-    """FATE's load or bind example naming a trained version (and the other fields given)."""
-    conf = example(name)
-    conf["job_parameters"].update(model_id=model_id, model_version=version)
-    return {**conf, **fields}
-
-
-def cli(node: Node, tmp: Path, function: str, conf: dict[str, Any]) -> dict[str, Any]:
-    return node.cli("-f", function, "-c", str(write_conf(tmp / f"{function}.json", conf)))[1]
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +32,30 @@ def trained(node: Node, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_refusals_name_what_is_missing_and_change_nothing(node: Node, trained: str, tmp_path: Path) -> None:
     bind = model_conf("bind_model_service.json", trained, service_id="svc-early")
-    reply = cli(node, tmp_path, "bind", bind)
+    reply = conf_cli(node, tmp_path, "bind", bind)
     assert reply["retcode"] == 101
     assert reply["retmsg"] == f"model version {trained} is not loaded on guest 10000; run load first"
     assert reply["data"]["detail"]["host"]["10000"]["retmsg"] == \
         f"model version {trained} is not loaded on host 10000; run load first"
-    unknown = cli(node, tmp_path, "load", model_conf("publish_load_model.json", UNKNOWN_VERSION))
+    unknown = conf_cli(node, tmp_path, "load", model_conf("publish_load_model.json", UNKNOWN_VERSION))
     assert unknown["retcode"] == 101 and unknown["data"]["guest"] == {"10000": 101}
     assert unknown["retmsg"] == f"no model version {UNKNOWN_VERSION} of model {MODEL_ID} on guest 10000"
     stranger = model_conf("publish_load_model.json", trained)
     stranger["role"]["host"] = [10000, 10002]  # a host the model does not have: nobody loads
-    refused = cli(node, tmp_path, "load", stranger)
+    refused = conf_cli(node, tmp_path, "load", stranger)
     assert refused["retcode"] == 101 and refused["retmsg"] == f"host 10002 is not a party of model {MODEL_ID}"
     assert refused["data"]["detail"]["guest"]["10000"]["retmsg"] == "not done: host 10002 refused"
-    assert cli(node, tmp_path, "bind", bind)["retmsg"].endswith("is not loaded on guest 10000; run load first")
-    no_service = cli(node, tmp_path, "bind", model_conf("bind_model_service.json", trained))  # FATE's "" as is
+    assert conf_cli(node, tmp_path, "bind", bind)["retmsg"].endswith("is not loaded on guest 10000; run load first")
+    no_service = conf_cli(node, tmp_path, "bind", model_conf("bind_model_service.json", trained))  # FATE's "" kept
     assert (no_service["retcode"], no_service["retmsg"]) == (100, "the following arguments are required: service_id")
 
 
 def test_load_bind_and_transfer_a_trained_version(node: Node, trained: str, tmp_path: Path) -> None:
-    loaded = cli(node, tmp_path, "load", model_conf("publish_load_model.json", trained))
+    loaded = conf_cli(node, tmp_path, "load", model_conf("publish_load_model.json", trained))
     assert loaded["retcode"] == 0 and loaded["jobId"], loaded
     assert {key: loaded["data"][key] for key in ("guest", "host")} == {"guest": {"10000": 0}, "host": {"10000": 0}}
     assert "arbiter" not in loaded["data"] and "arbiter" not in loaded["data"]["detail"]
-    bound = cli(node, tmp_path, "bind", model_conf("bind_model_service.json", trained, service_id="svc-1"))
+    bound = conf_cli(node, tmp_path, "bind", model_conf("bind_model_service.json", trained, service_id="svc-1"))
     assert (bound["retcode"], bound["retmsg"]) == (0, "service id is svc-1")
     again = node.post("/v1/model/bind", json=model_conf("bind_model_service.json", trained, service_id="svc-2"))
     assert again.json()["retmsg"] == "service id is svc-2"
@@ -114,32 +102,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node
 
 
 def test_in_cluster_mode_load_and_bind_reach_the_host_s_node(cluster: dict[str, Node], tmp_path: Path) -> None:
-    for party, entry in ((GUEST, "upload_guest.json"), (HOST, "upload_host.json")):
-        conf = example(entry)
-        copied = cluster[party].files / Path(conf["file"]).name
-        copied.write_bytes((DATA / copied.name).read_bytes())
-        cli_ok(cluster[party], "-f", "upload", "-c", str(write_conf(tmp_path / entry, upload_conf(
-            copied, conf["namespace"], conf["table_name"], work_mode=1))))
-    conf = copy.deepcopy(example("test_hetero_lr_job_conf.json"))
-    conf["initiator"]["party_id"], conf["job_parameters"]["work_mode"] = int(GUEST), 1
-    conf["role"] = {"guest": [int(GUEST)], "host": [int(HOST)], "arbiter": [int(ARBITER)]}
-    version = job_succeeded(cluster[GUEST], tmp_path, conf, example("test_hetero_lr_job_dsl.json"))
-    model_id = f"arbiter-{ARBITER}#guest-{GUEST}#host-{HOST}#model"
-
-    def publish(function: str, name: str, **fields: Any) -> dict[str, Any]:
-        given = model_conf(name, version, model_id, initiator={"role": "guest", "party_id": GUEST},
-                           role=conf["role"], **fields)
-        given["job_parameters"]["work_mode"] = 1
-        return cli(cluster[GUEST], tmp_path, function, given)
-
-    early = publish("bind", "bind_model_service.json", service_id="svc")
+    version = trained_in_cluster(cluster, tmp_path)
+    early = publish(cluster[GUEST], tmp_path, version, "bind", "bind_model_service.json", service_id="svc")
     assert early["data"]["detail"]["host"][HOST]["retmsg"] == \
         f"model version {version} is not loaded on host {HOST}; run load first"  # the host's node said so
-    loaded = publish("load", "publish_load_model.json")
+    loaded = publish(cluster[GUEST], tmp_path, version, "load", "publish_load_model.json")
     assert loaded["retcode"] == 0 and loaded["data"]["guest"] == {GUEST: 0} and loaded["data"]["host"] == {HOST: 0}
-    bound = publish("bind", "bind_model_service.json", service_id="svc")
+    bound = publish(cluster[GUEST], tmp_path, version, "bind", "bind_model_service.json", service_id="svc")
     assert (bound["retcode"], bound["retmsg"]) == (0, "service id is svc")
-    on_host = cluster[HOST].post("/v1/model/transfer", json={"name": version, "namespace": model_id}).json()
+    on_host = cluster[HOST].post("/v1/model/transfer", json={"name": version, "namespace": CLUSTER_MODEL_ID}).json()
     assert {key.split("#", 2)[1] for key in on_host["data"]} == {HOST}  # its own parties only (host, arbiter: none)
     from_guest = cluster[GUEST].post("/v1/model/load", json=example("publish_load_model.json")).json()
     assert from_guest["retcode"] == 100 and "work_mode 0 does not match this node" in from_guest["retmsg"]

@@ -9,13 +9,15 @@ server is checked against --ca-file (or FATE_FLOW_CA_FILE), else the system's CA
 
 Most functions are one POST (FUNCTIONS: the endpoint and body). A few do more (ACTIONS):
 download writes the table the node streams into output_path where this client runs,
-query_job trims the rows it prints, job_config writes the job's files, and job_log and
-component_output_data download a tar.gz and extract it under -o.
+query_job trims the rows it prints, job_config writes the job's files, job_log and
+component_output_data download a tar.gz and extract it under -o, export writes a model archive
+under -o and import sends one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import ssl
@@ -23,11 +25,11 @@ import sys
 import tarfile
 import tempfile
 import zlib
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from flow_api.auth import Keys
 from flow_api.http_client import (DOWNLOAD_HEADER, ExtractError, Server, UnsafeArchive, download as download_file,
-                                  fetch_file, post_json, safe_extract)
+                                  fetch_file, post_file, post_json, safe_extract)
 
 DEFAULT_SERVER = "http://127.0.0.1:9380"
 
@@ -161,6 +163,8 @@ FUNCTIONS: dict[str, Callable[[argparse.Namespace], tuple[str, Body]]] = {
     "component_output_data_table": _component_request("/tracking/component/output/data/table"),
     "load": _conf_request("/model/load"),
     "bind": _conf_request("/model/bind"),
+    "store": _conf_request("/model/store"),
+    "restore": _conf_request("/model/restore"),
 }
 
 
@@ -198,6 +202,33 @@ def _count_lines(path: str) -> int:
     return lines
 
 
+class _Aside:
+    """A file written beside its place, moved there once complete."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.kept = False
+
+    def keep(self, target: str) -> None:
+        os.chmod(self.path, 0o644)
+        os.replace(self.path, target)
+        self.kept = True
+
+
+@contextlib.contextmanager
+def _written_aside(directory: str, prefix: str) -> Iterator[_Aside]:
+    """A temporary file in `directory` (created if needed), removed on exit unless kept."""
+    os.makedirs(directory, exist_ok=True)
+    handle, path = tempfile.mkstemp(dir=directory, prefix=prefix)
+    os.close(handle)
+    aside = _Aside(path)
+    try:
+        yield aside
+    finally:
+        if not aside.kept:
+            os.unlink(path)
+
+
 def _download_job(headers: Any) -> Body | None:
     """The download's job as the node describes it in the reply's header; None when the header is not there."""
     try:
@@ -217,26 +248,18 @@ def download(args: argparse.Namespace, server: Server) -> Body:
     target = os.path.abspath(str(given))
     if os.path.isdir(target):
         return {"retcode": 100, "retmsg": f"output_path {given} is a directory"}
-    temp = None
     try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".download-")
-        os.close(handle)
-        headers, reply = fetch_file(server, "/data/download/stream", body, temp)
-        if headers is None:
-            return reply
-        job = _download_job(headers)
-        if job is None:
-            return {"retcode": 100, "retmsg": "the server's download reply does not say which job sent it"}
-        count = _count_lines(temp) - job.pop("header_lines")
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-        temp = None
+        with _written_aside(os.path.dirname(target), ".download-") as temp:
+            headers, reply = fetch_file(server, "/data/download/stream", body, temp.path)
+            if headers is None:
+                return reply
+            job = _download_job(headers)
+            if job is None:
+                return {"retcode": 100, "retmsg": "the server's download reply does not say which job sent it"}
+            count = _count_lines(temp.path) - job.pop("header_lines")
+            temp.keep(target)
     except OSError as exc:
         return {"retcode": 100, "retmsg": f"cannot write {target}: {exc.strerror or exc}"}
-    finally:
-        if temp is not None:
-            os.unlink(temp)
     return {"retcode": 0, "retmsg": "success", "jobId": job.pop("job_id", ""),
             "data": {"output_path": target, "count": count, **job}}
 
@@ -292,12 +315,49 @@ def component_output_data(args: argparse.Namespace, server: Server) -> Body:
     return _download_into(server, "/tracking/component/output/data/download", body, directory)
 
 
+def export_model(args: argparse.Namespace, server: Server) -> Body:
+    """The party's model archive written into the directory output_path (-o) where this client runs, under the
+    file name the node gives it."""
+    body = _with_flags(_conf(args), args, "role", "party_id", "output_path")
+    given = body.pop("output_path", None)
+    if not given:
+        raise UsageError("the following arguments are required: output_path")
+    directory = os.path.abspath(str(given))
+    try:
+        with _written_aside(directory, ".export-") as temp:
+            headers, reply = fetch_file(server, "/model/export", body, temp.path, method="GET")
+            if headers is None:
+                return reply
+            name = headers.get_filename() or ""
+            if not _safe_file_name(name):
+                return {"retcode": 100, "retmsg": "the server's export reply names no plain file name"}
+            target = os.path.join(directory, name)
+            temp.keep(target)
+    except OSError as exc:
+        return {"retcode": 100, "retmsg": f"cannot write into {directory}: {exc.strerror or exc}"}
+    return {"retcode": 0, "file": target, "retmsg": f"download successfully, please check {target}"}
+
+
+def import_model(args: argparse.Namespace, server: Server) -> Body:
+    """The archive file (`file`, where this client runs) sent to the node, the conf's other fields with it."""
+    body = _with_flags(_conf(args), args, "role", "party_id", "file")
+    given = body.pop("file", None)
+    if not given:
+        raise UsageError("the following arguments are required: file")
+    try:
+        return post_file(server, "/model/import", body, os.path.abspath(str(given)))
+    except OSError as exc:
+        return {"retcode": 100, "retmsg": f"cannot read the model file {given}: {exc.strerror or exc}"}
+
+
 ACTIONS: dict[str, Callable[[argparse.Namespace, Server], Body]] = {
     "download": download,
     "query_job": query_job,
     "job_config": job_config,
     "job_log": job_log,
     "component_output_data": component_output_data,
+    "export": export_model,
+    "import": import_model,
 }
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Request, current_app, request
 
 from flow_api.envelope import ApiError, reply
 from flow_api.http_client import DOWNLOAD_HEADER
-from flow_api.job_routes import archive_response, node
+from flow_api.job_routes import HeadedPieces, archive_response, node
 from flow_api.node_client import NodeClient, api_error
 from flow_api.request_fields import checked_object, integer, json_body, json_object, text
 from google.protobuf import json_format
@@ -59,7 +59,7 @@ def _multipart_conf(req: Request) -> dict[str, Any]:
     return checked_object(conf, "the upload conf")
 
 
-def _file_pieces(stream: Any) -> Iterator[bytes]:
+def file_pieces(stream: Any) -> Iterator[bytes]:
     while piece := stream.read(_CHUNK):
         yield piece
 
@@ -73,7 +73,7 @@ def upload() -> Any:
             raise ApiError("a multipart upload must carry the file in a field named 'file'")
         settings = _settings(_multipart_conf(request))
         settings.file_name = uploaded.filename or "upload.csv"
-        content = (flow_pb2.UploadChunk(data=piece) for piece in _file_pieces(uploaded.stream))
+        content = (flow_pb2.UploadChunk(data=piece) for piece in file_pieces(uploaded.stream))
         stream: Iterator[flow_pb2.UploadChunk] = chain([flow_pb2.UploadChunk(settings=settings)], content)
     else:
         stream = iter([flow_pb2.UploadChunk(settings=_settings(json_body(request)))])
@@ -104,44 +104,19 @@ def download() -> Any:
     return reply(data, job_id=result.job_id)
 
 
-class _DownloadPieces:
-    """A DownloadStream call as the file chunks archive_response streams: its first message, the download's job,
-    is kept aside in `started`."""
-
-    def __init__(self, call: Any) -> None:
-        self._call = call
-        self.started: flow_pb2.DownloadStarted | None = None
-
-    def __iter__(self) -> Iterator[flow_pb2.FileChunk]:
-        return self
-
-    def __next__(self) -> flow_pb2.FileChunk:
-        piece = next(self._call)
-        if self.started is None:
-            if piece.WhichOneof("part") != "started":
-                raise ApiError("the node's download stream did not start with its job")
-            self.started = piece.started
-            piece = next(self._call)
-        return flow_pb2.FileChunk(data=piece.data)
-
-    def cancel(self) -> None:
-        self._call.cancel()
-
-
 @blueprint.post("/download/stream")
 def download_stream() -> Any:
     """The table's download file sent to the caller (FATE's download conf without output_path): the file's text as
     the body, its job in the DOWNLOAD_HEADER header."""
     message = _download_request(json_body(request))
-    pieces: list[_DownloadPieces] = []
+    pieces: list[HeadedPieces] = []
 
-    def call(message: flow_pb2.DownloadRequest) -> _DownloadPieces:
-        pieces.append(_DownloadPieces(node().flow.DownloadStream(message)))
+    def call(message: flow_pb2.DownloadRequest) -> HeadedPieces:
+        pieces.append(HeadedPieces(node().flow.DownloadStream(message), "started", "the download's job"))
         return pieces[0]
 
     response = archive_response(call, message, lambda: f"{message.namespace}.{message.table_name}.csv")
-    started = pieces[0].started
-    assert started is not None  # archive_response has read the first piece
+    started = pieces[0].head  # archive_response has read the first piece
     response.mimetype = "text/csv"
     response.headers[DOWNLOAD_HEADER] = json.dumps({"job_id": started.job_id, "header_lines": started.header_lines,
                                                     **_job_files(started.files)})

@@ -19,8 +19,10 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
+import uuid
 import zlib
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
+from urllib.parse import urlencode
 
 from flow_api.auth import Keys, signed_headers
 
@@ -104,6 +106,38 @@ def post_json(server: Server, endpoint: str, body: dict[str, Any]) -> Reply:
     """POST `body` to <server>/v1<endpoint>; connection problems become a retcode 100 reply."""
     return _exchange(server, _request(server, endpoint, body, "POST"),
                      lambda response: _envelope(response.read(), response.status))
+
+
+def post_file(server: Server, endpoint: str, fields: dict[str, Any], path: str) -> Reply:
+    """POST the file at `path` as the multipart field `file`, streamed from disk, with `fields` in the query string
+    (which the signature covers, as it does not cover a multipart body). OSError when the file cannot be read."""
+    boundary = uuid.uuid4().hex
+    name = "".join(c for c in os.path.basename(path) if c.isprintable()).replace('"', "%22")
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    source = open(path, "rb")
+    size = os.fstat(source.fileno()).st_size
+
+    def body() -> Iterator[bytes]:
+        with source:
+            yield head
+            while piece := source.read(_COPY_CHUNK):
+                yield piece
+            yield tail
+
+    query = urlencode({name: str(value) for name, value in fields.items()})
+    request = urllib.request.Request(
+        f"{server.url.rstrip('/')}/{API_VERSION}{endpoint}?{query}", data=body(), method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                 "Content-Length": str(len(head) + size + len(tail))})
+    if server.keys is not None:
+        for header, value in signed_headers(server.keys, request.selector.encode("utf-8")).items():
+            request.add_header(header, value)
+    try:
+        return _exchange(server, request, lambda response: _envelope(response.read(), response.status))
+    finally:
+        source.close()
 
 
 def fetch_file(server: Server, endpoint: str, body: dict[str, Any], path: str,

@@ -108,6 +108,32 @@ def download_error(error: ApiError) -> ApiError:
     return ApiError(error.retmsg, error.retcode, error.job_id, http_status=404 if error.retcode == NOT_FOUND else 500)
 
 
+class HeadedPieces:
+    """A server stream whose first message carries a head (in its oneof field `head_field`) and the others `data`,
+    as the file chunks archive_response streams; the head is kept aside in `head` once the first chunk is read."""
+
+    def __init__(self, call: Any, head_field: str, what: str) -> None:
+        self._call = call
+        self._head_field = head_field
+        self._what = what  # the head, as a refusal names it
+        self.head: Any = None
+
+    def __iter__(self) -> Iterator[flow_pb2.FileChunk]:
+        return self
+
+    def __next__(self) -> flow_pb2.FileChunk:
+        piece = next(self._call)
+        if self.head is None:
+            if piece.WhichOneof("part") != self._head_field:
+                raise ApiError(f"the node's stream did not start with {self._what}")
+            self.head = getattr(piece, self._head_field)
+            piece = next(self._call)
+        return flow_pb2.FileChunk(data=piece.data)
+
+    def cancel(self) -> None:
+        self._call.cancel()
+
+
 def archive_response(method: Callable[..., Iterator[flow_pb2.FileChunk]], message: Any,
                      filename: Callable[[], str]) -> Response:
     """Stream a server-streamed tar.gz from the node as an attachment.

@@ -11,11 +11,19 @@ from integration_helpers import FATE_EXAMPLES, ROOT, Node, upload_conf, write_co
 from jobs_helpers import cli_ok, wait_job
 
 DATA = ROOT / "examples" / "data"
+MODEL_OPS = ROOT.parent / "shared" / "fate_examples" / "v1.4.0_model_ops"  # FATE 1.4's model-ops confs (CI: ../shared)
 
 
 def example(name: str) -> dict[str, Any]:
     """One of FATE's example confs, as shipped."""
     return dict(json.loads((FATE_EXAMPLES / name).read_text()))
+
+
+def model_ops_example(name: str) -> dict[str, Any]:
+    """One of FATE 1.4's model-ops confs (store_model.json, restore_model.json, import_model.json), as shipped: the
+    shared copy if present, else the repository's."""
+    directory = MODEL_OPS if (MODEL_OPS / name).is_file() else ROOT / "examples" / "fate_flow_examples"
+    return dict(json.loads((directory / name).read_text()))
 
 
 def upload_breast(node: Node) -> Node:

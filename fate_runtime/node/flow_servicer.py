@@ -14,6 +14,7 @@ from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.node.job_servicer import JobMethods
 from fate_runtime.jobs.model_lifecycle import ModelLifecycle
 from fate_runtime.jobs.model_party import ModelParty
+from fate_runtime.jobs.model_transport import ModelTransport
 from fate_runtime.node.model_servicer import ModelMethods
 from fate_runtime.jobs.scheduler import Scheduler
 from fate_runtime.node.proto_convert import to_struct
@@ -51,8 +52,9 @@ def _files(result: Any) -> flow_pb2.JobFiles:
 
 class FlowServicer(JobMethods, ModelMethods, flow_pb2_grpc.FlowServicer):
     def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables, queries: JobQueries,
-                 components: ComponentQueries, model_party: ModelParty) -> None:
+                 components: ComponentQueries, model_party: ModelParty, transport: ModelTransport) -> None:
         self._model_party = model_party
+        self._transport = transport
         self._uploader = uploader
         self._downloader = downloader
         self._tables = tables

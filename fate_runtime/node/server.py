@@ -30,6 +30,7 @@ from fate_runtime.node.job_call_check import JobCallCheck
 from fate_runtime.jobs.component_queries import ComponentQueries
 from fate_runtime.jobs.model_lifecycle import ModelLifecycle
 from fate_runtime.jobs.model_party import ModelParty
+from fate_runtime.jobs.model_transport import ModelTransport
 from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.state.data_views import DataViews
 from fate_runtime.state.model_versions import ModelVersions
@@ -116,7 +117,8 @@ class Node:
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
             Downloader(self.store, local_jobs, paths, config.work_mode),
-            Tables(self.store, views), *self._queries(db, views, receiver, versions), models)
+            Tables(self.store, views), *self._queries(db, views, receiver, versions), models,
+            ModelTransport(models, versions, paths, os.path.join(config.data_dir, "models")))
         self._storage = StorageServicer(self.store)
         events = TaskEvents()
         self.launcher = TaskLauncher()

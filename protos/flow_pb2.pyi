@@ -607,20 +607,22 @@ class PartyRef(_message.Message):
     def __init__(self, role: _Optional[str] = ..., party_id: _Optional[str] = ...) -> None: ...
 
 class ModelPublishRequest(_message.Message):
-    __slots__ = ("model_id", "model_version", "initiator", "parties", "work_mode", "service_id")
+    __slots__ = ("model_id", "model_version", "initiator", "parties", "work_mode", "service_id", "feature_tables")
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     INITIATOR_FIELD_NUMBER: _ClassVar[int]
     PARTIES_FIELD_NUMBER: _ClassVar[int]
     WORK_MODE_FIELD_NUMBER: _ClassVar[int]
     SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_TABLES_FIELD_NUMBER: _ClassVar[int]
     model_id: str
     model_version: str
     initiator: PartyRef
     parties: _containers.RepeatedCompositeFieldContainer[PartyRef]
     work_mode: int
     service_id: str
-    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., initiator: _Optional[_Union[PartyRef, _Mapping]] = ..., parties: _Optional[_Iterable[_Union[PartyRef, _Mapping]]] = ..., work_mode: _Optional[int] = ..., service_id: _Optional[str] = ...) -> None: ...
+    feature_tables: _containers.RepeatedCompositeFieldContainer[HostFeatureTable]
+    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., initiator: _Optional[_Union[PartyRef, _Mapping]] = ..., parties: _Optional[_Iterable[_Union[PartyRef, _Mapping]]] = ..., work_mode: _Optional[int] = ..., service_id: _Optional[str] = ..., feature_tables: _Optional[_Iterable[_Union[HostFeatureTable, _Mapping]]] = ...) -> None: ...
 
 class PartyStepResult(_message.Message):
     __slots__ = ("role", "party_id", "status_code", "message")
@@ -747,3 +749,13 @@ class ModelImportChunk(_message.Message):
     settings: ModelImportSettings
     data: bytes
     def __init__(self, settings: _Optional[_Union[ModelImportSettings, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class HostFeatureTable(_message.Message):
+    __slots__ = ("party_id", "namespace", "table_name")
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    party_id: str
+    namespace: str
+    table_name: str
+    def __init__(self, party_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ...) -> None: ...

@@ -130,7 +130,7 @@ class Ack(_message.Message):
     def __init__(self) -> None: ...
 
 class ModelStep(_message.Message):
-    __slots__ = ("model_id", "model_version", "role", "party_id", "initiator_role", "initiator_party_id", "service_id", "check_only")
+    __slots__ = ("model_id", "model_version", "role", "party_id", "initiator_role", "initiator_party_id", "service_id", "check_only", "feature_table")
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
@@ -139,6 +139,7 @@ class ModelStep(_message.Message):
     INITIATOR_PARTY_ID_FIELD_NUMBER: _ClassVar[int]
     SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
     CHECK_ONLY_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_TABLE_FIELD_NUMBER: _ClassVar[int]
     model_id: str
     model_version: str
     role: str
@@ -147,4 +148,13 @@ class ModelStep(_message.Message):
     initiator_party_id: str
     service_id: str
     check_only: bool
-    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., initiator_role: _Optional[str] = ..., initiator_party_id: _Optional[str] = ..., service_id: _Optional[str] = ..., check_only: _Optional[bool] = ...) -> None: ...
+    feature_table: FeatureTable
+    def __init__(self, model_id: _Optional[str] = ..., model_version: _Optional[str] = ..., role: _Optional[str] = ..., party_id: _Optional[str] = ..., initiator_role: _Optional[str] = ..., initiator_party_id: _Optional[str] = ..., service_id: _Optional[str] = ..., check_only: _Optional[bool] = ..., feature_table: _Optional[_Union[FeatureTable, _Mapping]] = ...) -> None: ...
+
+class FeatureTable(_message.Message):
+    __slots__ = ("namespace", "table_name")
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    table_name: str
+    def __init__(self, namespace: _Optional[str] = ..., table_name: _Optional[str] = ...) -> None: ...

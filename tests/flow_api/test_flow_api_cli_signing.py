@@ -50,6 +50,28 @@ def test_signed_archive_download(run: Any, http_server: HttpServer, fake: FakeFl
     assert (tmp_path / "job_j1_log" / "fate_flow_schedule.log").read_bytes() == b"scheduled\n"
 
 
+def test_signed_multipart_import_carries_its_conf_in_the_signed_query(run: Any, http_server: HttpServer,
+                                                                       fake: FakeFlow, tmp_path: Path) -> None:
+    received: list[flow_pb2.ModelImportChunk] = []
+
+    def imported(chunks: Any, context: Any) -> flow_pb2.ModelPartiesReply:
+        received.extend(chunks)
+        return flow_pb2.ModelPartiesReply(model_id="guest-9999#model", model_version="20260101000000000001")
+
+    fake.answers["ImportModel"] = imported
+    archive = tmp_path / "model.zip"
+    archive.write_bytes(b"PK" * 1000)
+    conf = tmp_path / "import.json"
+    conf.write_text(json.dumps({"model_id": "guest-9999#model", "model_version": "20260101000000000001",
+                                "file": str(archive)}))
+    code, reply = run(http_server, "-f", "import", "-c", str(conf), *SIGN)
+    assert code == 0, reply
+    assert received[0].settings.version.model_version == "20260101000000000001"
+    assert b"".join(chunk.data for chunk in received[1:]) == b"PK" * 1000
+    code, reply = run(http_server, "-f", "import", "-c", str(conf))
+    assert reply["retcode"] == 109 and len(fake.requests("ImportModel")) == 1
+
+
 def test_keys_from_the_environment(run: Any, http_server: HttpServer, fake: FakeFlow,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     fake.answers["QueryJob"] = job_rows({"job_id": "j1"})

@@ -3,7 +3,10 @@ restore versions through a model repository, export and import them as archive f
 
 A load or bind conf is FATE's (publish_load_model.json, bind_model_service.json): `initiator`, `role`,
 `job_parameters` (`model_id`, `model_version`, `work_mode`) and, to bind, `service_id`; `servings` (FATE-Serving's
-addresses) has no use here, as each node serves its own parties' models.
+addresses) has no use here, as each node serves its own parties' models. A bind conf may also name, in
+`role_parameters.host.feature_table`, the table each host finds its features in when serving: a list in the order
+of `role.host`, each item `{"table_name", "namespace"}` or null (FATE's confs have no such field: FATE-Serving's
+hosts read features through an adapter of their own; a host not named serves from the table it trained on).
 
 Store, restore, export and import take `model_id` (or FATE 1.4's party model id) and `model_version`, with `role`
 and `party_id` as FATE 1.6+ sends them; store and restore also `store_address` (store_model.json's), import and
@@ -65,6 +68,33 @@ def publish_request(body: dict[str, Any]) -> flow_pb2.ModelPublishRequest:
     return message
 
 
+FEATURE_TABLES = "role_parameters.host.feature_table"
+
+
+def _feature_tables(body: dict[str, Any], hosts: list[str]) -> list[flow_pb2.HostFeatureTable]:
+    """The bind conf's FEATURE_TABLES by host party id (`hosts`: role.host, in its order)."""
+    parameters = body.get("role_parameters", {})
+    host = parameters.get("host", {}) if isinstance(parameters, dict) else None
+    if not isinstance(host, dict):
+        raise ApiError("role_parameters must be a JSON object whose host is a JSON object")
+    given = host.get("feature_table")
+    if given is None:
+        return []
+    if not isinstance(given, list) or len(given) > len(hosts):
+        raise ApiError(f"{FEATURE_TABLES} must be a list of at most one table per host of role.host")
+    tables = []
+    for position, (host, table) in enumerate(zip(hosts, given)):
+        field = f"{FEATURE_TABLES}[{position}]"
+        if table is None:
+            continue
+        if not isinstance(table, dict) or not all(isinstance(table.get(key), str) and table[key]
+                                                  for key in ("table_name", "namespace")):
+            raise ApiError(f"{field} must be an object with a table_name and a namespace")
+        tables.append(flow_pb2.HostFeatureTable(party_id=host, namespace=checked_text(field, table["namespace"]),
+                                                table_name=checked_text(field, table["table_name"])))
+    return tables
+
+
 def _published(reply_message: flow_pb2.ModelPublishReply) -> Any:
     retcode, retmsg, data = fate_shapes.model_publish(reply_message)
     return jsonify(envelope(retcode, retmsg, data, reply_message.job_id))
@@ -80,8 +110,10 @@ def load() -> Any:
 def bind() -> Any:
     body = request_body()
     required(body, "service_id")
+    message = publish_request(body)
+    message.feature_tables.extend(_feature_tables(body, [p.party_id for p in message.parties if p.role == "host"]))
     client = node()
-    return _published(client.call(client.flow.BindModel, publish_request(body)))
+    return _published(client.call(client.flow.BindModel, message))
 
 
 @blueprint.post("/transfer")

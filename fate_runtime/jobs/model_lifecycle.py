@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Mapping
 
 import grpc
 
 from fate_runtime import identifiers
 from fate_runtime.errors import BadRequest
 from fate_runtime.identifiers import new_job_id
-from fate_runtime.jobs.model_party import ARBITER, BIND, LOAD, checked_service_id, model_parties
+from fate_runtime.jobs.model_party import ARBITER, BIND, HOST, LOAD, checked_service_id, model_parties
 from fate_runtime.jobs.scheduler import Links, Node
 from fate_runtime.node_runtime import NodeRuntime
 from fate_runtime.request_checks import check_work_mode
+from fate_runtime.state.model_versions import FeatureTable
 from protos import scheduler_pb2
 
 log = logging.getLogger("fate_flow.models")
@@ -37,6 +39,7 @@ class PublishConf:
     parties: tuple[tuple[str, str], ...]
     work_mode: int | None
     service_id: str = ""
+    feature_tables: Mapping[str, FeatureTable] = dataclasses.field(default_factory=dict)  # bind: by host party id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +86,9 @@ class ModelLifecycle:
             identifiers.party_id(given_party)
         if (role, party) not in conf.parties:
             raise BadRequest(f"the initiator {role} {party} is not one of the conf's parties")
+        strangers = [host for host in conf.feature_tables if (HOST, host) not in conf.parties]
+        if strangers:
+            raise BadRequest(f"the conf names a feature table of host {strangers[0]}, which is not one of its hosts")
         if not (self._runtime.standalone or party in self._runtime.party_ids):
             raise BadRequest(f"this node does not serve the initiator {role} {party}")
         taking = [(r, p) for r, p in dict.fromkeys(conf.parties) if r != ARBITER]
@@ -109,6 +115,9 @@ class ModelLifecycle:
                                        party_id=party[1], initiator_role=conf.initiator[0],
                                        initiator_party_id=conf.initiator[1], service_id=conf.service_id,
                                        check_only=check_only)
+        table = conf.feature_tables.get(party[1]) if kind == BIND and party[0] == HOST else None
+        if table is not None:
+            step.feature_table.CopyFrom(scheduler_pb2.FeatureTable(namespace=table.namespace, table_name=table.name))
         stub = self._links.stub(node)
         method = stub.LoadModel if kind == LOAD else stub.BindModel
         try:

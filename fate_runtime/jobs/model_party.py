@@ -4,7 +4,9 @@ A training job that succeeds leaves, on each of its parties here, a whole model 
 DSL, the inference DSL derived as a predict job's, runtime conf) beside the buffers its components saved. The
 load and bind steps a conf's initiator asks for run here, one party at a time, after checking who asks: the
 party must be one of this node's and of the model's, and so must the initiator (under TLS, the caller's
-certificate must name the initiator). Transfer hands out this node's buffers of a version.
+certificate must name the initiator). A host's bind may name the table it serves its features from: it must be
+in this node's store with every column the host's model reads. Transfer hands out this node's buffers of a
+version.
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, Forbidden, NotFound
 from fate_runtime.jobs.predict import predict_dsl
 from fate_runtime.models import PartyModel, Pipeline
+from fate_runtime.serving.errors import ServingError
+from fate_runtime.serving.feature_tables import check_feature_table
 from fate_runtime.state.job_store import SUCCESS, JobStore
-from fate_runtime.state.model_versions import ModelVersions, VersionKey
+from fate_runtime.state.model_versions import FeatureTable, ModelVersions, VersionKey
 from protos import pipeline_pb2
+from storage import Store
 
 LOAD, BIND = "load", "bind"
 ARBITER = "arbiter"  # it has no model to serve: load and bind pass it by
+HOST = "host"
 PIPELINE_KEY = "pipeline.pipeline:Pipeline"  # FATE's key of a version's pipeline among its buffers
 MAX_SERVICE_ID = 200
 
@@ -63,6 +69,7 @@ class ModelStep:
     initiator: tuple[str, str]
     service_id: str = ""
     check_only: bool = False
+    feature_table: FeatureTable | None = None  # a host's bind: the table it serves from (None: the one it trained on)
 
 
 def trained_pipeline(plan: JobPlan, components: Components) -> Pipeline:
@@ -92,11 +99,12 @@ def buffer_items(model: PartyModel, prefix: str = "") -> Iterator[tuple[str, byt
 
 class ModelParty:
     def __init__(self, versions: ModelVersions, jobs: JobStore, local_parties: frozenset[str] | None,
-                 components: Components) -> None:
+                 components: Components, tables: Store) -> None:
         self._versions = versions
         self._jobs = jobs
         self._local_parties = local_parties
         self._components = components
+        self._tables = tables
 
     def serves(self, party_id: str) -> bool:
         return self._local_parties is None or party_id in self._local_parties
@@ -161,8 +169,20 @@ class ModelParty:
             return
         service_id = checked_service_id(step.service_id)
         self._versions.check_bind(key)
+        if step.feature_table is not None:
+            self._check_feature_table(key, step.feature_table)
         if not step.check_only:
-            self._versions.bind(service_id, key)
+            self._versions.bind(service_id, key, step.feature_table)
+
+    def _check_feature_table(self, key: VersionKey, table: FeatureTable) -> None:
+        if key.role != HOST:
+            raise BadRequest(f"{key.role} {key.party_id} serves from no feature table; only a host does")
+        identifiers.table_part(table.namespace, "namespace")
+        identifiers.table_part(table.name, "table_name")
+        try:
+            check_feature_table(self._versions.party_model(key), self._tables, table)
+        except ServingError as exc:
+            raise BadRequest(exc.message) from None
 
     def transfer(self, model_id: str, model_version: str) -> list[tuple[str, bytes]]:
         """A version's buffers on this node's parties: given a party model id (`role#party#model id`), that

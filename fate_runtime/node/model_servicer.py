@@ -13,6 +13,7 @@ from fate_runtime.jobs.model_lifecycle import ModelLifecycle, PublishConf, Publi
 from fate_runtime.jobs.model_party import ModelParty
 from fate_runtime.jobs.model_transport import ModelTransport, Moved, VersionRequest
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.state.model_versions import FeatureTable
 from protos import flow_pb2
 
 ARCHIVE_PIECE = 1 << 20  # bytes of an exported archive per stream message
@@ -21,7 +22,8 @@ ARCHIVE_PIECE = 1 << 20  # bytes of an exported archive per stream message
 def _conf(request: flow_pb2.ModelPublishRequest) -> PublishConf:
     return PublishConf(request.model_id, request.model_version, (request.initiator.role, request.initiator.party_id),
                        tuple((p.role, p.party_id) for p in request.parties),
-                       request.work_mode if request.HasField("work_mode") else None, request.service_id)
+                       request.work_mode if request.HasField("work_mode") else None, request.service_id,
+                       {t.party_id: FeatureTable(t.namespace, t.table_name) for t in request.feature_tables})
 
 
 def _reply(published: Published) -> flow_pb2.ModelPublishReply:

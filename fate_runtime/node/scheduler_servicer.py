@@ -16,7 +16,7 @@ from fate_runtime.jobs.control_auth import ControlAuth
 from fate_runtime.jobs.model_party import BIND, LOAD, ModelParty, ModelStep
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
 from fate_runtime.state.job_registry import JobRegistry
-from fate_runtime.state.model_versions import VersionKey
+from fate_runtime.state.model_versions import FeatureTable, VersionKey
 from fate_runtime.jobs.party import PartyJobs
 from federation import TransferVariable
 from federation.tls import peer_party
@@ -28,8 +28,10 @@ def _key(task: scheduler_pb2.TaskRef) -> tuple[str, str, str, str]:
 
 
 def _model_step(kind: str, request: scheduler_pb2.ModelStep) -> ModelStep:
+    table = request.feature_table
     return ModelStep(kind, VersionKey(request.model_id, request.model_version, request.role, request.party_id),
-                     (request.initiator_role, request.initiator_party_id), request.service_id, request.check_only)
+                     (request.initiator_role, request.initiator_party_id), request.service_id, request.check_only,
+                     FeatureTable(table.namespace, table.table_name) if request.HasField("feature_table") else None)
 
 
 class SchedulerServicer(scheduler_pb2_grpc.SchedulerServicer, scheduler_pb2_grpc.LocalSchedulerServicer):

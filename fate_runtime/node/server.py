@@ -112,7 +112,7 @@ class Node:
                             registry.lookup, config.local_parties)
         versions = ModelVersions(db)
         self._versions = versions
-        models = ModelParty(versions, self.jobs, config.local_parties, self.components)
+        models = ModelParty(versions, self.jobs, config.local_parties, self.components, self.store)
         self._models = models
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),

@@ -1,5 +1,6 @@
 """Serving on one node: the services bound on its parties (the model versions' state), each host's feature table
-(by default the table it trained on, in the node's store) and the hosts, wherever they are, over gRPC."""
+(the one bind named, by default the table it trained on, in the node's store) and the hosts, wherever they are,
+over gRPC."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Callable
 
 from fate_runtime.errors import NotFound
 from fate_runtime.models import PartyModel
-from fate_runtime.serving.errors import MODEL_INIT_ERROR, ServingError
+from fate_runtime.serving.feature_tables import feature_rows
 from fate_runtime.serving.guest import GuestInference, HostCall
 from fate_runtime.serving.host import HostBinding, HostScoring
-from fate_runtime.serving.model_chain import GUEST, HOST, training_table
+from fate_runtime.serving.model_chain import GUEST, HOST
 from fate_runtime.serving.scorer import ScorerCache
 from fate_runtime.state.model_versions import ModelVersions
-from storage import Store, TableNotFound
+from storage import Store
 
 
 class NodeServing:
@@ -39,12 +40,8 @@ class NodeServing:
 
     def _host_binding(self, service_id: str, party_id: str) -> HostBinding | None:
         try:
-            model = self._versions.bound_model(service_id, HOST, party_id)
+            binding = self._versions.binding(service_id, HOST, party_id)
         except NotFound:
             return None
-        namespace, name = training_table(model)
-        try:
-            return HostBinding(model, self._store.table(namespace, name))
-        except TableNotFound:
-            raise ServingError(MODEL_INIT_ERROR, f"the feature table {namespace}.{name} of host {party_id} does not "
-                                                 "exist") from None
+        model = self._versions.party_model(binding.key)
+        return HostBinding(model, feature_rows(model, self._store, binding.feature_table))

@@ -4,10 +4,11 @@ A training job that succeeds records, for each of its parties on this node, the 
 inference DSL, runtime conf) beside the buffers its components saved (state/models.py): the version is
 `trained`. Load makes it `loaded`; bind points a service id at a loaded version (per party; several service ids
 may point at one version, and binding a service id again moves it), which makes the version `bound`. Each step
-checks the one before and refuses with one sentence naming what is missing.
+checks the one before and refuses with one sentence naming what is missing. A host's binding may name the table it
+finds its features in when serving (else: the table it trained on).
 
-What the serving side reads: `bound_model(service_id, role, party_id)` (the PartyModel a service id names on
-one party of this node), `bindings(service_id)` and `state(key)`.
+What the serving side reads: `binding(service_id, role, party_id)` (what a service id names on one party of this
+node), `bindings(service_id)`, `party_model(key)` and `state(key)`.
 """
 
 from __future__ import annotations
@@ -43,14 +44,23 @@ class VersionKey:
 
 
 @dataclasses.dataclass(frozen=True)
+class FeatureTable:
+    """The table a host finds its features in by id when serving."""
+
+    namespace: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Binding:
-    """A service id bound to a model version on one party."""
+    """A service id bound to a model version on one party (a host's: with the feature table bind named, if any)."""
 
     service_id: str
     role: str
     party_id: str
     model_id: str
     model_version: str
+    feature_table: FeatureTable | None = None
 
     @property
     def key(self) -> VersionKey:
@@ -58,7 +68,10 @@ class Binding:
 
 
 def _binding(row: dict[str, Any]) -> Binding:
-    return Binding(row["f_service_id"], row["f_role"], row["f_party_id"], row["f_model_id"], row["f_model_version"])
+    table = FeatureTable(row["f_feature_namespace"], row["f_feature_table_name"]) if row["f_feature_table_name"] \
+        else None
+    return Binding(row["f_service_id"], row["f_role"], row["f_party_id"], row["f_model_id"], row["f_model_version"],
+                   table)
 
 
 class ModelVersions:
@@ -143,8 +156,9 @@ class ModelVersions:
             raise BadRequest(f"model version {key.model_version} is not loaded on {key.role} {key.party_id}; "
                              "run load first")
 
-    def bind(self, service_id: str, key: VersionKey) -> Binding | None:
-        """Point `service_id` at the loaded version on its party; returns the binding it replaced, if any."""
+    def bind(self, service_id: str, key: VersionKey, feature_table: FeatureTable | None = None) -> Binding | None:
+        """Point `service_id` at the loaded version on its party (a host's serving from `feature_table`, None: the
+        table it trained on); returns the binding it replaced, if any."""
         if not service_id:
             raise BadRequest("the following arguments are required: service_id")
         now = now_ms()
@@ -153,6 +167,8 @@ class ModelVersions:
             where = {"f_service_id": service_id, "f_role": key.role, "f_party_id": key.party_id}
             before = MODEL_SERVICES.select(conn, where)
             MODEL_SERVICES.insert(conn, {**where, "f_model_id": key.model_id, "f_model_version": key.model_version,
+                                         "f_feature_namespace": feature_table.namespace if feature_table else "",
+                                         "f_feature_table_name": feature_table.name if feature_table else "",
                                          "f_create_time": before[0]["f_create_time"] if before else now,
                                          "f_update_time": now}, replace=True)
         return _binding(before[0]) if before else None
@@ -168,7 +184,3 @@ class ModelVersions:
         """Every party of this node that `service_id` names a version on."""
         return [_binding(row) for row in MODEL_SERVICES.select(self._db, {"f_service_id": service_id},
                                                                 "f_role, f_party_id")]
-
-    def bound_model(self, service_id: str, role: str, party_id: str) -> PartyModel:
-        """The whole model version `service_id` is bound to on one party of this node."""
-        return self.party_model(self.binding(service_id, role, party_id).key)

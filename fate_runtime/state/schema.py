@@ -278,5 +278,11 @@ def model_lifecycle(conn: sqlite3.Connection) -> None:
         )""")
 
 
+def host_feature_tables(conn: sqlite3.Connection) -> None:
+    """10: the feature table a host's binding serves from, as bind names it (empty: the table it trained on)."""
+    for column in ("f_feature_namespace", "f_feature_table_name"):
+        conn.execute(f"ALTER TABLE t_model_service ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS = [baseline, roles_encoded_once, stored_plans, task_process_start, model_store, transfer_log,
-              data_views_by_table, local_job_tasks, model_lifecycle]
+              data_views_by_table, local_job_tasks, model_lifecycle, host_feature_tables]

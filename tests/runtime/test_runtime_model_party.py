@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from fate_runtime.state.model_versions import BOUND, LOADED, TRAINED, ModelVersi
 from fate_runtime.state.models import ModelBuffer, ModelKey, ModelStore
 from protos import pipeline_pb2
 from runtime_examples import FLOW_EXAMPLES, load_json
+from storage import Store
 
 JOB = "20260101000000000001"
 MODEL_ID = "arbiter-10000#guest-9999#host-10000#model"
@@ -41,9 +43,9 @@ def versions(db: Any) -> ModelVersions:
 
 
 @pytest.fixture
-def host(versions: ModelVersions, store: Any) -> ModelParty:
+def host(versions: ModelVersions, store: Any, tmp_path: Path) -> ModelParty:
     """The node of host and arbiter 10000."""
-    return ModelParty(versions, store, frozenset({"10000"}), BUILTIN)
+    return ModelParty(versions, store, frozenset({"10000"}), BUILTIN, Store(str(tmp_path / "storage")))
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from fate_runtime.state.job_store import JobStore
 from fate_runtime.state.model_versions import LOADED, TRAINED, ModelVersions, VersionKey
 from party_models import MODEL_ID, MODEL_VERSION, party_model
 from redis_server import RedisServer, redis_server  # noqa: F401 - redis_server is a fixture
+from storage import Store
 
 GUEST, HOST, ARBITER = ("guest", "9999"), ("host", "10000"), ("arbiter", "10000")
 VERSION = VersionRequest(MODEL_ID, MODEL_VERSION)
@@ -35,7 +36,7 @@ class Node:
         """`model_dir`: the node's model directory (default: under `root`)."""
         db = Database(str(root / "fate_flow.db"))
         self.versions = ModelVersions(db)
-        self.party = ModelParty(self.versions, JobStore(db, str(root)), parties, BUILTIN)
+        self.party = ModelParty(self.versions, JobStore(db, str(root)), parties, BUILTIN, Store(str(root / "storage")))
         self.files = root / "files"
         self.files.mkdir(parents=True, exist_ok=True)
         self.transport = ModelTransport(self.party, self.versions, PathPolicy(str(self.files), (str(self.files),)),

@@ -53,7 +53,7 @@ def tasks(store, tmp_path):
 def host(db, store, tables, receiver, tasks):
     """The host's side (cluster mode, party 10000, a route to the guest 9999)."""
     return PartyJobs(store, tasks, TaskEvents(), JobRegistry(db), tables, receiver, frozenset({"10000"}), 1,
-                     ModelParty(ModelVersions(db), store, frozenset({"10000"}), BUILTIN), frozenset({"9999"}))
+                     ModelParty(ModelVersions(db), store, frozenset({"10000"}), BUILTIN, tables), frozenset({"9999"}))
 
 
 def test_the_same_create_again_is_harmless_and_any_other_is_refused(host, store, guest_host_plan):

@@ -9,7 +9,7 @@ import pytest
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.models import PartyModel, Pipeline
 from fate_runtime.state.db import Database
-from fate_runtime.state.model_versions import BOUND, LOADED, TRAINED, Binding, ModelVersions, VersionKey
+from fate_runtime.state.model_versions import BOUND, LOADED, TRAINED, Binding, FeatureTable, ModelVersions, VersionKey
 from fate_runtime.state.models import ModelBuffer, ModelKey, ModelStore
 
 MODEL_ID = "arbiter-10000#guest-9999#host-10000#model"
@@ -81,7 +81,7 @@ def test_load_then_bind_makes_a_version_bound(versions: ModelVersions) -> None:
     versions.load(HOST)  # a bound version stays bound
     assert versions.state(HOST) == BOUND and versions.state(GUEST) == TRAINED
     assert versions.bindings("svc") == [Binding("svc", "host", "10000", MODEL_ID, VERSION)]
-    assert versions.bound_model("svc", "host", "10000") == versions.party_model(HOST)
+    assert versions.binding("svc", "host", "10000").key == HOST
 
 
 def test_several_service_ids_point_at_one_version_and_a_rebind_moves_one(db: Database,
@@ -107,7 +107,7 @@ def test_an_unknown_service_id_is_named(versions: ModelVersions) -> None:
     versions.load(GUEST)
     versions.bind("svc", GUEST)
     with pytest.raises(NotFound, match="^service id nope is not bound on guest 9999; run bind first$"):
-        versions.bound_model("nope", "guest", "9999")
+        versions.binding("nope", "guest", "9999")
     with pytest.raises(NotFound, match="^service id svc is not bound on host 10000; run bind first$"):
         versions.binding("svc", "host", "10000")
     assert versions.bindings("nope") == []
@@ -131,3 +131,13 @@ def test_put_replaces_the_version_and_unbinds_it(versions: ModelVersions) -> Non
     assert versions.party_model(GUEST) == replacement  # dataio_0's buffers are gone
     assert versions.state(GUEST) == TRAINED and versions.bindings("svc") == []
     assert versions.party_model(HOST).components == {"dataio_0": {"model": [META, PARAM]}}
+
+
+def test_a_host_binding_keeps_the_feature_table_bind_named_until_bound_again(versions: ModelVersions) -> None:
+    versions.load(HOST)
+    table = FeatureTable("serving", "breast_a_online")
+    versions.bind("svc", HOST, table)
+    assert versions.binding("svc", "host", "10000").feature_table == table
+    assert versions.bindings("svc") == [Binding("svc", "host", "10000", MODEL_ID, VERSION, table)]
+    versions.bind("svc", HOST)  # bound again without one: the table it trained on
+    assert versions.binding("svc", "host", "10000").feature_table is None

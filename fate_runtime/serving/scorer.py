@@ -4,6 +4,7 @@ partial score w x (+ the intercept at the guest) of each case, a batch of cases 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 from typing import Callable
 
@@ -70,17 +71,29 @@ def party_scorer(model: PartyModel) -> PartyScorer:
                        weights.intercept if model.role == GUEST else 0.0, chain.threshold())
 
 
+def _fingerprint(model: PartyModel) -> str:
+    """A digest of the version's buffers and pipeline: an import or restore that replaces them changes it."""
+    digest = hashlib.sha256(repr(sorted(model.pipeline.inference_dsl.items())).encode())
+    for component, aliases in sorted(model.components.items()):
+        for alias, buffers in sorted(aliases.items()):
+            for buffer in buffers:
+                digest.update(f"{component}/{alias}/{buffer.name}/{buffer.type}/{len(buffer.data)}".encode())
+                digest.update(buffer.data)
+    return digest.hexdigest()
+
+
 class ScorerCache:
-    """Scorers by model version and party, built once (a model version's buffers never change once trained)."""
+    """Scorers by model version, party and the buffers' fingerprint, built once per content (an import or restore
+    that replaces a version's buffers gets a new scorer)."""
 
     def __init__(self, build: Callable[[PartyModel], PartyScorer] = party_scorer, size: int = 32) -> None:
         self._build = build
         self._size = size
-        self._scorers: dict[tuple[str, str, str, str], PartyScorer] = {}
+        self._scorers: dict[tuple[str, str, str, str, str], PartyScorer] = {}
         self._lock = threading.Lock()
 
     def scorer(self, model: PartyModel) -> PartyScorer:
-        key = (model.model_id, model.model_version, model.role, model.party_id)
+        key = (model.model_id, model.model_version, model.role, model.party_id, _fingerprint(model))
         with self._lock:
             found = self._scorers.get(key)
         if found is None:

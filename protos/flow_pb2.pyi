@@ -759,3 +759,43 @@ class HostFeatureTable(_message.Message):
     namespace: str
     table_name: str
     def __init__(self, party_id: _Optional[str] = ..., namespace: _Optional[str] = ..., table_name: _Optional[str] = ...) -> None: ...
+
+class JobSearch(_message.Message):
+    __slots__ = ("status", "job_id_part", "limit")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_PART_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    job_id_part: str
+    limit: int
+    def __init__(self, status: _Optional[str] = ..., job_id_part: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class WatchJobsRequest(_message.Message):
+    __slots__ = ("keepalive_seconds",)
+    KEEPALIVE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    keepalive_seconds: int
+    def __init__(self, keepalive_seconds: _Optional[int] = ...) -> None: ...
+
+class JobChange(_message.Message):
+    __slots__ = ("job", "keepalive")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    KEEPALIVE_FIELD_NUMBER: _ClassVar[int]
+    job: JobRow
+    keepalive: bool
+    def __init__(self, job: _Optional[_Union[JobRow, _Mapping]] = ..., keepalive: _Optional[bool] = ...) -> None: ...
+
+class ComponentLogRequest(_message.Message):
+    __slots__ = ("component", "offset")
+    COMPONENT_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    component: ComponentRef
+    offset: int
+    def __init__(self, component: _Optional[_Union[ComponentRef, _Mapping]] = ..., offset: _Optional[int] = ...) -> None: ...
+
+class ComponentLogReply(_message.Message):
+    __slots__ = ("text", "offset")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    offset: int
+    def __init__(self, text: _Optional[str] = ..., offset: _Optional[int] = ...) -> None: ...

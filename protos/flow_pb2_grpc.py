@@ -199,6 +199,21 @@ class FlowStub:
                 request_serializer=protos_dot_flow__pb2.ModelImportChunk.SerializeToString,
                 response_deserializer=protos_dot_flow__pb2.ModelPartiesReply.FromString,
                 _registered_method=True)
+        self.SearchJobs = channel.unary_stream(
+                '/fate_runtime.flow.Flow/SearchJobs',
+                request_serializer=protos_dot_flow__pb2.JobSearch.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JobRow.FromString,
+                _registered_method=True)
+        self.WatchJobs = channel.unary_stream(
+                '/fate_runtime.flow.Flow/WatchJobs',
+                request_serializer=protos_dot_flow__pb2.WatchJobsRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.JobChange.FromString,
+                _registered_method=True)
+        self.ComponentLog = channel.unary_unary(
+                '/fate_runtime.flow.Flow/ComponentLog',
+                request_serializer=protos_dot_flow__pb2.ComponentLogRequest.SerializeToString,
+                response_deserializer=protos_dot_flow__pb2.ComponentLogReply.FromString,
+                _registered_method=True)
 
 
 class FlowServicer:
@@ -418,6 +433,29 @@ class FlowServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchJobs(self, request, context):
+        """The board's job list: this node's job rows (one per job and local party), newest first, narrowed by status and
+        a part of the job id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchJobs(self, request, context):
+        """Every change of this node's jobs as it happens (pushed, not polled): the job's row after its or one of its tasks'
+        status or progress changed; a keep-alive while nothing changes. Ends when the caller goes or the node stops.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComponentLog(self, request, context):
+        """A piece of a component's log (whole lines from a byte offset) and where the next piece starts: a live tail.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -585,6 +623,21 @@ def add_FlowServicer_to_server(servicer, server):
                     servicer.ImportModel,
                     request_deserializer=protos_dot_flow__pb2.ModelImportChunk.FromString,
                     response_serializer=protos_dot_flow__pb2.ModelPartiesReply.SerializeToString,
+            ),
+            'SearchJobs': grpc.unary_stream_rpc_method_handler(
+                    servicer.SearchJobs,
+                    request_deserializer=protos_dot_flow__pb2.JobSearch.FromString,
+                    response_serializer=protos_dot_flow__pb2.JobRow.SerializeToString,
+            ),
+            'WatchJobs': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchJobs,
+                    request_deserializer=protos_dot_flow__pb2.WatchJobsRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.JobChange.SerializeToString,
+            ),
+            'ComponentLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComponentLog,
+                    request_deserializer=protos_dot_flow__pb2.ComponentLogRequest.FromString,
+                    response_serializer=protos_dot_flow__pb2.ComponentLogReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1478,6 +1531,87 @@ class Flow:
             '/fate_runtime.flow.Flow/ImportModel',
             protos_dot_flow__pb2.ModelImportChunk.SerializeToString,
             protos_dot_flow__pb2.ModelPartiesReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/SearchJobs',
+            protos_dot_flow__pb2.JobSearch.SerializeToString,
+            protos_dot_flow__pb2.JobRow.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/WatchJobs',
+            protos_dot_flow__pb2.WatchJobsRequest.SerializeToString,
+            protos_dot_flow__pb2.JobChange.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComponentLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fate_runtime.flow.Flow/ComponentLog',
+            protos_dot_flow__pb2.ComponentLogRequest.SerializeToString,
+            protos_dot_flow__pb2.ComponentLogReply.FromString,
             options,
             channel_credentials,
             insecure,

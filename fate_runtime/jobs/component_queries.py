@@ -79,7 +79,7 @@ class ComponentQueries:
         self._models = models
         self._store = store
 
-    def _component(self, job_id: str, component: str, role: str, party_id: str) -> str:
+    def module(self, job_id: str, component: str, role: str, party_id: str) -> str:
         """The component's module, once the job, the party's row and the component are known."""
         if not (job_id and component and role and party_id):
             raise BadRequest("the following arguments are required: job_id, component_name, role, party_id")
@@ -90,7 +90,7 @@ class ComponentQueries:
         return components[component].module
 
     def metrics(self, job_id: str, component: str, role: str, party_id: str) -> dict[str, list[str]]:
-        self._component(job_id, component, role, party_id)
+        self.module(job_id, component, role, party_id)
         return self._tracking.metrics(job_id, component, role, party_id)
 
     def metric_all(self, job_id: str, component: str, role: str, party_id: str) -> Iterator[MetricSeries]:
@@ -101,7 +101,7 @@ class ComponentQueries:
 
     def metric(self, job_id: str, component: str, role: str, party_id: str, namespace: str,
                name: str) -> MetricSeries:
-        self._component(job_id, component, role, party_id)
+        self.module(job_id, component, role, party_id)
         if not namespace or not name:
             raise BadRequest("the following arguments are required: metric_namespace, metric_name")
         data, meta = self._tracking.metric(job_id, component, role, party_id, namespace, name)
@@ -110,7 +110,7 @@ class ComponentQueries:
         return MetricSeries(namespace, name, data, meta)
 
     def parameters(self, job_id: str, component: str, role: str, party_id: str) -> ComponentParameters:
-        self._component(job_id, component, role, party_id)
+        self.module(job_id, component, role, party_id)
         found = self._tracking.parameters(job_id, component, role, party_id)
         if found is None:
             raise NotFound(f"component {component} of {role} {party_id} has not run")
@@ -118,7 +118,7 @@ class ComponentQueries:
         return ComponentParameters(module, params, self._jobs.plan(job_id).components[component].roles)
 
     def output_model(self, job_id: str, component: str, role: str, party_id: str) -> ComponentModel:
-        module = self._component(job_id, component, role, party_id)
+        module = self.module(job_id, component, role, party_id)
         model_id = self._jobs.plan(job_id).model_id()
         saved = self._models.load(ModelKey(model_id, job_id, role, party_id, component)) \
             or self._models.legacy(job_id, component, role, party_id)
@@ -126,7 +126,7 @@ class ComponentQueries:
         return ComponentModel(module, alias, model_id, job_id, saved.get(alias, []))
 
     def output_tables(self, job_id: str, component: str, role: str, party_id: str) -> list[tuple[str, str]]:
-        self._component(job_id, component, role, party_id)
+        self.module(job_id, component, role, party_id)
         outputs = self._tracking.output_data(job_id, component, role, party_id)
         if not outputs:
             raise NotFound(f"component {component} of {role} {party_id} has no output data")

@@ -110,6 +110,7 @@ class PartyJobs:
         except BaseException:
             self._registry.forget(job_id)
             raise
+        self._events.changes.publish(job_id)
         return parties
 
     def _known(self, job_id: str) -> None:
@@ -146,6 +147,7 @@ class PartyJobs:
         self._tasks.stop_job(job_id, status, retmsg)
         if self._running_here(job_id):
             self._jobs.set_job_status(job_id, status, retmsg=retmsg)
+            self._events.changes.publish(job_id)
         self._events.end(job_id)
         self._received.forget_job(job_id)
         release_free_memory()
@@ -158,6 +160,7 @@ class PartyJobs:
             rows = self._jobs.jobs({"job_id": job_id})
             self._models.record_trained(job_id, self._jobs.plan(job_id), [(row.role, row.party_id) for row in rows])
         self._jobs.set_job_status(job_id, status, progress, current_steps, retmsg or None)
+        self._events.changes.publish(job_id)
         if status in ENDED:
             self._ended(job_id, status, retmsg)
 

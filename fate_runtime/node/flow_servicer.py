@@ -9,8 +9,10 @@ import grpc
 from fate_runtime.data.download import Downloader, DownloadRequest
 from fate_runtime.errors import BadRequest
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
+from fate_runtime.jobs.board import BoardQueries
 from fate_runtime.jobs.component_queries import ComponentQueries
 from fate_runtime.jobs.queries import JobQueries
+from fate_runtime.node.board_servicer import BoardMethods
 from fate_runtime.node.job_servicer import JobMethods
 from fate_runtime.jobs.model_lifecycle import ModelLifecycle
 from fate_runtime.jobs.model_party import ModelParty
@@ -50,9 +52,11 @@ def _files(result: Any) -> flow_pb2.JobFiles:
                              logs_directory=result.logs_directory)
 
 
-class FlowServicer(JobMethods, ModelMethods, flow_pb2_grpc.FlowServicer):
+class FlowServicer(JobMethods, ModelMethods, BoardMethods, flow_pb2_grpc.FlowServicer):
     def __init__(self, uploader: Uploader, downloader: Downloader, tables: Tables, queries: JobQueries,
-                 components: ComponentQueries, model_party: ModelParty, transport: ModelTransport) -> None:
+                 components: ComponentQueries, model_party: ModelParty, transport: ModelTransport,
+                 board: BoardQueries) -> None:
+        self._board = board
         self._model_party = model_party
         self._transport = transport
         self._uploader = uploader

@@ -27,6 +27,7 @@ from fate_runtime.data.download import Downloader
 from fate_runtime.node.flow_servicer import FlowServicer
 from fate_runtime.node.identifier_check import IdentifierCheck
 from fate_runtime.node.job_call_check import JobCallCheck
+from fate_runtime.jobs.board import BoardQueries
 from fate_runtime.jobs.component_queries import ComponentQueries
 from fate_runtime.jobs.model_lifecycle import ModelLifecycle
 from fate_runtime.jobs.model_party import ModelParty
@@ -114,13 +115,16 @@ class Node:
         self._versions = versions
         models = ModelParty(versions, self.jobs, config.local_parties, self.components, self.store)
         self._models = models
+        events = TaskEvents()
+        self._events = events
+        queries, components = self._queries(db, views, receiver, versions)
         self._flow = FlowServicer(
             Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
             Downloader(self.store, local_jobs, paths, config.work_mode),
-            Tables(self.store, views), *self._queries(db, views, receiver, versions), models,
-            ModelTransport(models, versions, paths, os.path.join(config.data_dir, "models")))
+            Tables(self.store, views), queries, components, models,
+            ModelTransport(models, versions, paths, os.path.join(config.data_dir, "models")),
+            BoardQueries(self.jobs, components, events.changes))
         self._storage = StorageServicer(self.store)
-        events = TaskEvents()
         self.launcher = TaskLauncher()
         self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
         party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, receiver, config.local_parties,
@@ -234,6 +238,7 @@ class Node:
         """Stop taking calls, let running ones finish (up to `grace` seconds), stop the workers."""
         self._peer_health.enter_graceful_shutdown()
         self._local_health.enter_graceful_shutdown()
+        self._events.changes.close()  # the board's watch streams end now, not after the grace period
         if self.scheduler is not None:
             self.scheduler.shutdown()
         if self._lifecycle is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import sqlite3
 from typing import Any, Iterable
@@ -239,6 +240,15 @@ class JobStore:
         rows = [job_record(row) for row in JOBS.select(self._db, where, "f_create_time DESC, f_role",
                                                          limit if in_sql else None)]
         return query_filters.matching(rows, parsed)[:limit]
+
+    def search(self, status: str, job_id_part: str, limit: int) -> list[JobRecord]:
+        """At most `limit` job rows, newest first, in `status` (any when empty) whose id contains `job_id_part`."""
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", job_id_part) + "%"
+        status_clause = "AND f_status = ? " if status else ""
+        rows = self._db.query(f"SELECT * FROM t_job WHERE f_job_id LIKE ? ESCAPE '\\' {status_clause}"
+                              "ORDER BY f_create_time DESC, f_role LIMIT ?",
+                              (pattern, *([status] if status else []), limit))
+        return [job_record(JOBS.decode(row)) for row in rows]
 
     def job(self, job_id: str, role: str, party_id: str) -> JobRecord | None:
         found = self.jobs({"job_id": job_id, "role": role, "party_id": party_id})

@@ -1,7 +1,7 @@
 """Task status events of a node, passed to whoever watches a job (the job's initiator).
 
 Events are kept per job until the job ends on this node, so a watcher that subscribes late
-still sees every event, in order.
+still sees every event, in order. Each event also tells `changes`, the node's job changes.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import dataclasses
 import queue
 import threading
 from typing import Iterator
+
+from fate_runtime.tasks.job_changes import JobChanges
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,12 +34,14 @@ class TaskEvents:
         self._lock = threading.Lock()
         self._backlog: dict[str, list[TaskEvent]] = {}
         self._watchers: dict[str, list[queue.Queue]] = {}
+        self.changes = JobChanges()
 
     def publish(self, event: TaskEvent) -> None:
         with self._lock:
             self._backlog.setdefault(event.job_id, []).append(event)
             for watcher in self._watchers.get(event.job_id, []):
                 watcher.put(event)
+        self.changes.publish(event.job_id)
 
     def end(self, job_id: str) -> None:
         """The job ended on this node: close its watches and forget its events."""

@@ -26,7 +26,7 @@ class _Queries:
 
 
 def _servicer(queries: _Queries) -> FlowServicer:
-    return FlowServicer(None, None, None, queries, None, None, None)  # type: ignore[arg-type]
+    return FlowServicer(None, None, None, queries, None, None, None, None)  # type: ignore[arg-type]
 
 
 def test_clean_job_narrows_by_role_party_and_component_as_given() -> None:

@@ -45,14 +45,19 @@ def receiver(db, tables, transfers, tmp_path):
 
 
 @pytest.fixture
-def tasks(store, tmp_path):
-    return TaskManager(store, TaskEvents(), None, str(tmp_path / "data"))  # type: ignore[arg-type] - never launches
+def events():
+    return TaskEvents()
 
 
 @pytest.fixture
-def host(db, store, tables, receiver, tasks):
+def tasks(store, events, tmp_path):
+    return TaskManager(store, events, None, str(tmp_path / "data"))  # type: ignore[arg-type] - never launches
+
+
+@pytest.fixture
+def host(db, store, tables, receiver, tasks, events):
     """The host's side (cluster mode, party 10000, a route to the guest 9999)."""
-    return PartyJobs(store, tasks, TaskEvents(), JobRegistry(db), tables, receiver, frozenset({"10000"}), 1,
+    return PartyJobs(store, tasks, events, JobRegistry(db), tables, receiver, frozenset({"10000"}), 1,
                      ModelParty(ModelVersions(db), store, frozenset({"10000"}), BUILTIN, tables), frozenset({"9999"}))
 
 
@@ -101,6 +106,21 @@ def test_status_updates_and_stops_carry_statuses_the_node_knows(host, store, gue
     assert [row.status for row in store.jobs({"job_id": JOB})] == ["waiting"]
     host.update(JOB, "running", 50, [TOY], "")
     assert [row.progress for row in store.jobs({"job_id": JOB})] == [50]
+
+
+def test_every_change_of_a_job_here_is_pushed_to_the_node_s_job_watchers(host, tasks, events, guest_host_plan):
+    watcher = events.changes.subscribe()
+    assert watcher.next(0) == []
+    host.create(JOB, guest_host_plan, TOKEN)
+    assert watcher.next(0) == [JOB]  # (a timeout of 0: the change is there already, nothing is polled for)
+    host.update(JOB, "running", 0, [TOY], "")
+    tasks.report((JOB, TOY, "host", "10000"), "running")
+    host.update(JOB, "running", 50, [TOY], "")
+    assert watcher.next(0) == [JOB]  # changes since the last look, each job once
+    host.stop(JOB, "canceled", "stopped")
+    assert watcher.next(0) == [JOB]
+    events.changes.close()
+    assert watcher.next(10) is None
 
 
 def test_a_job_that_succeeds_here_leaves_its_model_versions_whole(host, db, guest_host_plan):

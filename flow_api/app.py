@@ -12,6 +12,9 @@ from federation import TlsConfig
 from flow_api import (client_routes, data_routes, job_routes, model_routes, pipeline_routes, serving_routes,
                       table_routes, tracking_routes)
 from flow_api.auth import AUTHENTICATION_ERROR, AuthenticationError, Authenticator, Keys
+from flow_api.board import routes as board_routes
+from flow_api.board.access import BoardAccess
+from flow_api.board.events import StreamSlots
 from flow_api.envelope import NOT_FOUND, ApiError, error_reply
 from flow_api.node_client import NodeClient
 from flow_api.request_fields import BODY_TOO_LARGE, limit_body
@@ -20,18 +23,21 @@ log = logging.getLogger("fate_flow.rest")
 
 
 def create_app(node_target: str, tls: TlsConfig | None = None, party: str | None = None, *,
-               keys: Keys | None = None) -> Flask:
+               keys: Keys | None = None, board_token: str | None = None) -> Flask:
     """The REST app for the node whose gRPC services listen at `node_target` (host:port), over TLS as `party`.
 
-    With `keys`, every request must carry FATE's signature made with them (else retcode 109, HTTP 401).
-    A body's size is checked first, then the signature, both before any handler runs.
+    With `keys`, every request must carry FATE's signature made with them (else retcode 109, HTTP 401), but the
+    board's, which need `board_token` instead (flow_api/board/access.py). A body's size is checked first, then the
+    signature, both before any handler runs.
     """
     app = Flask("fate_flow")
     app.config["NODE"] = NodeClient(node_target, tls, party)
+    app.config["BOARD_ACCESS"] = BoardAccess(keys is not None, board_token)
+    app.config["BOARD_STREAMS"] = StreamSlots()
     app.before_request(lambda: limit_body(request))
     if keys is not None:
         authenticator = Authenticator(keys)
-        app.before_request(lambda: authenticator.check_request(request))
+        app.before_request(lambda: None if request.blueprint == "board" else authenticator.check_request(request))
     app.register_blueprint(data_routes.blueprint, url_prefix="/v1/data")
     app.register_blueprint(table_routes.blueprint, url_prefix="/v1/table")
     app.register_blueprint(job_routes.blueprint, url_prefix="/v1/job")
@@ -40,6 +46,7 @@ def create_app(node_target: str, tls: TlsConfig | None = None, party: str | None
     app.register_blueprint(model_routes.blueprint, url_prefix="/v1/model")
     app.register_blueprint(client_routes.blueprint, url_prefix="/v1")
     app.register_blueprint(serving_routes.blueprint, url_prefix="/federation/v1")
+    app.register_blueprint(board_routes.blueprint, url_prefix="/board")
 
     @app.errorhandler(ApiError)
     def refused(error: ApiError) -> Any:

@@ -17,6 +17,7 @@ from fate_runtime import ConfigError, load_conf_file
 from flow_api import demo
 from flow_api.app import create_app
 from flow_api.auth import Keys
+from flow_api.board.access import new_board_token, token_path
 
 if TYPE_CHECKING:
     from fate_runtime import Node
@@ -146,8 +147,9 @@ def _rest_server(node: Node) -> BaseWSGIServer:
         listener = socket.create_server((host, port), family=family, backlog=128)
     except OSError as exc:
         raise OSError(f"cannot listen on {url_host(host)}:{port} (REST): {exc.strerror or exc}") from None
+    board_token = new_board_token(config.data_dir) if keys is not None else None
     with listener:  # werkzeug works on a duplicate of the descriptor
-        app = create_app(node.local_target, keys=keys)
+        app = create_app(node.local_target, keys=keys, board_token=board_token)
         return make_server(host, port, app, threaded=True, request_handler=RestRequestHandler,
                            ssl_context=context, fd=listener.fileno())
 
@@ -184,8 +186,14 @@ def serve(settings: dict[str, Any]) -> None:
         logging.getLogger("fate_flow.node").warning("%s", notice)
         print(f"fate-flow: note: {notice}", file=sys.stderr, flush=True)
     scheme = "https" if node.config.rest_https else "http"
-    print(f"fate-flow node ready: REST {scheme}://{url_host(node.config.rest_host)}:{http.port} "
+    rest_url = f"{scheme}://{url_host(node.config.rest_host)}:{http.port}"
+    print(f"fate-flow node ready: REST {rest_url} "
           f"gRPC {node.grpc_address} local {node.local_target} data {node.config.data_dir}", flush=True)
+    if node.config.http_app_key:
+        print(f"fate-flow board: {rest_url}/board/?token=<the text of {token_path(node.config.data_dir)}>",
+              flush=True)
+    else:
+        print(f"fate-flow board: {rest_url}/board/", flush=True)
     stopping.wait()
     http.shutdown()
     thread.join()

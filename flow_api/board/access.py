@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hmac
 import html
+import os
+import secrets
 from urllib.parse import urlencode
 
 from flask import Request, Response, redirect
@@ -85,6 +87,24 @@ class BoardAccess:
         response.set_cookie(COOKIE, self._token or "", httponly=True, samesite="Strict", secure=request.is_secure,
                             path="/board")
         return response
+
+
+def new_board_token(data_dir: str) -> str:
+    """A fresh board token, written to <data dir>/run/board_token where only the node's user can read it."""
+    token = secrets.token_urlsafe(32)
+    path = token_path(data_dir)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    partial = path + ".new"
+    if os.path.lexists(partial):
+        os.unlink(partial)
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(token + "\n")
+    os.replace(partial, path)
+    return token
+
+
+def token_path(data_dir: str) -> str:
+    return os.path.join(data_dir, "run", TOKEN_FILE)
 
 
 def check_same_origin(request: Request) -> None:

@@ -186,11 +186,12 @@ def submit() -> Any:
     client = node()
     result = client.call(client.flow.SubmitJob,
                          flow_pb2.SubmitJobRequest(dsl_json=json.dumps(dsl), conf_json=json.dumps(conf)))
+    initiator = conf["initiator"]  # (the node took the conf: its initiator is a role and a party id)
     data = {"job_dsl_path": result.files.job_dsl_path, "job_runtime_conf_path": result.files.job_runtime_conf_path,
             "logs_directory": result.files.logs_directory,
             "model_info": {"model_id": result.model_id, "model_version": result.model_version},
-            # FATE points at FATE-Board; there is none here, so this is the job's own query.
-            "board_url": f"{request.host_url}v1/job/query?job_id={quote(result.job_id)}"}
+            "board_url": f"{request.host_url}board/jobs/{quote(result.job_id)}/{quote(str(initiator['role']))}/"
+                         f"{quote(str(initiator['party_id']))}"}
     return reply(data, job_id=result.job_id)
 
 

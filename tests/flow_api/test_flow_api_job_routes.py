@@ -45,7 +45,7 @@ def test_submit_returns_fates_data_and_job_id(client: Any, fake: FakeFlow) -> No
     assert data["job_runtime_conf_path"] == "/jobs/j1/job_runtime_conf.json"
     assert data["logs_directory"] == "/logs/j1"
     assert data["model_info"] == {"model_id": "guest-9999#host-10000#model", "model_version": "j1"}
-    assert data["board_url"] == "http://localhost/v1/job/query?job_id=j1"
+    assert data["board_url"] == "http://localhost/board/jobs/j1/guest/9999"  # the job page of its initiator
     sent = fake.last("SubmitJob")
     assert json.loads(sent.dsl_json) == DSL and json.loads(sent.conf_json) == CONF
 

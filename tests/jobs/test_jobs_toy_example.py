@@ -70,10 +70,10 @@ def test_submit_reply(node: Node, toy: dict[str, Any], job_id: str) -> None:
     assert logs.is_dir() and logs.name == job_id
     assert (logs / "fate_flow_schedule.log").is_file()
 
-    # There is no FATE-Board: the board URL is the job's own query, and it answers.
-    assert data["board_url"] == f"{node.url}/v1/job/query?job_id={job_id}"
-    board = requests.get(data["board_url"], timeout=HTTP_TIMEOUT).json()
-    assert board["retcode"] == 0 and {row["f_role"] for row in board["data"]} == {"guest", "host"}
+    # The board URL is the initiator's page of the job on the node's own board, and it answers.
+    assert data["board_url"] == f"{node.url}/board/jobs/{job_id}/guest/{PARTY}"
+    board = requests.get(data["board_url"], timeout=HTTP_TIMEOUT)
+    assert board.status_code == 200 and board.headers["Content-Type"].startswith("text/html")
 
 
 def test_query_job(node: Node, job_id: str) -> None:

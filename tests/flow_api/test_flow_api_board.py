@@ -4,6 +4,7 @@ message, each shape, each refusal (HTTP 4xx/5xx with one sentence), with no app 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ import grpc
 import pytest
 import requests
 
-from flow_api.board import routes
+from flow_api.board import events as board_events, routes
 from flow_api.board.events import StreamSlots
 from flow_api_fakes import FakeFlow, HttpServer, abort, job_rows, message, metric, output_page, returns, streams, \
     task_rows
@@ -377,3 +378,19 @@ def _wait(condition: Any, timeout: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the condition did not come true in time"
         time.sleep(0.02)
+
+
+def test_a_page_that_stops_reading_cannot_hold_its_stream(http_server: HttpServer, fake: FakeFlow,
+                                                          slots: StreamSlots, monkeypatch: Any) -> None:
+    monkeypatch.setattr(board_events, "WRITE_TIMEOUT_SECONDS", 1)
+    watches = Watches(*[flow_pb2.JobChange(job=message(flow_pb2.JobRow, **ROW))] * 50_000)  # ~15 MB of events
+    fake.answers["WatchJobs"] = watches
+    stuck = socket.create_connection(("127.0.0.1", http_server.server.port))
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        stuck.sendall(b"GET /board/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # and never reads
+        _wait(lambda: slots.open == 1)
+        _wait(lambda: slots.open == 0, timeout=20)  # a write blocked for a second ended the stream
+        assert watches.ended.acquire(timeout=10)
+    finally:
+        stuck.close()

@@ -94,3 +94,17 @@ def test_the_board_follows_the_toy_job_and_reads_everything_of_it(node: Node, tm
     stop = requests.post(f"{node.url}/board/api/jobs/{job_id}/stop", headers={"Origin": node.url},
                          timeout=HTTP_TIMEOUT)
     assert stop.status_code == 400 and stop.json()["retmsg"] == f"job {job_id} has already ended (success)"
+
+
+def test_an_open_event_stream_ends_when_its_node_stops(tmp_path: Path) -> None:
+    with standalone_node(tmp_path / "node") as stopping:
+        events = requests.get(f"{stopping.url}/board/events", stream=True, timeout=HTTP_TIMEOUT)
+        assert events.status_code == 200
+        lines = events.iter_lines(decode_unicode=True)
+        assert next(lines) == "retry: 3000"
+    # the node stopped cleanly (standalone_node checks that) with the page still open: its stream has ended
+    with events:
+        try:
+            assert [line for line in lines if line] == [": connected"]
+        except requests.exceptions.ChunkedEncodingError:
+            pass  # the process ended before it wrote the last chunk: ended all the same

@@ -184,6 +184,34 @@ def test_the_output_rows_are_those_of_component_output_data(page: Page, node: No
     screenshot(page, "component panel HeteroLR output")
 
 
+def tracked_model_view(model: dict[str, Any], component: str) -> dict[str, Any]:
+    """What the board's model view of the component shows by feature, read from component_output_model's data: LR
+    weights, the guest's binning IV, whether selection kept each feature (as the page's data-value/data-kept)."""
+    if component == "hetero_lr_0":
+        return {feature: pytest.approx(weight) for feature, weight in model["weight"].items()}
+    if component == "hetero_feature_binning_0":
+        return {feature: pytest.approx(result["iv"])
+                for feature, result in model["binningResult"]["binningResult"].items()}
+    return {feature: str(kept).lower() for feature, kept in model["finalLeftCols"]["leftCols"].items()}
+
+
+@pytest.mark.parametrize(("component", "view", "attribute"), [
+    ("hetero_lr_0", "model-weights", "value"),
+    ("hetero_feature_binning_0", "model-iv", "value"),
+    ("hetero_feature_selection_0", "model-selection", "kept"),
+])
+def test_the_model_views_show_component_output_model_by_feature(page: Page, node: Node, trained: str, component: str,
+                                                                 view: str, attribute: str) -> None:
+    model = tracking(node, "output/model", trained, "guest", component)["data"]
+    open_component(page, node, trained, "guest", component, "model")
+    features = page.get_by_test_id(view).first.locator("[data-feature]")
+    expect(features.first).to_be_visible()
+    shown = dict(features.evaluate_all(f"items => items.map(item => [item.dataset.feature, item.dataset.{attribute}])"))
+    if attribute == "value":
+        shown = {feature: float(value) for feature, value in shown.items()}
+    assert shown == tracked_model_view(model, component)
+
+
 def test_the_log_panel_shows_the_components_log(page: Page, node: Node, trained: str) -> None:
     log_file = node.data_dir / "logs" / trained / "guest" / PARTY / "hetero_lr_0" / "INFO.log"
     lines = log_file.read_text().splitlines()

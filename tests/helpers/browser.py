@@ -1,9 +1,10 @@
 """A real browser for the board's tests: Debian's chromium driven by Playwright, and pages that fail their test on
 any console error or warning, uncaught exception, failed request or HTTP error answer.
 
-Import the `browser` and `page` fixtures into a conftest.py. Outside CI a missing chromium (or Playwright) skips the
-tests; in CI (`FATE_RUNTIME_CI=1`, set by .ci/run, which installs both) it fails them. Each test's last view and
-any `screenshot()` it takes are saved under tests/board/artifacts/ (their paths printed).
+Import the `browser` and `page` fixtures into a conftest.py. Playwright comes with the test extra; the browser is
+Debian's package: outside CI a missing chromium skips the tests, in CI (`FATE_RUNTIME_CI=1`, set by .ci/run, which
+installs it) it fails them. Each test's last view and any `screenshot()` it takes are saved under
+tests/board/artifacts/ (their paths printed).
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
 
 from integration_helpers import ROOT
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -88,10 +87,6 @@ def browser() -> Iterator[Browser]:
     """One headless chromium for the session."""
     if shutil.which(CHROMIUM) is None:
         missing_browser(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_browser("Playwright is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:

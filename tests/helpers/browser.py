@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, expect, sync_playwright
 
 from integration_helpers import ROOT
 
@@ -26,7 +26,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 ARTIFACTS = ROOT / "tests" / "board" / "artifacts"
 CI_VARIABLE = "FATE_RUNTIME_CI"
 LAPTOP_WIDTH, LAPTOP_HEIGHT = 1366, 768
-ACTION_TIMEOUT_MS = 15_000
+ACTION_TIMEOUT_MS = 15_000  # for actions and expect()'s waits alike (two busy cores may be slow to paint)
 REPORTED_CONSOLE_TYPES = ("error", "warning")
 # A request the page itself gave up (navigating away from an open event stream, an aborted fetch) is not a fault.
 ABORTED = "net::ERR_ABORTED"
@@ -87,6 +87,7 @@ def browser() -> Iterator[Browser]:
     """One headless chromium for the session."""
     if shutil.which(CHROMIUM) is None:
         missing_browser(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:

@@ -194,7 +194,10 @@ def serve(settings: dict[str, Any]) -> None:
               flush=True)
     else:
         print(f"fate-flow board: {rest_url}/board/", flush=True)
-    stopping.wait()
+    # A signal that lands on another thread only marks its handler for the main thread, which runs it the next time
+    # it runs Python code: waking each second makes sure it does.
+    while not stopping.wait(1.0):
+        pass
     http.shutdown()
     thread.join()
     node.stop()

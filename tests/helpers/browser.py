@@ -9,7 +9,6 @@ tests/board/artifacts/ (their paths printed).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -19,24 +18,17 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, expect, sync_playwright
 
 from integration_helpers import ROOT
+from system_packages import missing_package
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "board" / "artifacts"
-CI_VARIABLE = "FATE_RUNTIME_CI"
 LAPTOP_WIDTH, LAPTOP_HEIGHT = 1366, 768
 ACTION_TIMEOUT_MS = 15_000  # for actions and expect()'s waits alike (two busy cores may be slow to paint)
 REPORTED_CONSOLE_TYPES = ("error", "warning")
 # A request the page itself gave up (navigating away from an open event stream, an aborted fetch) is not a fault.
 ABORTED = "net::ERR_ABORTED"
-
-
-def missing_browser(reason: str) -> None:
-    """Skip the test, or fail it in CI, where the browser must be there."""
-    if os.environ.get(CI_VARIABLE) == "1":
-        pytest.fail(f"{reason} ({CI_VARIABLE}=1: .ci/run installs it)")
-    pytest.skip(reason)
 
 
 class PageProblems:
@@ -86,7 +78,7 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
 def browser() -> Iterator[Browser]:
     """One headless chromium for the session."""
     if shutil.which(CHROMIUM) is None:
-        missing_browser(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
+        missing_package(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
     expect.set_options(timeout=ACTION_TIMEOUT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import pytest
 import redis
+from system_packages import missing_package
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -48,7 +49,7 @@ def running_redis(directory: Path, password: str) -> Iterator[RedisServer]:
     """A redis-server started in `directory`, stopped on exit."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+        missing_package("redis-server is not installed (Debian: apt-get install redis-server)")
     server = RedisServer("127.0.0.1", free_port(), password)
     log = directory / "redis.log"
     process = subprocess.Popen(

@@ -202,7 +202,7 @@ def test_refusal_is_not_retried(cluster3: Cluster, job: str, nothing_stored: Non
     gone = FederationClient(job, "guest", GUEST, RouteTable([GUEST], cluster3.node(GUEST).address,
                                                              {"7777": f"127.0.0.1:{free_port()}"}),
                             Declarations(REGISTERED), cluster3.store(GUEST), cluster3.node(GUEST).local_target,
-                            job_token(job), retry=RetryPolicy(4, 0.01))
+                            job_token(job), retry=RetryPolicy(4, 0.01, connect_timeout=0.5))
     caplog.clear()
     with caplog.at_level("WARNING", logger="fate_flow.federation"), pytest.raises(PeerUnreachable):
         gone.remote(1, "g2h", "t", [("host", "7777")])

@@ -59,6 +59,10 @@ def tls_pair(tmp_path_factory: pytest.TempPathFactory, certs: dict[str, TlsConfi
         reap_all(cluster.nodes.values())
 
 
+# two attempts that cannot succeed, each waiting 1 s for its channel (5 s in production)
+FAILING = RetryPolicy(2, 0.05, connect_timeout=1.0)
+
+
 def _client(cluster: Cluster, job: str, role: str, party: str, tls: TlsConfig,
             retry: RetryPolicy | None = None) -> FederationClient:
     node_party = GUEST if role == "guest" else HOST
@@ -126,7 +130,7 @@ def test_certificate_of_another_ca_cannot_connect(tls_pair: tuple[Cluster, str],
                                                   which: str) -> None:
     cluster, job = tls_pair
     files = object_files(cluster.node(HOST))
-    rogue = _client(cluster, job, "guest", GUEST, certs[which], retry=RetryPolicy(2, 0.05))
+    rogue = _client(cluster, job, "guest", GUEST, certs[which], retry=FAILING)
     with pytest.raises(FederationError) as caught:
         rogue.remote("x", "g2h", f"rogue_{which}", [("host", HOST)])
     assert not isinstance(caught.value, TransferRefused)  # it never got as far as a refusal
@@ -140,7 +144,7 @@ def test_plaintext_client_cannot_reach_a_tls_node(tls_pair: tuple[Cluster, str])
     cluster, job = tls_pair
     routes = RouteTable([GUEST], cluster.node(GUEST).address, {HOST: cluster.node(HOST).address})
     plain = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster.store(GUEST),
-                             cluster.node(GUEST).local_target, job_token(job), tls=None, retry=RetryPolicy(2, 0.05))
+                             cluster.node(GUEST).local_target, job_token(job), tls=None, retry=FAILING)
     with pytest.raises(PeerUnreachable, match=HOST):
         plain.remote("x", "g2h", "plaintext", [("host", HOST)])
     channel, stub = federation_stub(cluster.node(HOST).address)
@@ -162,7 +166,7 @@ def test_node_with_a_certificate_of_another_ca_is_not_trusted(tmp_path: Path, tl
         routes = RouteTable([GUEST], cluster.node(GUEST).address, {HOST: rogue_cluster.node(HOST).address})
         guest = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster.store(GUEST),
                                  cluster.node(GUEST).local_target, job_token(job), tls=certs[GUEST],
-                                 retry=RetryPolicy(2, 0.05))
+                                 retry=FAILING)
         with pytest.raises(PeerUnreachable) as caught:
             guest.remote("secret", "g2h", "to_rogue", [("host", HOST)])
         assert rogue_cluster.node(HOST).address in str(caught.value)
@@ -178,7 +182,7 @@ def test_node_must_prove_the_party_it_serves(tls_pair: tuple[Cluster, str], cert
     routes = RouteTable([GUEST], cluster.node(GUEST).address, {HOST: cluster.node(GUEST).address})
     guest = FederationClient(job, "guest", GUEST, routes, Declarations(VARIABLES), cluster.store(GUEST),
                              cluster.node(GUEST).local_target, job_token(job), tls=certs[GUEST],
-                             retry=RetryPolicy(2, 0.05))
+                             retry=FAILING)
     with pytest.raises(PeerUnreachable):
         guest.remote("x", "g2h", "misrouted", [("host", HOST)])
     assert received_tables(cluster.node(GUEST), job) == []

@@ -8,7 +8,7 @@ import os
 import tempfile
 from typing import Any
 
-from storage.errors import InvalidTableArgument
+from storage.errors import InvalidTableArgument, TableNotFound
 
 META_FILE = "meta.json"
 MAX_PARTITIONS = 1024
@@ -56,6 +56,39 @@ def write_meta(directory: str, meta: TableMeta) -> None:
 def read_meta(directory: str) -> TableMeta:
     with open(os.path.join(directory, META_FILE)) as src:
         return TableMeta.from_json(src.read())
+
+
+def read_table_meta(directory: str, namespace: str, name: str) -> TableMeta:
+    """The metadata of table namespace.name kept in `directory`; TableNotFound if there is none."""
+    try:
+        return read_meta(directory)
+    except FileNotFoundError:
+        raise TableNotFound(namespace, name) from None
+
+
+class MetaBacked:
+    """A table handle whose namespace, name, partitions and schema are those of its `meta`."""
+
+    meta: TableMeta
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.namespace!r}, {self.name!r}, partitions={self.partitions})"
+
+    @property
+    def namespace(self) -> str:
+        return self.meta.namespace
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def partitions(self) -> int:
+        return self.meta.partitions
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return self.meta.schema
 
 
 def check_name(kind: str, value: Any) -> str:

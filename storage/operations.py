@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from itertools import chain
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from storage.codec import decode, decode_pairs, encode
 from storage.partition_io import OrderedWriter, ScatterWriter, last_key, scan, scan_batches
@@ -124,15 +124,20 @@ def sample_partition(src: "Table", dst: "Table", index: int, fraction: float, se
     return writer.flush()
 
 
-def reduce_partition(src: "Table", index: int, fn: Callable[[Any, Any], Any]) -> tuple[bool, Any]:
-    values = (decode(value) for _, value in scan(src, index))
+def fold(fn: Callable[[Any, Any], Any], values: Iterable[Any]) -> tuple[bool, Any]:
+    """(True, fn folded over `values` in order), or (False, None) if there are none."""
+    remaining = iter(values)
     missing = object()
-    result = next(values, missing)
+    result = next(remaining, missing)
     if result is missing:
         return False, None
-    for value in values:
+    for value in remaining:
         result = fn(result, value)
     return True, result
+
+
+def reduce_partition(src: "Table", index: int, fn: Callable[[Any, Any], Any]) -> tuple[bool, Any]:
+    return fold(fn, (decode(value) for _, value in scan(src, index)))
 
 
 def join_partition(left: "Table", right: "Table", dst: "Table", index: int, fn: Callable[[Any, Any], Any]) -> int:

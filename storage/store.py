@@ -22,12 +22,12 @@ from contextlib import AbstractContextManager
 from typing import Any, Callable, Sequence
 from urllib.parse import quote
 
-from storage.errors import TableExists, TableNotFound
+from storage.errors import TableExists
 from storage.executor import prestart, run_all
 from storage.fs import exclusive_lock, swap_directories
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
 from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, read_meta,
-                          write_meta)
+                          read_table_meta, write_meta)
 from storage.table import Table
 from storage.worker_slots import default_workers
 
@@ -180,10 +180,7 @@ class Store:
     def table(self, namespace: str, name: str) -> Table:
         """The table namespace.name; TableNotFound if there is none."""
         directory = self.table_dir(check_name("namespace", namespace), check_name("name", name))
-        try:
-            meta = read_meta(directory)
-        except FileNotFoundError:
-            raise TableNotFound(namespace, name) from None
+        meta = read_table_meta(directory, namespace, name)
         return Table(self, directory, meta)
 
     def destroy(self, namespace: str, name: str) -> bool:

@@ -21,7 +21,7 @@ from storage.lmdb_env import MAX_KEY_BYTES, PartitionEnv, PartitionMissing, envi
 from storage.partition_io import BATCH_ROWS, ScatterWriter, scan, scan_batches
 from storage.partitioner import partition_of
 from storage.errors import TableExists, TableNotFound
-from storage.meta import TableMeta, check_name, check_partitions, write_meta
+from storage.meta import MetaBacked, TableMeta, check_name, check_partitions, write_meta
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -48,32 +48,13 @@ def _load_function(data: bytes) -> PortableFunction:
     return PortableFunction(cloudpickle.loads(data))
 
 
-class Table:
+class Table(MetaBacked):
     """namespace.name with N partitions, each an LMDB environment."""
 
     def __init__(self, store: "Store", directory: str, meta: TableMeta) -> None:
         self.store = store
         self.directory = directory
         self.meta = meta
-
-    def __repr__(self) -> str:
-        return f"Table({self.namespace!r}, {self.name!r}, partitions={self.partitions})"
-
-    @property
-    def namespace(self) -> str:
-        return self.meta.namespace
-
-    @property
-    def name(self) -> str:
-        return self.meta.name
-
-    @property
-    def partitions(self) -> int:
-        return self.meta.partitions
-
-    @property
-    def schema(self) -> dict[str, Any]:
-        return self.meta.schema
 
     def set_schema(self, schema: dict[str, Any]) -> None:
         self.meta = dataclasses.replace(self.meta, schema=dict(schema))
@@ -270,13 +251,7 @@ class Table:
         portable = PortableFunction(fn)
         partials = self._run(operations.reduce_partition,
                              [(self, index, portable) for index in range(self.partitions)], self.count())
-        values = [value for present, value in partials if present]
-        if not values:
-            return None
-        result = values[0]
-        for value in values[1:]:
-            result = fn(result, value)
-        return result
+        return operations.fold(fn, (value for present, value in partials if present))[1]
 
     def _aligned(self, other: "Table") -> tuple["Table", bool]:
         """`other`, re-partitioned like this table if it is not already."""

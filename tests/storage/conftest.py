@@ -1,11 +1,14 @@
-"""Fixtures for the storage tests: stores that run partition work inline or in the worker pool."""
+"""Fixtures for the storage tests: stores that run partition work inline or in the worker pool, and backends."""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
 from storage import executor
 from storage_testlib import MODES, make_store
+from system_packages import missing_package
 
 
 def _fresh_pool_after_test() -> None:
@@ -36,3 +39,21 @@ def inline_store(tmp_path):
 def pool_store(tmp_path):
     yield make_store(tmp_path / "data", "pool")
     _fresh_pool_after_test()
+
+
+@pytest.fixture(scope="session")
+def spark_store(tmp_path_factory):
+    """One SparkStore (and SparkContext, local[2]) for the whole test session."""
+    if shutil.which("java") is None:
+        missing_package("java is not installed (Debian: openjdk-17-jre-headless)")
+    spark = pytest.importorskip("storage.spark")
+    yield spark.SparkStore(spark.SparkSettings(storage_dir=str(tmp_path_factory.mktemp("spark")), master="local[2]"))
+    spark.stop_spark_context()
+
+
+@pytest.fixture(params=["lmdb", pytest.param("spark", marks=pytest.mark.spark)])
+def backend(request, tmp_path):
+    """The computing backend a backend-independent table test runs on: the LMDB store or Spark."""
+    if request.param == "lmdb":
+        return make_store(tmp_path / "data", "inline")
+    return request.getfixturevalue("spark_store")

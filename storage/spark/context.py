@@ -1,0 +1,51 @@
+"""The one SparkContext of a process, made from the node's `spark` settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from typing import Any
+
+_context: Any = None
+
+
+@dataclasses.dataclass(frozen=True)
+class SparkSettings:
+    """`spark.master` (local[N] or spark://host:port), `spark.storage_dir` and engine settings."""
+
+    storage_dir: str
+    master: str = "local[2]"
+    app_name: str = "fate-runtime"
+    python: str = sys.executable  # the executors' Python: one with this project installed
+    shuffle_partitions: int = 4
+    executor_memory: str | None = None
+    executor_cores: int | None = None
+
+
+def spark_context(settings: SparkSettings) -> Any:
+    """This process's SparkContext, started on first use (Spark allows one per process)."""
+    global _context
+    if _context is None:
+        from pyspark import SparkConf, SparkContext
+
+        os.environ["PYSPARK_PYTHON"] = settings.python  # pyspark reads the executors' Python from here
+        conf = (SparkConf().setMaster(settings.master).setAppName(settings.app_name)
+                .set("spark.ui.enabled", "false")
+                .set("spark.ui.showConsoleProgress", "false")
+                .set("spark.default.parallelism", str(settings.shuffle_partitions))
+                .set("spark.sql.shuffle.partitions", str(settings.shuffle_partitions)))
+        if settings.executor_memory:
+            conf.set("spark.executor.memory", settings.executor_memory)
+        if settings.executor_cores:
+            conf.set("spark.executor.cores", str(settings.executor_cores))
+        _context = SparkContext(conf=conf)
+        _context.setLogLevel("ERROR")
+    return _context
+
+
+def stop_spark_context() -> None:
+    global _context
+    if _context is not None:
+        _context.stop()
+        _context = None

@@ -7,6 +7,7 @@ and every operation's result must be the same on both.
 from __future__ import annotations
 
 import operator
+import os
 import uuid
 
 import pytest
@@ -141,3 +142,14 @@ def test_both_backends_lay_out_keys_and_compute_results_alike(inline_store, spar
     for lmdb_result, spark_result in zip(results(lmdb, lmdb_other), results(spark, spark_other)):
         assert same(spark_result, lmdb_result)
     assert isinstance(lmdb, Table)
+
+
+@pytest.mark.spark
+def test_a_stored_spark_table_is_files_another_store_reads_back(spark_store):
+    """Saved under spark.storage_dir as meta.json and one file per partition, a table outlives the store that wrote it."""
+    from storage.spark import SparkStore
+
+    saved = new_table(spark_store, 3).save_as(unique("kept"))
+    directory = spark_store.table_dir("ns", saved.name)
+    assert sorted(os.listdir(directory)) == ["meta.json", "part-00000", "part-00001", "part-00002"]
+    assert_laid_out(SparkStore(spark_store.settings).table("ns", saved.name), dict(ROWS))

@@ -5,8 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
+from typing import Any
 
+from fate_runtime.computing import LMDB
 from federation import RouteTable, TlsConfig
+from storage.spark.settings import SparkSettings
 
 FILE_NAME = "node_runtime.json"
 
@@ -26,6 +30,17 @@ class NodeRuntime:
     workers: int
     worker_slots: str  # the node's budget of storage worker processes (StoreConfig.worker_slots)
     components: str  # the operator's component modules the node loaded (comma-separated; Components.load)
+    computing: str = LMDB  # the node's default backend (NodeConfig.computing)
+    spark: dict[str, Any] = dataclasses.field(default_factory=dict)  # the node's checked spark settings, or none
+
+    def spark_settings(self) -> SparkSettings | None:
+        """The settings a task's Spark backend starts with; None if the node offers no Spark."""
+        if not self.spark:
+            return None
+        return SparkSettings(storage_dir=self.spark["storage_dir"], master=self.spark["master"],
+                             python=self.spark.get("python") or sys.executable,
+                             executor_memory=self.spark.get("executor_memory"),
+                             executor_cores=self.spark.get("executor_cores"))
 
     def route_table(self) -> RouteTable:
         return RouteTable(self.party_ids, self.grpc_address, self.routes, standalone=self.standalone)

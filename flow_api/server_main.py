@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="another directory upload may read and download may write (repeatable)")
     server.add_argument("--map-size", dest="map_size", type=int, help="initial LMDB map size per partition, bytes")
     server.add_argument("--workers", type=int, help="worker processes for partition work (default: CPU count)")
+    server.add_argument("--computing", choices=("lmdb", "spark"),
+                        help="the backend of jobs and uploads that name none (default lmdb; spark needs "
+                             "--spark-storage-dir)")
+    server.add_argument("--spark-master", dest="spark_master", metavar="MASTER",
+                        help="Spark's master: local[N] (default local[2]) or spark://HOST:PORT of a standalone cluster")
+    server.add_argument("--spark-storage-dir", dest="spark_storage_dir", metavar="DIR",
+                        help="where Spark tables live: a directory every Spark executor can read and write")
     server.add_argument("--party-id", dest="party_ids", action="append",
                         help="a party id this node serves (cluster mode; repeatable)")
     server.add_argument("--route", dest="routes", action="append", metavar="PARTY_ID=HOST:PORT",
@@ -82,10 +89,14 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     settings = load_conf_file(args.conf) if args.conf else {}
     for name in ("data_dir", "host", "grpc_port", "http_port", "base_dir", "allow_dirs", "map_size", "workers",
                  "party_ids", "tls_cert", "tls_key", "tls_ca", "rest_host", "rest_https", "http_app_key",
-                 "http_secret_key"):
+                 "http_secret_key", "computing"):
         value = getattr(args, name)
         if value is not None:
             settings[name] = value
+    for name in ("master", "storage_dir"):
+        value = getattr(args, f"spark_{name}")
+        if value is not None and isinstance(settings.setdefault("spark", {}), dict):  # (else the check names it)
+            settings["spark"][name] = value
     if args.routes:
         settings["routes"] = [*_route_texts(settings.get("routes", {})), *args.routes]
     if args.standalone:

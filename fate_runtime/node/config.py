@@ -11,6 +11,7 @@ from typing import Any
 
 from fate_runtime.errors import ConfigError
 from federation import FederationError, TlsConfig, parse_route
+from fate_runtime.computing import LMDB, SPARK, checked_spark_settings
 from storage import DEFAULT_MAP_SIZE
 
 STANDALONE = 0
@@ -42,6 +43,8 @@ class NodeConfig:
     rest_https: bool = False
     http_app_key: str = ""
     http_secret_key: str = dataclasses.field(default="", repr=False)  # never in a log line
+    computing: str = LMDB  # the backend of jobs and uploads that do not choose one: "lmdb" or "spark"
+    spark: dict[str, Any] = dataclasses.field(default_factory=dict)  # master, storage_dir, executor_memory, ...
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -63,6 +66,16 @@ class NodeConfig:
                 raise ConfigError(f"allowed directory {directory} does not exist")
         self._check_federation(base)
         self._check_rest()
+        self._check_computing(base)
+
+    def _check_computing(self, base: str) -> None:
+        """`computing` names a backend this node has; `spark` settings are complete (paths made absolute)."""
+        if self.computing not in (LMDB, SPARK):
+            raise ConfigError(f"computing must be \"lmdb\" or \"spark\", got {self.computing!r}")
+        if self.spark:
+            object.__setattr__(self, "spark", checked_spark_settings(self.spark, base))
+        elif self.computing == SPARK:
+            raise ConfigError("computing \"spark\" needs spark settings (at least spark.storage_dir)")
 
     def _check_rest(self) -> None:
         """FATE's signature keys come in pairs and are required beyond loopback; HTTPS needs a certificate."""

@@ -223,7 +223,7 @@ class Node:
         return NodeRuntime(config.data_dir, f"{host}:{self.grpc_port}", self.local_socket.target, config.party_ids,
                            config.local_parties is None, config.route_map, config.tls_cert, config.tls_key,
                            config.tls_ca, config.map_size, config.workers, self.store.config.worker_slots,
-                           self._component_modules)
+                           self._component_modules, config.computing, config.spark)
 
     @property
     def grpc_address(self) -> str:

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import sys
 from typing import Any
 
+from storage.spark.settings import SparkSettings
+
 _context: Any = None
-
-
-@dataclasses.dataclass(frozen=True)
-class SparkSettings:
-    """`spark.master` (local[N] or spark://host:port), `spark.storage_dir` and engine settings."""
-
-    storage_dir: str
-    master: str = "local[2]"
-    app_name: str = "fate-runtime"
-    python: str = sys.executable  # the executors' Python: one with this project installed
-    shuffle_partitions: int = 4
-    executor_memory: str | None = None
-    executor_cores: int | None = None
 
 
 def spark_context(settings: SparkSettings) -> Any:

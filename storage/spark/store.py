@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 from storage.errors import TableExists
 from storage.meta import TableMeta, check_name, check_partitions, read_table_meta, write_meta
-from storage.spark.context import SparkSettings, spark_context
+from storage.spark.context import spark_context
+from storage.spark.settings import SparkSettings
 from storage.spark.partition_files import read_partition, write_partition
 from storage.spark.table import SparkTable
 

@@ -46,9 +46,13 @@ def spark_store(tmp_path_factory):
     """One SparkStore (and SparkContext, local[2]) for the whole test session."""
     if shutil.which("java") is None:
         missing_package("java is not installed (Debian: openjdk-17-jre-headless)")
-    spark = pytest.importorskip("storage.spark")
-    yield spark.SparkStore(spark.SparkSettings(storage_dir=str(tmp_path_factory.mktemp("spark")), master="local[2]"))
-    spark.stop_spark_context()
+    pytest.importorskip("pyspark")
+    from storage.spark.context import stop_spark_context
+    from storage.spark.settings import SparkSettings
+    from storage.spark.store import SparkStore
+
+    yield SparkStore(SparkSettings(storage_dir=str(tmp_path_factory.mktemp("spark")), master="local[2]"))
+    stop_spark_context()
 
 
 @pytest.fixture(params=["lmdb", pytest.param("spark", marks=pytest.mark.spark)])

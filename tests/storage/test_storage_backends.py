@@ -147,7 +147,7 @@ def test_both_backends_lay_out_keys_and_compute_results_alike(inline_store, spar
 @pytest.mark.spark
 def test_a_stored_spark_table_is_files_another_store_reads_back(spark_store):
     """Saved under spark.storage_dir as meta.json and one file per partition, a table outlives the store that wrote it."""
-    from storage.spark import SparkStore
+    from storage.spark.store import SparkStore
 
     saved = new_table(spark_store, 3).save_as(unique("kept"))
     directory = spark_store.table_dir("ns", saved.name)

@@ -66,6 +66,21 @@ def read_table_meta(directory: str, namespace: str, name: str) -> TableMeta:
         raise TableNotFound(namespace, name) from None
 
 
+def metas_under(root: str, namespace_dirs: list[str]) -> list[TableMeta]:
+    """The metadata of every table in the given namespace folders of `root` (a folder not there has none)."""
+    found = []
+    for ns_dir in namespace_dirs:
+        ns_path = os.path.join(root, ns_dir)
+        if not os.path.isdir(ns_path):
+            continue
+        for name_dir in sorted(os.listdir(ns_path)):
+            try:
+                found.append(read_meta(os.path.join(ns_path, name_dir)))
+            except FileNotFoundError:
+                continue
+    return found
+
+
 class MetaBacked:
     """A table handle whose namespace, name, partitions and schema are those of its `meta`."""
 

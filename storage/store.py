@@ -26,7 +26,7 @@ from storage.errors import TableExists
 from storage.executor import prestart, run_all
 from storage.fs import exclusive_lock, swap_directories
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
-from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, read_meta,
+from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, metas_under,
                           read_table_meta, write_meta)
 from storage.table import Table
 from storage.worker_slots import default_workers
@@ -206,18 +206,7 @@ class Store:
 
     def list_tables(self, namespace: str | None = None) -> list[TableMeta]:
         root = self._path("tables")
-        namespaces = [_dir_name(namespace)] if namespace is not None else sorted(os.listdir(root))
-        found = []
-        for ns_dir in namespaces:
-            ns_path = os.path.join(root, ns_dir)
-            if not os.path.isdir(ns_path):
-                continue
-            for name_dir in sorted(os.listdir(ns_path)):
-                try:
-                    found.append(read_meta(os.path.join(ns_path, name_dir)))
-                except FileNotFoundError:
-                    continue
-        return found
+        return metas_under(root, [_dir_name(namespace)] if namespace is not None else sorted(os.listdir(root)))
 
     def clear_staging(self) -> int:
         """Remove every staged table (left by a process that died while building it); returns how many.

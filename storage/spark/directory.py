@@ -17,7 +17,7 @@ from urllib.parse import quote
 import msgpack
 
 from storage.errors import TableExists
-from storage.meta import META_FILE, TableMeta, check_name, check_partitions, read_meta, read_table_meta, write_meta
+from storage.meta import META_FILE, TableMeta, check_name, check_partitions, metas_under, read_table_meta, write_meta
 from storage.spark.partition_files import partition_path, read_partition
 
 STAGING = ".staging"
@@ -50,17 +50,7 @@ class SparkDirectory:
     def list_tables(self, namespace: str | None = None) -> list[TableMeta]:
         namespaces = [quote(namespace, safe="")] if namespace is not None else sorted(
             entry for entry in os.listdir(self.storage_dir) if entry != STAGING)
-        found = []
-        for ns_dir in namespaces:
-            path = os.path.join(self.storage_dir, ns_dir)
-            if not os.path.isdir(path):
-                continue
-            for name_dir in sorted(os.listdir(path)):
-                try:
-                    found.append(read_meta(os.path.join(path, name_dir)))
-                except FileNotFoundError:
-                    continue
-        return found
+        return metas_under(self.storage_dir, namespaces)
 
     def staging(self, partitions: int, schema: dict[str, Any] | None = None) -> "StagedSparkTable":
         """A table being written here, partition file by partition file; publish() makes it visible."""

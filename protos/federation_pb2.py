@@ -24,35 +24,35 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17protos/federation.proto\x12\x17\x66\x61te_runtime.federation\"\'\n\x05Party\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x10\n\x08party_id\x18\x02 \x01(\t\"\xff\x01\n\x0eTransferHeader\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0b\n\x03tag\x18\x03 \x01(\t\x12+\n\x03src\x18\x04 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12+\n\x03\x64st\x18\x05 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12+\n\x04kind\x18\x06 \x01(\x0e\x32\x1d.fate_runtime.federation.Kind\x12\x12\n\npartitions\x18\x07 \x01(\x05\x12\x13\n\x0btotal_bytes\x18\x08 \x01(\x03\x12\x12\n\ntotal_rows\x18\t \x01(\x03\"<\n\nTableChunk\x12\x11\n\tpartition\x18\x01 \x01(\x05\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12\r\n\x05sizes\x18\x03 \x03(\r\"\xa4\x01\n\rTransferChunk\x12\x39\n\x06header\x18\x01 \x01(\x0b\x32\'.fate_runtime.federation.TransferHeaderH\x00\x12\x15\n\x0bobject_data\x18\x02 \x01(\x0cH\x00\x12\x39\n\ntable_data\x18\x03 \x01(\x0b\x32#.fate_runtime.federation.TableChunkH\x00\x42\x06\n\x04part\"9\n\x07PushAck\x12\r\n\x05\x62ytes\x18\x01 \x01(\x03\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x11\n\tduplicate\x18\x03 \x01(\x08\"\xac\x01\n\x0c\x41waitRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0b\n\x03tag\x18\x03 \x01(\t\x12+\n\x03src\x18\x04 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12+\n\x03\x64st\x18\x05 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12\x17\n\x0ftimeout_seconds\x18\x06 \x01(\x01\"\xc3\x01\n\nAwaitReply\x12\x10\n\x08\x63omplete\x18\x07 \x01(\x08\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.fate_runtime.federation.Kind\x12\x11\n\tnamespace\x18\x03 \x01(\t\x12\x12\n\ntable_name\x18\x04 \x01(\t\x12\x13\n\x0btotal_bytes\x18\x05 \x01(\x03\x12\x12\n\ntotal_rows\x18\x06 \x01(\x03\x12\x13\n\x0bobject_data\x18\x08 \x01(\x0cJ\x04\x08\x02\x10\x03R\x0bobject_path\"!\n\x0fJobStateRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\" \n\rJobStateReply\x12\x0f\n\x07running\x18\x01 \x01(\x08*3\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\n\n\x06OBJECT\x10\x01\x12\t\n\x05TABLE\x10\x02\x32\xbe\x01\n\nFederation\x12R\n\x04Push\x12&.fate_runtime.federation.TransferChunk\x1a .fate_runtime.federation.PushAck(\x01\x12\\\n\x08JobState\x12(.fate_runtime.federation.JobStateRequest\x1a&.fate_runtime.federation.JobStateReply2\xc5\x01\n\x0fLocalFederation\x12S\n\x05\x41wait\x12%.fate_runtime.federation.AwaitRequest\x1a#.fate_runtime.federation.AwaitReply\x12]\n\nReadObject\x12%.fate_runtime.federation.AwaitRequest\x1a&.fate_runtime.federation.TransferChunk0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17protos/federation.proto\x12\x17\x66\x61te_runtime.federation\"\'\n\x05Party\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x10\n\x08party_id\x18\x02 \x01(\t\"\xb4\x02\n\x0eTransferHeader\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0b\n\x03tag\x18\x03 \x01(\t\x12+\n\x03src\x18\x04 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12+\n\x03\x64st\x18\x05 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12+\n\x04kind\x18\x06 \x01(\x0e\x32\x1d.fate_runtime.federation.Kind\x12\x12\n\npartitions\x18\x07 \x01(\x05\x12\x13\n\x0btotal_bytes\x18\x08 \x01(\x03\x12\x12\n\ntotal_rows\x18\t \x01(\x03\x12\x0c\n\x04part\x18\n \x01(\x05\x12\x12\n\npart_count\x18\x0b \x01(\x05\x12\x11\n\tpart_rows\x18\x0c \x01(\x03\"<\n\nTableChunk\x12\x11\n\tpartition\x18\x01 \x01(\x05\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12\r\n\x05sizes\x18\x03 \x03(\r\"\xa4\x01\n\rTransferChunk\x12\x39\n\x06header\x18\x01 \x01(\x0b\x32\'.fate_runtime.federation.TransferHeaderH\x00\x12\x15\n\x0bobject_data\x18\x02 \x01(\x0cH\x00\x12\x39\n\ntable_data\x18\x03 \x01(\x0b\x32#.fate_runtime.federation.TableChunkH\x00\x42\x06\n\x04part\"9\n\x07PushAck\x12\r\n\x05\x62ytes\x18\x01 \x01(\x03\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x11\n\tduplicate\x18\x03 \x01(\x08\"\xac\x01\n\x0c\x41waitRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0b\n\x03tag\x18\x03 \x01(\t\x12+\n\x03src\x18\x04 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12+\n\x03\x64st\x18\x05 \x01(\x0b\x32\x1e.fate_runtime.federation.Party\x12\x17\n\x0ftimeout_seconds\x18\x06 \x01(\x01\"\xc3\x01\n\nAwaitReply\x12\x10\n\x08\x63omplete\x18\x07 \x01(\x08\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.fate_runtime.federation.Kind\x12\x11\n\tnamespace\x18\x03 \x01(\t\x12\x12\n\ntable_name\x18\x04 \x01(\t\x12\x13\n\x0btotal_bytes\x18\x05 \x01(\x03\x12\x12\n\ntotal_rows\x18\x06 \x01(\x03\x12\x13\n\x0bobject_data\x18\x08 \x01(\x0cJ\x04\x08\x02\x10\x03R\x0bobject_path\"!\n\x0fJobStateRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\" \n\rJobStateReply\x12\x0f\n\x07running\x18\x01 \x01(\x08*3\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\n\n\x06OBJECT\x10\x01\x12\t\n\x05TABLE\x10\x02\x32\xbe\x01\n\nFederation\x12R\n\x04Push\x12&.fate_runtime.federation.TransferChunk\x1a .fate_runtime.federation.PushAck(\x01\x12\\\n\x08JobState\x12(.fate_runtime.federation.JobStateRequest\x1a&.fate_runtime.federation.JobStateReply2\xc5\x01\n\x0fLocalFederation\x12S\n\x05\x41wait\x12%.fate_runtime.federation.AwaitRequest\x1a#.fate_runtime.federation.AwaitReply\x12]\n\nReadObject\x12%.fate_runtime.federation.AwaitRequest\x1a&.fate_runtime.federation.TransferChunk0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.federation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_KIND']._serialized_start=1081
-  _globals['_KIND']._serialized_end=1132
+  _globals['_KIND']._serialized_start=1134
+  _globals['_KIND']._serialized_end=1185
   _globals['_PARTY']._serialized_start=52
   _globals['_PARTY']._serialized_end=91
   _globals['_TRANSFERHEADER']._serialized_start=94
-  _globals['_TRANSFERHEADER']._serialized_end=349
-  _globals['_TABLECHUNK']._serialized_start=351
-  _globals['_TABLECHUNK']._serialized_end=411
-  _globals['_TRANSFERCHUNK']._serialized_start=414
-  _globals['_TRANSFERCHUNK']._serialized_end=578
-  _globals['_PUSHACK']._serialized_start=580
-  _globals['_PUSHACK']._serialized_end=637
-  _globals['_AWAITREQUEST']._serialized_start=640
-  _globals['_AWAITREQUEST']._serialized_end=812
-  _globals['_AWAITREPLY']._serialized_start=815
-  _globals['_AWAITREPLY']._serialized_end=1010
-  _globals['_JOBSTATEREQUEST']._serialized_start=1012
-  _globals['_JOBSTATEREQUEST']._serialized_end=1045
-  _globals['_JOBSTATEREPLY']._serialized_start=1047
-  _globals['_JOBSTATEREPLY']._serialized_end=1079
-  _globals['_FEDERATION']._serialized_start=1135
-  _globals['_FEDERATION']._serialized_end=1325
-  _globals['_LOCALFEDERATION']._serialized_start=1328
-  _globals['_LOCALFEDERATION']._serialized_end=1525
+  _globals['_TRANSFERHEADER']._serialized_end=402
+  _globals['_TABLECHUNK']._serialized_start=404
+  _globals['_TABLECHUNK']._serialized_end=464
+  _globals['_TRANSFERCHUNK']._serialized_start=467
+  _globals['_TRANSFERCHUNK']._serialized_end=631
+  _globals['_PUSHACK']._serialized_start=633
+  _globals['_PUSHACK']._serialized_end=690
+  _globals['_AWAITREQUEST']._serialized_start=693
+  _globals['_AWAITREQUEST']._serialized_end=865
+  _globals['_AWAITREPLY']._serialized_start=868
+  _globals['_AWAITREPLY']._serialized_end=1063
+  _globals['_JOBSTATEREQUEST']._serialized_start=1065
+  _globals['_JOBSTATEREQUEST']._serialized_end=1098
+  _globals['_JOBSTATEREPLY']._serialized_start=1100
+  _globals['_JOBSTATEREPLY']._serialized_end=1132
+  _globals['_FEDERATION']._serialized_start=1188
+  _globals['_FEDERATION']._serialized_end=1378
+  _globals['_LOCALFEDERATION']._serialized_start=1381
+  _globals['_LOCALFEDERATION']._serialized_end=1578
 # @@protoc_insertion_point(module_scope)

@@ -25,7 +25,7 @@ class Party(_message.Message):
     def __init__(self, role: _Optional[str] = ..., party_id: _Optional[str] = ...) -> None: ...
 
 class TransferHeader(_message.Message):
-    __slots__ = ("job_id", "name", "tag", "src", "dst", "kind", "partitions", "total_bytes", "total_rows")
+    __slots__ = ("job_id", "name", "tag", "src", "dst", "kind", "partitions", "total_bytes", "total_rows", "part", "part_count", "part_rows")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     TAG_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +35,9 @@ class TransferHeader(_message.Message):
     PARTITIONS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
     TOTAL_ROWS_FIELD_NUMBER: _ClassVar[int]
+    PART_FIELD_NUMBER: _ClassVar[int]
+    PART_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PART_ROWS_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     name: str
     tag: str
@@ -44,7 +47,10 @@ class TransferHeader(_message.Message):
     partitions: int
     total_bytes: int
     total_rows: int
-    def __init__(self, job_id: _Optional[str] = ..., name: _Optional[str] = ..., tag: _Optional[str] = ..., src: _Optional[_Union[Party, _Mapping]] = ..., dst: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[Kind, str]] = ..., partitions: _Optional[int] = ..., total_bytes: _Optional[int] = ..., total_rows: _Optional[int] = ...) -> None: ...
+    part: int
+    part_count: int
+    part_rows: int
+    def __init__(self, job_id: _Optional[str] = ..., name: _Optional[str] = ..., tag: _Optional[str] = ..., src: _Optional[_Union[Party, _Mapping]] = ..., dst: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[Kind, str]] = ..., partitions: _Optional[int] = ..., total_bytes: _Optional[int] = ..., total_rows: _Optional[int] = ..., part: _Optional[int] = ..., part_count: _Optional[int] = ..., part_rows: _Optional[int] = ...) -> None: ...
 
 class TableChunk(_message.Message):
     __slots__ = ("partition", "data", "sizes")

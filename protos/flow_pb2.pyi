@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class UploadSettings(_message.Message):
-    __slots__ = ("namespace", "table_name", "work_mode", "head", "partition", "drop", "file", "delimiter", "notes", "file_name")
+    __slots__ = ("namespace", "table_name", "work_mode", "head", "partition", "drop", "file", "delimiter", "notes", "file_name", "backend")
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     TABLE_NAME_FIELD_NUMBER: _ClassVar[int]
     WORK_MODE_FIELD_NUMBER: _ClassVar[int]
@@ -19,6 +19,7 @@ class UploadSettings(_message.Message):
     DELIMITER_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
     FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    BACKEND_FIELD_NUMBER: _ClassVar[int]
     namespace: str
     table_name: str
     work_mode: int
@@ -29,7 +30,8 @@ class UploadSettings(_message.Message):
     delimiter: str
     notes: str
     file_name: str
-    def __init__(self, namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., work_mode: _Optional[int] = ..., head: _Optional[int] = ..., partition: _Optional[int] = ..., drop: _Optional[int] = ..., file: _Optional[str] = ..., delimiter: _Optional[str] = ..., notes: _Optional[str] = ..., file_name: _Optional[str] = ...) -> None: ...
+    backend: int
+    def __init__(self, namespace: _Optional[str] = ..., table_name: _Optional[str] = ..., work_mode: _Optional[int] = ..., head: _Optional[int] = ..., partition: _Optional[int] = ..., drop: _Optional[int] = ..., file: _Optional[str] = ..., delimiter: _Optional[str] = ..., notes: _Optional[str] = ..., file_name: _Optional[str] = ..., backend: _Optional[int] = ...) -> None: ...
 
 class UploadChunk(_message.Message):
     __slots__ = ("settings", "data")

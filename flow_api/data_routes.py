@@ -33,7 +33,7 @@ def _settings(conf: dict[str, Any]) -> flow_pb2.UploadSettings:
     settings = flow_pb2.UploadSettings(
         namespace=text(conf, "namespace"), table_name=text(conf, "table_name"), file=text(conf, "file"),
         delimiter=text(conf, "delimiter"), notes=text(conf, "notes") or text(conf, "description"))
-    for name in ("work_mode", "head", "partition", "drop"):
+    for name in ("work_mode", "head", "partition", "drop", "backend"):
         value = integer(conf, name)
         if value is not None:
             setattr(settings, name, value)

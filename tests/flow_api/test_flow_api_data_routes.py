@@ -30,3 +30,15 @@ def test_flow_s_drop_flag_reaches_the_node_as_meant(client: Any, fake: FakeFlow,
     assert response.get_json()["retcode"] == 0
     settings = received[0].settings
     assert settings.drop == drop if drop is not None else not settings.HasField("drop")
+
+
+@pytest.mark.parametrize("conf, backend", [({**CONF, "backend": 1}, 1), ({**CONF, "backend": "0"}, 0), (CONF, None)],
+                         ids=["spark", "lmdb as text", "none"])
+def test_the_upload_conf_s_backend_reaches_the_node(client: Any, fake: FakeFlow, conf: dict[str, Any],
+                                                    backend: int | None) -> None:
+    """FATE 1.5's upload conf `backend` (0 eggroll - here LMDB -, 1 Spark) goes to the node; unset stays unset."""
+    received: list[flow_pb2.UploadChunk] = []
+    fake.answers["Upload"] = upload_answer(received)
+    assert client.post("/v1/data/upload", json=conf).get_json()["retcode"] == 0
+    settings = received[0].settings
+    assert (settings.backend if settings.HasField("backend") else None) == backend

@@ -1,14 +1,12 @@
-"""Fixtures for the storage tests: stores that run partition work inline or in the worker pool, and backends."""
+"""Fixtures for the storage tests: stores that run partition work inline or in the worker pool, and backends (the
+session's `spark_store` is in tests/conftest.py)."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
 from storage import executor
 from storage_testlib import MODES, make_store
-from system_packages import missing_package
 
 
 def _fresh_pool_after_test() -> None:
@@ -39,20 +37,6 @@ def inline_store(tmp_path):
 def pool_store(tmp_path):
     yield make_store(tmp_path / "data", "pool")
     _fresh_pool_after_test()
-
-
-@pytest.fixture(scope="session")
-def spark_store(tmp_path_factory):
-    """One SparkStore (and SparkContext, local[2]) for the whole test session."""
-    if shutil.which("java") is None:
-        missing_package("java is not installed (Debian: openjdk-17-jre-headless)")
-    pytest.importorskip("pyspark")
-    from storage.spark.context import stop_spark_context
-    from storage.spark.settings import SparkSettings
-    from storage.spark.store import SparkStore
-
-    yield SparkStore(SparkSettings(storage_dir=str(tmp_path_factory.mktemp("spark")), master="local[2]"))
-    stop_spark_context()
 
 
 @pytest.fixture(params=["lmdb", pytest.param("spark", marks=pytest.mark.spark)])

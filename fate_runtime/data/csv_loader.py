@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from itertools import repeat
-from typing import Any
+from typing import Any, Iterable
 
 from fate_runtime.errors import BadRequest
 from storage import Store, Table
@@ -79,7 +79,8 @@ def inspect_csv(path: str, display_name: str, head: int, delimiter: str) -> CsvL
     return CsvLayout(path, display_name, delimiter, len(fields), start, size, None)
 
 
-def _chunks(layout: CsvLayout, workers: int) -> list[tuple[int, int]]:
+def chunks(layout: CsvLayout, workers: int) -> list[tuple[int, int]]:
+    """The file's data as byte ranges of 2-4 MiB, about four per worker."""
     span = layout.size - layout.data_start
     chunk = max(_MIN_CHUNK, min(_MAX_CHUNK, span // max(1, workers * 4) + 1))
     return [(start, min(start + chunk, layout.size)) for start in range(layout.data_start, layout.size, chunk)]
@@ -133,13 +134,13 @@ def _row_problem(lines: list[str], counts: list[int], layout: CsvLayout) -> tupl
     return None
 
 
-def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[int, ChunkProblem | None]:
-    """Put the rows of one byte range into `table` (runs in a worker). Returns (rows, problem)."""
+def parse_chunk(layout: CsvLayout, start: int, end: int) -> tuple[list[str], list[str], ChunkProblem | None]:
+    """The (keys, values) of the data lines that start in one byte range, or the first bad line's problem."""
     first, data, tail = _read_owned_lines(layout.path, start, end, layout.data_start)
     lines, not_utf8 = _decode_lines(data, tail)
     del data
     if not_utf8 is not None:
-        return 0, ChunkProblem(first, not_utf8, "is not UTF-8 text")
+        return [], [], ChunkProblem(first, not_utf8, "is not UTF-8 text")
     delimiter = layout.delimiter
     expected = layout.columns - 1
     counts = list(map(str.count, lines, repeat(delimiter)))
@@ -148,17 +149,21 @@ def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[i
     if not all_regular:
         problem = _row_problem(lines, counts, layout)
         if problem is not None:
-            return 0, ChunkProblem(first, *problem)
+            return [], [], ChunkProblem(first, *problem)
         lines = [line for line in lines if line.strip()]
-    if not lines:
-        return 0, None
-    if expected:
-        cuts = list(map(str.find, lines, repeat(delimiter)))
-        keys = [line[:cut] for line, cut in zip(lines, cuts)]
-        values = [line[cut + 1:] for line, cut in zip(lines, cuts)]
-        del lines, cuts
-    else:
-        keys, values = lines, [""] * len(lines)
+    if not expected:
+        return lines, [""] * len(lines), None
+    cuts = list(map(str.find, lines, repeat(delimiter)))
+    keys = [line[:cut] for line, cut in zip(lines, cuts)]
+    values = [line[cut + 1:] for line, cut in zip(lines, cuts)]
+    return keys, values, None
+
+
+def load_chunk(table: Table, layout: CsvLayout, start: int, end: int) -> tuple[int, ChunkProblem | None]:
+    """Put the rows of one byte range into `table` (runs in a worker). Returns (rows, problem)."""
+    keys, values, problem = parse_chunk(layout, start, end)
+    if problem is not None or not keys:
+        return 0, problem
     return table.put_batch(keys, values, sync=False), None
 
 
@@ -168,14 +173,19 @@ def _line_number(path: str, problem: ChunkProblem) -> int:
     return before + problem.line_in_chunk + 1
 
 
-def load_csv(store: Store, table: Table, layout: CsvLayout) -> int:
-    """Load every data row of the file into `table`; BadRequest names the first bad line."""
-    calls = [(table, layout, start, end) for start, end in _chunks(layout, store.config.worker_count())]
-    results = store.parallel(load_chunk, calls, inline=layout.size < _MIN_CHUNK)
-    problems = [problem for _, problem in results if problem is not None]
-    if problems:
-        first = min(problems, key=lambda p: (p.chunk_start, p.line_in_chunk))
+def check_chunks(layout: CsvLayout, problems: Iterable[ChunkProblem | None]) -> None:
+    """BadRequest naming the file's first bad line, if any chunk had one."""
+    found = [problem for problem in problems if problem is not None]
+    if found:
+        first = min(found, key=lambda p: (p.chunk_start, p.line_in_chunk))
         line = _line_number(layout.path, first)
         raise BadRequest(f"line {line} of file {layout.display_name} {first.message}")
+
+
+def load_csv(store: Store, table: Table, layout: CsvLayout) -> int:
+    """Load every data row of the file into `table`; BadRequest names the first bad line."""
+    calls = [(table, layout, start, end) for start, end in chunks(layout, store.config.worker_count())]
+    results = store.parallel(load_chunk, calls, inline=layout.size < _MIN_CHUNK)
+    check_chunks(layout, (problem for _, problem in results))
     table.sync()
     return sum(rows for rows, _ in results)

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import tempfile
 from itertools import chain
-from typing import Any, Generator, Iterable, Iterator
-
-import numpy as np
+from typing import Any, Generator, Iterable, Iterator, TextIO
 
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.state.local_jobs import LocalJob, LocalJobs
 from fate_runtime.data.paths import PathPolicy
 from fate_runtime.request_checks import check_table_name, check_work_mode, require
-from storage import Store, Table, TableNotFound
+from fate_runtime.data.table_lines import render, table_lines
+from fate_runtime.data.node_tables import NodeTables, SparkSide, SparkTableFiles, StoredTable
+from storage import Store, TableNotFound
+from storage.spark.partition_files import partition_path
 
 _LINES_PER_WRITE = 10_000
 _STREAM_PIECE = 1 << 20  # bytes of text per piece of a streamed download (at least)
@@ -56,31 +58,17 @@ class DownloadResult:
     logs_directory: str
 
 
-def _render(value: Any, delimiter: str, stored_delimiter: str) -> str:
-    if isinstance(value, str):
-        return value if delimiter == stored_delimiter else value.replace(stored_delimiter, delimiter)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return delimiter.join(str(item) for item in value)
-    return "" if value is None else str(value)
-
-
-def _lines(pairs: Iterable[tuple[Any, Any]], delimiter: str, stored_delimiter: str) -> Iterable[str]:
-    for key, value in pairs:
-        rendered = _render(value, delimiter, stored_delimiter)
-        yield f"{key}{delimiter}{rendered}\n" if rendered else f"{key}\n"
-
-
-def _header_lines(table: Table, delimiter: str) -> list[str]:
+def _header_lines(table: StoredTable, delimiter: str) -> list[str]:
     """The header line of the download file (none when the table has no header)."""
     schema = table.schema
     if schema.get("header") is None or schema.get("sid") is None:
         return []
-    header = _render(schema["header"], delimiter, schema.get("delimiter", ","))
+    header = render(schema["header"], delimiter, schema.get("delimiter", ","))
     return [f"{schema['sid']}{delimiter}{header}\n" if header else f"{schema['sid']}\n"]
 
 
-def _row_lines(table: Table, delimiter: str) -> Iterable[str]:
-    return _lines(table.collect(), delimiter, table.schema.get("delimiter", ","))
+def _row_lines(table: StoredTable, delimiter: str) -> Iterable[str]:
+    return table_lines(table.collect(), delimiter, table.schema.get("delimiter", ","))
 
 
 def _pieces(lines: Iterable[str]) -> Iterator[bytes]:
@@ -98,8 +86,12 @@ def _pieces(lines: Iterable[str]) -> Iterator[bytes]:
 
 
 class Downloader:
-    def __init__(self, store: Store, jobs: LocalJobs, paths: PathPolicy, work_mode: int) -> None:
-        self._store = store
+    """Downloads of one node's tables; with `spark`, its Spark tables' files are written by Spark's executors."""
+
+    def __init__(self, store: Store, jobs: LocalJobs, paths: PathPolicy, work_mode: int,
+                 spark: SparkSide | None = None) -> None:
+        self._tables = NodeTables(store, spark.directory if spark else None)
+        self._spark = spark
         self._jobs = jobs
         self._paths = paths
         self._work_mode = work_mode
@@ -112,9 +104,9 @@ class Downloader:
         if len(request.delimiter) != 1 or request.delimiter in "\r\n":
             raise BadRequest("delimiter must be one character other than a line break")
 
-    def _table(self, request: DownloadRequest) -> Table:
+    def _table(self, request: DownloadRequest) -> StoredTable:
         try:
-            return self._store.table(request.namespace, request.table_name)
+            return self._tables.table(request.namespace, request.table_name)
         except TableNotFound as exc:
             raise NotFound(str(exc)) from None
 
@@ -132,7 +124,7 @@ class Downloader:
         table = self._table(request)
         job = self._start(request, output_path=output)
         try:
-            count = self._write(table, output, request.delimiter)
+            count = self._write(table, output, request.delimiter, job)
         except BaseException as exc:
             self._failed(job, exc)
             raise
@@ -154,7 +146,7 @@ class Downloader:
         return StreamedDownload(job.job_id, job.job_dsl_path, job.job_runtime_conf_path, job.logs_directory,
                                 len(header), pieces)
 
-    def _send(self, job: LocalJob, table: Table, header: list[str],
+    def _send(self, job: LocalJob, table: StoredTable, header: list[str],
               request: DownloadRequest) -> Generator[bytes, None, None]:
         """b"" (to be taken at once), then the file's text in pieces; the job ends with the last piece, or fails
         if the pieces are closed before."""
@@ -180,25 +172,47 @@ class Downloader:
         job.log.info("sent %d rows of %s.%s to the caller", rows, request.namespace, request.table_name)
         self._jobs.finish(job)
 
-    @staticmethod
-    def _write(table: Table, output: str, delimiter: str) -> int:
+    def _write(self, table: StoredTable, output: str, delimiter: str, job: LocalJob) -> int:
+        """Write the download file (complete or not at all): the header, then the rows, rendered here or, for a
+        Spark table, by Spark's executors into part files joined here in partition order."""
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(output), prefix=".download-")
-        count = 0
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.writelines(_header_lines(table, delimiter))
-                batch = []
-                for line in _row_lines(table, delimiter):
-                    batch.append(line)
-                    if len(batch) >= _LINES_PER_WRITE:
-                        out.writelines(batch)
-                        count += len(batch)
-                        batch = []
-                out.writelines(batch)
-                count += len(batch)
+                if isinstance(table, SparkTableFiles) and self._spark is not None:
+                    count = self._write_on_spark(table, out, delimiter, job)
+                else:
+                    count = self._write_here(table, out, delimiter)
             os.chmod(tmp, 0o644)
             os.replace(tmp, output)
         except BaseException:
             os.unlink(tmp)
             raise
         return count
+
+    @staticmethod
+    def _write_here(table: StoredTable, out: TextIO, delimiter: str) -> int:
+        count = 0
+        batch = []
+        for line in _row_lines(table, delimiter):
+            batch.append(line)
+            if len(batch) >= _LINES_PER_WRITE:
+                out.writelines(batch)
+                count += len(batch)
+                batch = []
+        out.writelines(batch)
+        return count + len(batch)
+
+    def _write_on_spark(self, table: StoredTable, out: TextIO, delimiter: str, job: LocalJob) -> int:
+        assert self._spark is not None
+        parts = self._spark.directory.new_staging_dir()
+        try:
+            request = {"namespace": table.namespace, "name": table.name, "delimiter": delimiter, "parts_dir": parts}
+            count = int(self._spark.run("export_csv", request, os.path.join(job.logs_directory, "spark.log"))["count"])
+            out.flush()
+            for index in range(table.partitions):
+                with open(partition_path(parts, index), "rb") as part:
+                    shutil.copyfileobj(part, out.buffer)
+            return count
+        finally:
+            shutil.rmtree(parts, ignore_errors=True)

@@ -38,7 +38,7 @@ def _upload_request(settings: flow_pb2.UploadSettings) -> UploadRequest:
         work_mode=_optional(settings, "work_mode"), head=_optional(settings, "head"),
         partition=_optional(settings, "partition"), drop=_optional(settings, "drop"),
         file=settings.file, delimiter=settings.delimiter or ",", notes=settings.notes,
-        received_name=settings.file_name)
+        received_name=settings.file_name, backend=_optional(settings, "backend"))
 
 
 def _download_request(request: flow_pb2.DownloadRequest) -> DownloadRequest:

@@ -15,6 +15,7 @@ import pytest
 from fate_runtime.state.db import Database
 from fate_runtime.state.job_store import RESTARTED
 from fate_runtime.data.upload import UploadRequest, UploadResult
+from fate_runtime.errors import BadRequest
 from storage import Store, executor
 from upload_child import DIED, uploader
 
@@ -215,3 +216,16 @@ def test_files_left_half_received_are_removed_when_the_uploader_starts(node: Nod
     (incoming / "a folder someone made").mkdir()
     node.restart()
     assert list(incoming.iterdir()) == []
+
+
+@pytest.mark.parametrize("backend, message", [
+    (1, "backend 1 asks for Spark, which this node does not offer: it has no spark settings (spark.storage_dir)"),
+    (2, "backend must be 0 (the embedded LMDB store) or 1 (Spark), got 2")])
+def test_an_upload_asking_for_a_backend_the_node_lacks_is_refused_and_creates_nothing(
+        node: Node, backend: int, message: str) -> None:
+    file = node.csv("a.csv", range(3))
+    with pytest.raises(BadRequest) as refused:
+        node.uploader.upload(UploadRequest(NS, "t", 0, 1, 4, None, file, backend=backend))
+    assert str(refused.value) == message
+    assert not node.store.exists(NS, "t") and node.db.query("SELECT * FROM t_job") == []
+    assert node.uploader.upload(UploadRequest(NS, "t", 0, 1, 4, None, file, backend=0)).count == 3

@@ -1,14 +1,17 @@
-"""Table information, table deletion and the upload history, as the flow API asks for them."""
+"""Table information, table deletion and the upload history, as the flow API asks for them (tables on either
+backend: the LMDB store's, then Spark's)."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
+from fate_runtime.data.node_tables import NodeTables
 from fate_runtime.state.data_views import DataViews, UploadRecord
 from fate_runtime.errors import BadRequest, NotFound
 from fate_runtime.request_checks import check_table_name
 from storage import InvalidTableArgument, Store, TableNotFound
+from storage.spark.directory import SparkDirectory
 
 
 @dataclasses.dataclass
@@ -23,8 +26,9 @@ class TableInfo:
 
 
 class Tables:
-    def __init__(self, store: Store, views: DataViews) -> None:
+    def __init__(self, store: Store, views: DataViews, spark: SparkDirectory | None = None) -> None:
         self._store = store
+        self._tables = NodeTables(store, spark)
         self._views = views
 
     def info(self, namespace: str, name: str, create: bool = False, partition: int | None = None) -> TableInfo:
@@ -33,7 +37,7 @@ class Tables:
         check_table_name(namespace, name)
         created = False
         try:
-            table = self._store.table(namespace, name)
+            table = self._tables.table(namespace, name)
         except TableNotFound as exc:
             if not create:
                 raise NotFound(str(exc)) from None
@@ -57,7 +61,7 @@ class Tables:
             targets = self._views.tables_of_job(job_id, component_name, role, party_id)
         else:
             raise BadRequest("table_delete needs namespace and table_name, or job_id")
-        deleted = [(ns, n) for ns, n in targets if self._store.destroy(ns, n)]
+        deleted = [(ns, n) for ns, n in targets if self._tables.destroy(ns, n)]
         if not deleted:
             if namespace:
                 raise NotFound(f"table {namespace}.{name} does not exist")

@@ -17,7 +17,9 @@ from fate_runtime.jobs.archive_stream import file_member, tar_gz
 from fate_runtime.jobs.queries import JobQueries
 from fate_runtime.state.models import ModelBuffer, ModelKey, ModelStore
 from fate_runtime.state.tracking import TrackingQueries
-from storage import Store, Table, TableNotFound
+from fate_runtime.data.node_tables import NodeTables, StoredTable
+from storage import Store, TableNotFound
+from storage.spark.directory import SparkDirectory
 
 DEFAULT_PREVIEW_ROWS = 100
 MAX_PREVIEW_ROWS = 10_000
@@ -64,7 +66,7 @@ def _row_values(value: Any, delimiter: str) -> list[Any]:
     return [value]
 
 
-def _header(table: Table) -> list[str]:
+def _header(table: StoredTable) -> list[str]:
     schema = table.schema
     header = schema.get("header", "")
     names = header.split(schema.get("delimiter", ",")) if isinstance(header, str) and header else list(header or [])
@@ -73,11 +75,12 @@ def _header(table: Table) -> list[str]:
 
 
 class ComponentQueries:
-    def __init__(self, jobs: JobQueries, tracking: TrackingQueries, models: ModelStore, store: Store) -> None:
+    def __init__(self, jobs: JobQueries, tracking: TrackingQueries, models: ModelStore, store: Store,
+                 spark: SparkDirectory | None = None) -> None:
         self._jobs = jobs
         self._tracking = tracking
         self._models = models
-        self._store = store
+        self._tables = NodeTables(store, spark)  # a task's outputs are on the backend it ran on
 
     def module(self, job_id: str, component: str, role: str, party_id: str) -> str:
         """The component's module, once the job, the party's row and the component are known."""
@@ -132,10 +135,10 @@ class ComponentQueries:
             raise NotFound(f"component {component} of {role} {party_id} has no output data")
         return [(o.namespace, o.table_name) for o in outputs]
 
-    def _output_table(self, job_id: str, component: str, role: str, party_id: str) -> Table:
+    def _output_table(self, job_id: str, component: str, role: str, party_id: str) -> StoredTable:
         namespace, name = self.output_tables(job_id, component, role, party_id)[0]
         try:
-            return self._store.table(namespace, name)
+            return self._tables.table(namespace, name)
         except TableNotFound:
             raise NotFound(f"the output table {namespace}.{name} of {component} was deleted") from None
 

@@ -15,7 +15,9 @@ from fate_runtime.state.job_store import JobRecord, JobStore, TaskRecord
 from fate_runtime.state.model_versions import ModelVersions, VersionKey
 from fate_runtime.state.tracking import TrackingQueries
 from federation import Receiver
+from fate_runtime.data.node_tables import NodeTables
 from storage import Store
+from storage.spark.directory import SparkDirectory
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,12 +55,12 @@ class DataView:
 
 class JobQueries:
     def __init__(self, jobs: JobStore, tracking: TrackingQueries, views: DataViews, store: Store,
-                 received: Receiver, versions: ModelVersions) -> None:
+                 received: Receiver, versions: ModelVersions, spark: SparkDirectory | None = None) -> None:
         self._versions = versions
         self._jobs = jobs
         self._tracking = tracking
         self._views = views
-        self._store = store
+        self._tables = NodeTables(store, spark)
         self._received = received
 
     def jobs(self, filters: dict[str, str], limit: int | None = None) -> list[JobRecord]:
@@ -141,14 +143,14 @@ class JobQueries:
         return tar_gz(directory_members(directory))
 
     def clean(self, job_id: str, role: str, party_id: str, component: str) -> list[tuple[str, str]]:
-        """Delete the tables a job made (outputs, temporaries) and its metrics; for the whole job, also what it
-        received (tables, objects and their records: the job takes no more transfers)."""
+        """Delete the tables a job made (outputs, temporaries, on either backend) and its metrics; for the whole job,
+        also what it received (tables, objects and their records: the job takes no more transfers)."""
         self._exists(job_id)
         outputs = self._tracking.output_data(job_id, component, role, party_id)
-        deleted = [(o.namespace, o.table_name) for o in outputs if self._store.destroy(o.namespace, o.table_name)]
+        deleted = [(o.namespace, o.table_name) for o in outputs if self._tables.destroy(o.namespace, o.table_name)]
         if not (role or party_id or component):  # the whole job: what it received and its leftovers too
             deleted += self._received.forget_job(job_id)
-            deleted += [(m.namespace, m.name) for m in self._store.list_tables(f"output.{job_id}")]
-            self._store.destroy_namespace(f"output.{job_id}")
+            deleted += [(m.namespace, m.name) for m in self._tables.list_tables(f"output.{job_id}")]
+            self._tables.destroy_namespace(f"output.{job_id}")
         self._tracking.forget(job_id, component, role, party_id)
         return deleted

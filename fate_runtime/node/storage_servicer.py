@@ -1,4 +1,5 @@
-"""The Storage gRPC service: tables read and written as codec-encoded pairs."""
+"""The Storage gRPC service: tables read and written as codec-encoded pairs (tables are created and written in the LMDB
+store; described, scanned and destroyed on either backend)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,27 @@ from typing import Iterator
 import grpc
 from google.protobuf import json_format
 
+from fate_runtime.data.node_tables import NodeTables, StoredTable
 from fate_runtime.errors import BadRequest
 from fate_runtime.node.proto_convert import to_struct
 from fate_runtime.node.grpc_errors import translate_errors, translate_stream_errors
 from protos import storage_pb2, storage_pb2_grpc
-from storage import Store, Table, decode
+from storage import Store, decode
+from storage.spark.directory import SparkDirectory
 
 _SCAN_BATCH = 4096
 
 
-def _describe(table: Table) -> storage_pb2.TableDescription:
+def _describe(table: StoredTable) -> storage_pb2.TableDescription:
     return storage_pb2.TableDescription(
         table=storage_pb2.TableRef(namespace=table.namespace, name=table.name), partitions=table.partitions,
         count=table.count(), schema=to_struct(table.schema), create_time=table.meta.create_time)
 
 
 class StorageServicer(storage_pb2_grpc.StorageServicer):
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, spark: SparkDirectory | None = None) -> None:
         self._store = store
+        self._tables = NodeTables(store, spark)
 
     @translate_errors
     def CreateTable(self, request: storage_pb2.CreateTableRequest,
@@ -38,12 +42,12 @@ class StorageServicer(storage_pb2_grpc.StorageServicer):
     @translate_errors
     def DestroyTable(self, request: storage_pb2.TableRef,
                      context: grpc.ServicerContext) -> storage_pb2.DestroyTableReply:
-        return storage_pb2.DestroyTableReply(existed=self._store.destroy(request.namespace, request.name))
+        return storage_pb2.DestroyTableReply(existed=self._tables.destroy(request.namespace, request.name))
 
     @translate_errors
     def DescribeTable(self, request: storage_pb2.TableRef,
                       context: grpc.ServicerContext) -> storage_pb2.TableDescription:
-        return _describe(self._store.table(request.namespace, request.name))
+        return _describe(self._tables.table(request.namespace, request.name))
 
     @translate_errors
     def Put(self, request_iterator: Iterator[storage_pb2.PutBatch],
@@ -65,7 +69,7 @@ class StorageServicer(storage_pb2_grpc.StorageServicer):
     @translate_stream_errors
     def Scan(self, request: storage_pb2.ScanRequest,
              context: grpc.ServicerContext) -> Iterator[storage_pb2.PairBatch]:
-        table = self._store.table(request.table.namespace, request.table.name)
+        table = self._tables.table(request.table.namespace, request.table.name)
         pairs = table.collect_encoded()
         if request.limit > 0:
             pairs = islice(pairs, request.limit)

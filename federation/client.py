@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from typing import Any, Iterable, Sequence, cast
@@ -14,13 +15,17 @@ from federation.errors import FederationError, JobEnded, TransferTimeout
 from federation.routes import RouteTable
 from federation.job_token import token_metadata
 from federation.sender import RetryPolicy, push, retried
+from federation.spark_push import PartPush, is_spark_table, push_parts
 from federation.tls import TlsConfig
 from federation.transfers import TransferKey
 from federation.variables import Declarations
 from federation.wire import object_chunks, read_object, table_chunks
 from protos import federation_pb2 as pb
 from protos import federation_pb2_grpc
-from storage import Store, Table, decode, encode
+from storage import Table, decode, encode
+from storage.computing import ComputingBackend
+
+log = logging.getLogger("fate_flow.federation")
 
 DEFAULT_CHECK_EVERY = 30.0  # seconds a get waits between two questions to the sender's node
 _AWAIT_MARGIN = 10.0
@@ -44,10 +49,11 @@ class FederationClient:
     waits as long as the job runs: every `check_every` seconds of waiting it asks the sending party's
     node whether it still runs the job, and stops (FederationError naming that party) when the node
     does not answer or the job has ended there. `get_timeout`, if given, bounds every `get` besides.
+    Received tables are opened in `store`, the backend the task computes on (the node lands them there).
     """
 
     def __init__(self, job_id: str, role: str, party_id: str, routes: RouteTable, declarations: Declarations,
-                 store: Store, local_target: str, token: str, tls: TlsConfig | None = None,
+                 store: ComputingBackend, local_target: str, token: str, tls: TlsConfig | None = None,
                  retry: RetryPolicy | None = None, get_timeout: float | None = None,
                  check_every: float = DEFAULT_CHECK_EVERY) -> None:
         if not check_every > 0:
@@ -94,10 +100,14 @@ class FederationClient:
                                  dst=pb.Party(role=dst.role, party_id=dst.party_id))
 
     def remote(self, obj: Any, name: str, tag: Any, parties: Sequence[Party | tuple[str, Any]]) -> None:
-        """Send `obj` (a value, or a storage Table sent partition by partition) to each of `parties`."""
+        """Send `obj` (a value, or a table sent partition by partition: an LMDB Table from here, a SparkTable
+        from the executors that hold its partitions) to each of `parties`."""
         targets = _parties(parties)
         for party in targets:
             self._declarations.check(name, self.local.role, party.role)
+        if is_spark_table(obj):
+            self._remote_spark_table(obj, name, str(tag), targets)
+            return
         data = None if isinstance(obj, Table) else encode(obj)
         rows = obj.count() if isinstance(obj, Table) else 0
         for party in targets:
@@ -112,6 +122,20 @@ class FederationClient:
             channel, address = self._channel(party.party_id)
             push(channel, chunks, f"variable {name!r} (tag {tag!r}) of job {self.job_id}",
                  f"{party.role} {party.party_id} at {address}", self._retry, self._token)
+
+    def _remote_spark_table(self, table: Any, name: str, tag: str, targets: list[Party]) -> None:
+        rows = tuple(table.partition_counts())
+        for party in targets:
+            header = self._header(name, tag, party)
+            header.kind, header.partitions, header.total_rows = pb.TABLE, table.partitions, sum(rows)
+            address = self._routes.address_of(party.party_id)
+            what = f"variable {name!r} (tag {tag!r}) of job {self.job_id}"
+            peer = f"{party.role} {party.party_id} at {address}"
+            started = time.monotonic()
+            acks = push_parts(table.rdd, PartPush(header.SerializeToString(), rows, address, party.party_id, self._tls,
+                                                  self._retry, self._token, what, peer))
+            log.info("sent %s to %s: %d rows in %d parts from the executors in %.3f s", what, peer, sum(rows),
+                     len(acks), time.monotonic() - started)
 
     def get(self, name: str, tag: Any, parties: Sequence[Party | tuple[str, Any]],
             timeout: float | None = None) -> list[Any]:

@@ -9,6 +9,7 @@ are forgotten and the job takes no more transfers there.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import ContextManager, Protocol
 
 OBJECT = "object"
@@ -28,6 +29,17 @@ class TransferKey:
     def describe(self) -> str:
         return (f"variable {self.name!r} (tag {self.tag!r}) from {self.src_role} {self.src_party} "
                 f"to {self.dst_role} {self.dst_party} in job {self.job_id}")
+
+    def digest(self) -> str:
+        """A name for the transfer made of hex digits only."""
+        return hashlib.sha256(repr(dataclasses.astuple(self)).encode()).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class PartKey(TransferKey):
+    """One part of a table transfer that comes in parts (for `TransferRecords.receiving`)."""
+
+    part: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

@@ -95,6 +95,13 @@ def table_chunks(header: pb.TransferHeader, table: Table) -> Iterator[pb.Transfe
         table.release_partition(index)  # keeps the sender's memory to about one partition's pages
 
 
+def partition_chunks(header: pb.TransferHeader, index: int,
+                     pairs: list[tuple[bytes, bytes]]) -> Iterator[pb.TransferChunk]:
+    """The header, then partition `index`'s pairs (in key order), at most about CHUNK_BYTES per chunk."""
+    yield pb.TransferChunk(header=header)
+    yield from _batch_chunks(index, pairs)
+
+
 def chunk_pairs(chunk: pb.TableChunk, partitions: int) -> list[tuple[bytes, Any]]:
     """The (key, value) pairs of a table chunk; TransferRefused if it is malformed.
 

@@ -7,6 +7,7 @@ groups it was started in (its forkserver and worker processes) is killed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -17,6 +18,7 @@ import socket
 import sqlite3
 import threading
 import time
+from concurrent import futures
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from zlib import crc32
@@ -24,8 +26,9 @@ from zlib import crc32
 import grpc
 import numpy as np
 
-from federation import (JOB_TOKEN, Declarations, FederationClient, RetryPolicy, RouteTable, TlsConfig,
-                        TransferVariable, open_channel)
+from federation import (JOB_TOKEN, Declarations, FederationClient, FederationServicer, JobView, Receiver, RetryPolicy,
+                        RouteTable, TlsConfig, TransferVariable, open_channel, server_options)
+from federation.table_parts import part_partitions
 from federation.wire import object_chunks
 from integration_helpers import NodeProcess, free_port, reap_all
 from protos import federation_pb2 as fpb
@@ -215,6 +218,50 @@ def table_stream(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple
         for start in range(0, len(bucket), rows_per_chunk):
             chunks.append(table_chunk(index, bucket[start:start + rows_per_chunk]))
     return chunks
+
+
+def part_stream(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],
+                pairs: Sequence[tuple[bytes, bytes]], partitions: int, part: int, part_count: int,
+                **overrides: Any) -> list[fpb.TransferChunk]:
+    """A hand-built push of one part of a table sent in parts: header, then the sorted pairs of the partitions the
+    part carries (`overrides` change the header's numbers)."""
+    covered = part_partitions(part, part_count, partitions)
+    buckets = partitioned(pairs, partitions)
+    fields = dict(kind=fpb.TABLE, partitions=partitions, total_rows=len(pairs), part=part, part_count=part_count,
+                  part_rows=sum(len(buckets[index]) for index in covered))
+    fields.update(overrides)
+    return [fpb.TransferChunk(header=header(job, name, tag, src, dst, **fields)),
+            *(table_chunk(index, buckets[index]) for index in covered)]
+
+
+@contextlib.contextmanager
+def receiver_in_process(tmp_path: Path, roles: dict[str, Sequence[str]], variables: Sequence[TransferVariable],
+                        job: str, spark_tables: Any = None, backend_of: Any = None) -> Iterator[Receiver]:
+    """A Receiver of this test process for one registered job (its test token), with its node's transfer log in a
+    fresh database; tables land in an LMDB store under tmp_path (or `spark_tables`, as `backend_of` says)."""
+    from fate_runtime.state.db import Database
+    from fate_runtime.state.transfer_log import TransferLog
+
+    view = JobView({role: tuple(parties) for role, parties in roles.items()}, Declarations(variables),
+                   job_token(job))
+    yield Receiver(Store(str(tmp_path / "storage"), workers=1), TransferLog(Database(str(tmp_path / "db" / "f.db"))),
+                   str(tmp_path / "objects"), lambda job_id: view if job_id == job else None, None, spark_tables,
+                   backend_of)
+
+
+@contextlib.contextmanager
+def serving(receiver: Receiver) -> Iterator[str]:
+    """The receiver's Federation and LocalFederation services on a free loopback port of this process."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=server_options())
+    servicer = FederationServicer(receiver)
+    federation_pb2_grpc.add_FederationServicer_to_server(servicer, server)
+    federation_pb2_grpc.add_LocalFederationServicer_to_server(servicer, server)
+    address = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
+    server.start()
+    try:
+        yield address
+    finally:
+        server.stop(0).wait()
 
 
 def await_request(job: str, name: str, tag: str, src: tuple[str, str], dst: tuple[str, str],

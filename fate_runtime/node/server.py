@@ -42,6 +42,7 @@ from fate_runtime.state.job_store import JobStore
 from fate_runtime.state.transfer_log import TransferLog
 from fate_runtime.node_runtime import NodeRuntime
 from fate_runtime.jobs.party import PartyJobs
+from fate_runtime.node.received_tables import received_tables_backend
 from fate_runtime.node.recovery import recover
 from fate_runtime.jobs.scheduler import Scheduler
 from fate_runtime.state.local_jobs import LocalJobs
@@ -61,6 +62,7 @@ from federation import FederationServicer, Receiver, server_options
 from protos import (federation_pb2, federation_pb2_grpc, flow_pb2, flow_pb2_grpc, inference_service_pb2_grpc,
                     scheduler_pb2, scheduler_pb2_grpc, serving_federation_pb2_grpc, storage_pb2, storage_pb2_grpc)
 from storage import Store, make_worker_budget, shutdown_workers
+from storage.spark.directory import SparkDirectory
 
 log = logging.getLogger("fate_flow.node")
 
@@ -109,8 +111,11 @@ class Node:
         self.components = Components.load(self._component_modules)
         self.jobs = JobStore(db, config.data_dir, self.components)
         registry = JobRegistry(db)
+        # a table received for a party lands where that party's tasks compute: the LMDB store or the Spark directory
         receiver = Receiver(self.store, TransferLog(db), os.path.join(config.data_dir, "federation", "objects"),
-                            registry.lookup, config.local_parties)
+                            registry.lookup, config.local_parties,
+                            SparkDirectory(config.spark["storage_dir"]) if config.spark else None,
+                            received_tables_backend(self.jobs, config))
         versions = ModelVersions(db)
         self._versions = versions
         models = ModelParty(versions, self.jobs, config.local_parties, self.components, self.store)

@@ -89,8 +89,8 @@ def test_a_task_s_output_on_spark_is_previewed_archived_and_cleaned(spark: Spark
         "data", types.SimpleNamespace(namespace=OUTPUT[0], name=OUTPUT[1], partitions=3, count=lambda: 20))
     spark_table(spark, *OUTPUT, ROWS)
     spark_table(spark, OUTPUT[0], "a_leftover", {"k": "v"})
-    queries = JobQueries(store, TrackingQueries(db), DataViews(db), lmdb, types.SimpleNamespace(forget_job=lambda _: []),
-                         ModelVersions(db), spark)
+    received = types.SimpleNamespace(forget_job=lambda _: [])
+    queries = JobQueries(store, TrackingQueries(db), DataViews(db), lmdb, received, ModelVersions(db), spark)
     components = ComponentQueries(queries, TrackingQueries(db), ModelStore(db), lmdb, spark)
     rows, header, count = components.output_preview(JOB, TOY, "guest", "10000", 5)
     assert (header, count) == (["id", "x", "y"], 20)

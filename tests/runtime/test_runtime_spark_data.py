@@ -78,7 +78,8 @@ class SparkNode:
         """Each partition's (key, value) codec bytes in stored order, of the Spark table or else the LMDB one."""
         if self.spark.files.exists(NS, table):
             directory = self.spark.files.table_dir(NS, table)
-            return [list(read_partition(directory, index)) for index in range(self.spark.files.meta(NS, table).partitions)]
+            count = self.spark.files.meta(NS, table).partitions
+            return [list(read_partition(directory, index)) for index in range(count)]
         lmdb = self.store.table(NS, table)
         return [list(chain.from_iterable(lmdb.encoded_batches(index))) for index in range(lmdb.partitions)]
 

@@ -5,7 +5,8 @@ ranges with csv_loader.parse_chunk (the LMDB upload's rules and errors), the row
 storage.partitioner lays out every table (partition = CRC-32 of the key's codec bytes modulo the partition count,
 keys in byte order within a partition) and each executor writes the partitions it holds into a staging directory
 under spark.storage_dir. The node publishes that directory as the table (one rename), once it has noted what it
-publishes - or removes it.
+publishes - or removes it. Executors open the file by its path: on a cluster, a node-side `file` must be on a mount
+every executor shares; a file streamed to the node is spooled under spark.storage_dir for that reason.
 
 The table stays in the Spark backend's own format, msgpack [key bytes, value bytes] files (partition_files.py),
 rather than Parquet: those bytes are the codec's, so the partition layout and any value type (strings here, arrays

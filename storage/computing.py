@@ -25,6 +25,12 @@ class ComputingTable(Protocol):
     @property
     def schema(self) -> dict[str, Any]: ...
 
+    def set_schema(self, schema: dict[str, Any]) -> None: ...
+
+    def with_heavy_rows(self) -> "ComputingTable":
+        """This table, its operations spread over the backend's workers however few its rows are."""
+        ...
+
     def put_all(self, pairs: Iterable[tuple[Any, Any]], batch_rows: int = ..., sync: bool = ...) -> int: ...
 
     def get(self, key: Any) -> Any: ...
@@ -69,6 +75,19 @@ class ComputingTable(Protocol):
 class ComputingBackend(Protocol):
     """Where tables live: create, open and destroy them by (namespace, name)."""
 
+    @property
+    def temp_namespace(self) -> str:
+        """Where a task's own temporary tables go (destroyed when the task ends)."""
+        ...
+
+    def parallelism(self) -> int:
+        """How many partitions the backend works on at once (worker processes, or Spark's default parallelism)."""
+        ...
+
+    def for_heavy_rows(self) -> "ComputingBackend":
+        """This backend, opening tables whose every row carries much work (see ComputingTable.with_heavy_rows)."""
+        ...
+
     def create_table(self, namespace: str, name: str, partitions: int, schema: dict[str, Any] | None = None,
                      replace: bool = False) -> ComputingTable: ...
 
@@ -77,6 +96,8 @@ class ComputingBackend(Protocol):
     def exists(self, namespace: str, name: str) -> bool: ...
 
     def destroy(self, namespace: str, name: str) -> bool: ...
+
+    def destroy_namespace(self, namespace: str) -> int: ...
 
 
 if TYPE_CHECKING:  # mypy proves both backends implement the interface

@@ -174,6 +174,14 @@ class Store:
         """A new empty table with a generated name in the temporary namespace."""
         return self.create_table(self.config.temp_namespace, uuid.uuid4().hex, partitions, schema)
 
+    @property
+    def temp_namespace(self) -> str:
+        return self.config.temp_namespace
+
+    def parallelism(self) -> int:
+        """The storage worker processes the store runs partitions in."""
+        return self.config.worker_count()
+
     def exists(self, namespace: str, name: str) -> bool:
         return os.path.exists(os.path.join(self.table_dir(namespace, name), META_FILE))
 

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Protocol, Sequence
 
 from google.protobuf.message import Message
 
-from storage import Store, Table
+from storage.computing import ComputingBackend, ComputingTable
 
 
 class Federation(Protocol):
@@ -24,7 +24,7 @@ class Tracker(Protocol):
 
     def set_metric_meta(self, namespace: str, name: str, meta: dict[str, Any]) -> None: ...
 
-    def save_output_data(self, name: str, table: Table) -> None: ...
+    def save_output_data(self, name: str, table: ComputingTable) -> None: ...
 
 
 Buffers = dict[str, bytes]  # a model's buffers: name (e.g. "HeteroLRParam") -> the serialized protobuf message
@@ -52,10 +52,10 @@ class ComponentContext:
     party_id: str
     params: dict[str, Any]
     roles: dict[str, list[str]]
-    inputs: dict[str, list[Table]]
+    inputs: dict[str, list[ComputingTable]]
     federation: Federation
     tracker: Tracker
-    store: Store
+    store: ComputingBackend
     log: logging.Logger
     models: Models
     job_type: str = "train"  # FATE's job_parameters.job_type: "train", or "predict" with a trained model version
@@ -73,7 +73,7 @@ class ComponentContext:
         """(namespace, table name) for this task's output `name`."""
         return f"output.{self.job_id}", f"{self.component}.{self.role}.{self.party_id}.{name}"
 
-    def output_table(self, name: str, partitions: int) -> Table:
+    def output_table(self, name: str, partitions: int) -> ComputingTable:
         """A new empty table named as this task's output `name`."""
         namespace, table_name = self.output_name(name)
         return self.store.create_table(namespace, table_name, partitions)

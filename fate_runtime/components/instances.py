@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from storage import Table
+from storage.computing import ComputingTable
 from storage.codec import register_data_class
 
 
@@ -56,12 +56,12 @@ def instance_block(pairs: Iterable[tuple[Any, Instance]], width: int | None = No
     return InstanceBlock(ids, features, np.asarray(labels, dtype=float) if labelled else None)
 
 
-def header(table: Table) -> list[str]:
+def header(table: ComputingTable) -> list[str]:
     """The feature names of an instance table."""
     return list(table.schema.get("header", []))
 
 
-def with_schema(table: Table, names: list[str], source: Table) -> Table:
+def with_schema(table: ComputingTable, names: list[str], source: ComputingTable) -> ComputingTable:
     """`table` with `source`'s schema but `names` as header (after a component keeps or renames columns)."""
     table.set_schema({**source.schema, "header": list(names)})
     return table

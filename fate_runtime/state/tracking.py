@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from fate_runtime.state.db import Database, now_ms
 from fate_runtime.state.job_store import task_id
 from fate_runtime.state.tables import DATA_VIEWS, METRICS, OUTPUT_DATA, PARAMETERS
-from storage import Table
+from storage.computing import ComputingTable
 
 METRIC_DATA = 1
 METRIC_META = 0
@@ -60,7 +60,7 @@ class TaskTracker:
     def save_parameters(self, module: str, parameters: dict[str, Any]) -> None:
         PARAMETERS.insert(self._db, {**self._where, "f_module": module, "f_parameters": parameters}, replace=True)
 
-    def save_output_data(self, name: str, table: Table) -> None:
+    def save_output_data(self, name: str, table: ComputingTable) -> None:
         """Record `table` as the output `name` of the task, and as a table the job wrote (its data view)."""
         name = self._output_name(name)
         self._saved.append(name)

@@ -12,6 +12,7 @@ from fate_runtime.tasks import lifeline
 lifeline.hold()
 
 import argparse  # noqa: E402 - the lifeline comes first
+import dataclasses
 import logging
 import os
 import sys
@@ -21,6 +22,7 @@ import grpc
 
 from fate_runtime import dsl, identifiers
 from fate_runtime.components import ComponentContext, Components
+from fate_runtime.computing import LMDB, party_backend
 from fate_runtime.state.db import Database, now_ms
 from fate_runtime.state.job_registry import JobRegistry
 from fate_runtime.state.job_store import FAILED, SUCCESS, JobStore
@@ -32,6 +34,9 @@ from fate_runtime.tasks.task_models import TaskModels
 from federation import Declarations, FederationClient, open_channel
 from protos import scheduler_pb2, scheduler_pb2_grpc
 from storage import Store
+from storage.backend_copies import WithOtherBackendTables, lmdb_into_spark, spark_into_lmdb
+from storage.computing import ComputingBackend
+from storage.spark.directory import SparkDirectory
 
 
 class ComponentFederation:
@@ -61,14 +66,16 @@ def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id
     if ignored:
         log.warning("parameters %s are not parameters of %s and are ignored", ", ".join(ignored), module)
     temp_namespace = f"__temp__.{job_id}.{component}.{role}.{party_id}"
-    store = Store(os.path.join(node.data_dir, "storage"), map_size=node.map_size, workers=node.workers,
-                  worker_slots=node.worker_slots, temp_namespace=temp_namespace)
+    lmdb = Store(os.path.join(node.data_dir, "storage"), map_size=node.map_size, workers=node.workers,
+                 worker_slots=node.worker_slots, temp_namespace=temp_namespace)
+    backend = party_backend(plan.job_parameters, node.computing, node.spark_settings() is not None, role, party_id)
+    store = _computing(node, backend, lmdb, f"fate {job_id} {component} {role} {party_id}")
     tracker = TaskTracker(db, job_id, component, role, party_id, plan.components[component].output_data)
     tracker.save_parameters(module, params)
     token = JobRegistry(db).token(job_id)
     if token is None:
         raise TaskFailed(f"job {job_id} is not registered on this node")
-    client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), store,
+    client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), lmdb,
                               node.local_target, token, tls=node.tls)
     inputs = TaskInputs(job_id, plan, role, party_id, TrackingQueries(db), model_store, store)
     models = TaskModels(model_store, ModelKey(plan.model_id(), job_id, role, party_id, component),
@@ -81,6 +88,29 @@ def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id
     finally:
         client.close()
         store.destroy_namespace(temp_namespace)
+        lmdb.destroy_namespace(temp_namespace)
+        if backend != LMDB:
+            from storage.spark.context import stop_spark_context
+
+            stop_spark_context()
+
+
+def _computing(node: NodeRuntime, backend: str, lmdb: Store, app_name: str) -> ComputingBackend:
+    """The task's computing backend: the LMDB store or Spark (a SparkContext named `app_name`), either finding the
+    tables the node keeps in the other backend."""
+    log = logging.getLogger("fate_flow.task")
+    settings = node.spark_settings()
+    if backend == LMDB:
+        log.info("computing backend: the embedded LMDB store")
+        return lmdb if settings is None else WithOtherBackendTables(
+            lmdb, spark_into_lmdb(SparkDirectory(settings.storage_dir), lmdb))
+    if settings is None:
+        raise TaskFailed("this node has no spark settings to run the task on Spark")
+    from storage.spark.store import SparkStore  # pyspark only where a task runs on Spark
+
+    log.info("computing backend: Spark (master %s, storage dir %s)", settings.master, settings.storage_dir)
+    spark = SparkStore(dataclasses.replace(settings, app_name=app_name), lmdb.temp_namespace)
+    return WithOtherBackendTables(spark, lmdb_into_spark(lmdb, spark.files))
 
 
 def _report(node: NodeRuntime, job_id: str, component: str, role: str, party_id: str, status: str,

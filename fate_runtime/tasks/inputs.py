@@ -6,7 +6,8 @@ from fate_runtime.components.context import Buffers
 from fate_runtime.dsl import ARGS, JobPlan
 from fate_runtime.state.models import ModelKey, ModelStore
 from fate_runtime.state.tracking import TrackingQueries
-from storage import Store, Table, TableNotFound
+from storage import TableNotFound
+from storage.computing import ComputingBackend, ComputingTable
 
 
 class TaskFailed(Exception):
@@ -17,7 +18,7 @@ class TaskInputs:
     """The inputs of one party's tasks of one job."""
 
     def __init__(self, job_id: str, plan: JobPlan, role: str, party_id: str, tracking: TrackingQueries,
-                 models: ModelStore, store: Store) -> None:
+                 models: ModelStore, store: ComputingBackend) -> None:
         self._job_id = job_id
         self._plan = plan
         self._role = role
@@ -47,9 +48,9 @@ class TaskInputs:
         # HeteroLR) hands nothing on, and the component decides what that means for its role
         return [(found[0].namespace, found[0].table_name)] if found else []
 
-    def tables(self, component: str) -> dict[str, list[Table]]:
+    def tables(self, component: str) -> dict[str, list[ComputingTable]]:
         """The component's input tables by input key (`input.data.<key>` of the DSL)."""
-        inputs: dict[str, list[Table]] = {}
+        inputs: dict[str, list[ComputingTable]] = {}
         for key, refs in self._plan.components[component].data_inputs.items():
             for ref in refs:
                 for location in self._locations(ref):

@@ -6,7 +6,7 @@ import shutil
 from typing import Any
 
 from storage.errors import TableExists
-from storage.meta import TableMeta, check_partitions
+from storage.meta import TEMP_NAMESPACE, TableMeta, check_partitions
 from storage.spark.context import spark_context
 from storage.spark.directory import SparkDirectory
 from storage.spark.partition_files import read_partition, write_partition
@@ -17,10 +17,23 @@ from storage.spark.table import SparkTable
 class SparkStore:
     """The Spark backend: each table a directory of partition files under the storage dir, computed on Spark."""
 
-    def __init__(self, settings: SparkSettings) -> None:
+    def __init__(self, settings: SparkSettings, temp_namespace: str = TEMP_NAMESPACE) -> None:
         self.settings = settings
         self.context = spark_context(settings)
         self.files = SparkDirectory(settings.storage_dir)
+        self._temp_namespace = temp_namespace
+
+    @property
+    def temp_namespace(self) -> str:
+        return self._temp_namespace
+
+    def parallelism(self) -> int:
+        """Spark's default parallelism: the cores of the executors (local[N]: N)."""
+        return int(self.context.defaultParallelism)
+
+    def for_heavy_rows(self) -> "SparkStore":
+        """This store: Spark spreads every table's partitions over its executors, however few rows they hold."""
+        return self
 
     def table_dir(self, namespace: str, name: str) -> str:
         return self.files.table_dir(namespace, name)
@@ -62,3 +75,7 @@ class SparkStore:
     def destroy(self, namespace: str, name: str) -> bool:
         """Remove a stored table; False if it did not exist."""
         return self.files.destroy(namespace, name)
+
+    def destroy_namespace(self, namespace: str) -> int:
+        """Remove every stored table of a namespace; returns how many there were."""
+        return self.files.destroy_namespace(namespace)

@@ -7,6 +7,7 @@ executors with cloudpickle (code of this node, never data from another party).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import uuid
 from itertools import groupby
@@ -16,7 +17,7 @@ from zlib import crc32
 from pyspark import StorageLevel
 
 from storage.codec import decode, encode
-from storage.meta import TEMP_NAMESPACE, MetaBacked, TableMeta, check_partitions
+from storage.meta import MetaBacked, TableMeta, check_partitions
 from storage.operations import fold
 from storage.partitioner import partition_of
 from storage.spark.shipping import with_data_classes as shipped
@@ -60,6 +61,16 @@ class SparkTable(MetaBacked):
         self.meta = meta
         self.rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
         self.stored = stored
+
+    def set_schema(self, schema: dict[str, Any]) -> None:
+        if self.stored:
+            self.meta = self.store.files.set_schema(self.namespace, self.name, schema)
+        else:
+            self.meta = dataclasses.replace(self.meta, schema=dict(schema))
+
+    def with_heavy_rows(self) -> "SparkTable":
+        """This table: Spark runs every partition on the executors whatever the row count."""
+        return self
 
     # ---- keys, rows in and out --------------------------------------------------
 
@@ -125,11 +136,15 @@ class SparkTable(MetaBacked):
     # ---- whole-table operations -------------------------------------------------
 
     def _result(self, rdd: Any, names: dict[str, str]) -> "SparkTable":
-        """A table of `rdd`: stored under names' namespace/name if a name is given, else temporary."""
+        """A table of `rdd`: stored under names' namespace/name if a name is given, else temporary - computed now
+        either way, as on LMDB, so that destroying this table afterwards leaves the result whole."""
         if "name" in names:
             return self.store.save(rdd, TableMeta(names.get("namespace", self.namespace), names["name"],
                                                   self.partitions, self.schema))
-        return SparkTable(self.store, TableMeta(TEMP_NAMESPACE, uuid.uuid4().hex, self.partitions, self.schema), rdd)
+        meta = TableMeta(self.store.temp_namespace, uuid.uuid4().hex, self.partitions, self.schema)
+        result = SparkTable(self.store, meta, rdd)
+        result.rdd.count()
+        return result
 
     def map_values(self, fn: Callable[[Any], Any], **names: str) -> "SparkTable":
         return self._result(self.rdd.mapValues(shipped(lambda value: encode(fn(decode(value))))), names)

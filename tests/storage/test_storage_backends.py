@@ -153,3 +153,71 @@ def test_a_stored_spark_table_is_files_another_store_reads_back(spark_store):
     directory = spark_store.table_dir("ns", saved.name)
     assert sorted(os.listdir(directory)) == ["meta.json", "part-00000", "part-00001", "part-00002"]
     assert_laid_out(SparkStore(spark_store.settings).table("ns", saved.name), dict(ROWS))
+
+
+def test_a_schema_set_on_a_table_stays_with_it_and_its_results(backend):
+    table = new_table(backend, 2)
+    table.set_schema({"header": ["x"], "sid_name": "id"})
+    assert backend.table("ns", table.name).schema == {"header": ["x"], "sid_name": "id"}
+    derived = table.map_values(repr)
+    assert derived.schema == {"header": ["x"], "sid_name": "id"}
+    derived.set_schema({"header": ["y"]})
+    assert derived.save_as(unique("schema")).schema == {"header": ["y"]}
+
+
+def test_heavy_row_tables_hold_the_same_rows_and_the_backend_tells_its_parallelism(backend):
+    table = new_table(backend, 3)
+    for heavy in (table.with_heavy_rows(), backend.for_heavy_rows().table("ns", table.name)):
+        assert_laid_out(heavy, dict(ROWS))
+        assert_laid_out(heavy.map_values(lambda value: value), dict(ROWS))
+    assert backend.parallelism() >= 1
+    assert table.map_values(repr).namespace == backend.temp_namespace
+
+
+@pytest.mark.spark
+def test_a_spark_store_keeps_its_tasks_temporary_tables_in_its_temp_namespace(spark_store):
+    """Unnamed results and tables created under temp_namespace go there; destroy_namespace removes the stored ones."""
+    from storage.spark.store import SparkStore
+
+    task_store = SparkStore(spark_store.settings, temp_namespace="__temp__.task")
+    assert task_store.parallelism() == spark_store.settings.shuffle_partitions  # spark.default.parallelism
+    table = new_table(task_store, 2)
+    assert table.map_values(repr).namespace == "__temp__.task"
+    task_store.create_table("__temp__.task", "blocks", 2).put_all([(1, 1)])
+    assert task_store.destroy_namespace("__temp__.task") == 1
+    assert not task_store.exists("__temp__.task", "blocks")
+
+
+@pytest.mark.spark
+def test_a_task_finds_a_table_its_node_keeps_in_the_other_backend(inline_store, spark_store):
+    """LMDB -> Spark and Spark -> LMDB: copied once into the task's temporary namespace, laid out and described alike;
+    a table in neither backend is not found."""
+    from storage.backend_copies import WithOtherBackendTables, lmdb_into_spark, spark_into_lmdb
+    from storage.spark.store import SparkStore
+    from storage.spark.table import SparkTable
+
+    in_lmdb, in_spark = new_table(inline_store, 3), new_table(spark_store, 4)
+    for table in (in_lmdb, in_spark):
+        table.set_schema({"header": ["x"]})
+    spark_task = WithOtherBackendTables(SparkStore(spark_store.settings, temp_namespace="__temp__.spark_task"),
+                                        lmdb_into_spark(inline_store, spark_store.files))
+    lmdb_task = WithOtherBackendTables(inline_store, spark_into_lmdb(spark_store.files, inline_store))
+    for task, source, kind in ((spark_task, in_lmdb, SparkTable), (lmdb_task, in_spark, Table)):
+        found = task.table("ns", source.name)
+        assert isinstance(found, kind) and found.namespace == task.temp_namespace
+        assert (found.partitions, found.schema) == (source.partitions, {"header": ["x"]})
+        assert_laid_out(found, dict(ROWS))
+        assert task.table("ns", source.name).name == found.name  # brought in once
+        with pytest.raises(TableNotFound):
+            task.table("ns", "absent")
+    assert spark_task.table("ns", in_spark.name).namespace == "ns"  # its own backend's table, as it is
+
+
+def test_a_result_outlives_the_tables_it_was_computed_from(backend):
+    """As the toy job does: results taken, then their sources destroyed, and the results still read."""
+    source = new_table(backend, 2, [(i, float(i)) for i in range(20)])
+    halves = source.map_values(lambda value: (value / 2, value / 2))
+    first = halves.map_values(lambda pair: pair[0])
+    for table in (source, halves):
+        table.destroy()
+    assert first.reduce(operator.add) == sum(range(20)) / 2

@@ -15,7 +15,7 @@ from fate_runtime.components.binning.steps import fitted, save_output
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.crypto import PrivateKey, generate_keypair
 from protos.binning_model_pb2 import IVParam
-from storage import Table
+from storage.computing import ComputingTable
 
 GUEST, HOST = "guest", "host"
 KEY_LENGTH = 1024  # FATE 1.2's Paillier key for binning (its PaillierEncrypt default; binning has no encrypt_param)
@@ -35,7 +35,7 @@ def _host_columns(sums: Any, private_key: PrivateKey, host: str, adjustment_fact
     return columns
 
 
-def fit(ctx: ComponentContext, table: Table) -> None:
+def fit(ctx: ComponentContext, table: ComputingTable) -> None:
     params = ctx.params
     columns, points = fitted(ctx, table)
     binned = list(columns.binned)

@@ -9,12 +9,12 @@ from fate_runtime.components.binning.secure_counts import encrypted_bin_sums
 from fate_runtime.components.binning.steps import fitted, save_output
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.crypto import PublicKey
-from storage import Table
+from storage.computing import ComputingTable
 
 GUEST, HOST = "guest", "host"
 
 
-def fit(ctx: ComponentContext, table: Table) -> None:
+def fit(ctx: ComponentContext, table: ComputingTable) -> None:
     params = ctx.params
     columns, points = fitted(ctx, table)
     if not params["local_only"]:

@@ -9,7 +9,7 @@ from fate_runtime.components.binning.split_points import SplitPoints
 from fate_runtime.components.binning.steps import MODULE, save_output
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.components.instances import header
-from storage import Table
+from storage.computing import ComputingTable
 
 
 def own_model(ctx: ComponentContext, module: str) -> dict[str, bytes]:
@@ -21,7 +21,7 @@ def own_model(ctx: ComponentContext, module: str) -> dict[str, bytes]:
     return buffers
 
 
-def predict(ctx: ComponentContext, table: Table) -> None:
+def predict(ctx: ComponentContext, table: ComputingTable) -> None:
     trained = model.trained(own_model(ctx, MODULE), ctx.component)
     if header(table) != trained.header:
         raise ValueError(f"the input's columns differ from those {ctx.component} was trained on")

@@ -19,7 +19,7 @@ import numpy as np
 from fate_runtime.components.binning.split_points import SplitPoints
 from fate_runtime.crypto import EncryptedNumber, PrivateKey, PublicKey
 from fate_runtime.crypto.obfuscators import process_obfuscators
-from storage import Table
+from storage.computing import ComputingTable
 
 BinSums = list[list[list[int]]]  # per column, per bin: [ciphertext of the events, row count]
 MAX_COUNT = 2**53  # no bin holds more rows than this
@@ -30,7 +30,7 @@ def _encrypted_label(public_key: PublicKey, instance: Any) -> int:
     return public_key.raw_encrypt(int(instance.label), blinding)
 
 
-def encrypted_labels(table: Table, public_key: PublicKey) -> Table:
+def encrypted_labels(table: ComputingTable, public_key: PublicKey) -> ComputingTable:
     """id -> E(y) of the guest's rows (labels already checked to be 0 or 1)."""
     return table.with_heavy_rows().map_values(partial(_encrypted_label, public_key))
 
@@ -60,7 +60,7 @@ def _combined(left: BinSums, right: BinSums, nsquare: int) -> BinSums:
             for left_column, right_column in zip(left, right)]
 
 
-def encrypted_bin_sums(table: Table, labels: Table, columns: list[int], points: SplitPoints,
+def encrypted_bin_sums(table: ComputingTable, labels: ComputingTable, columns: list[int], points: SplitPoints,
                        public_key: PublicKey) -> BinSums:
     """The host's re-randomized encrypted events and its row count per bin of `columns`, over the rows whose ids
     the guest's encrypted label table has."""

@@ -12,7 +12,7 @@ import numpy as np
 from fate_runtime.components.binning.columns import BinningColumns
 from fate_runtime.components.binning.quantiles import Summary, merged, partition_summaries, query
 from fate_runtime.components.instances import instance_block
-from storage import Table
+from storage.computing import ComputingTable
 
 QUANTILE, BUCKET = "quantile", "bucket"
 
@@ -71,7 +71,7 @@ def merged_values(left: list[np.ndarray], right: list[np.ndarray]) -> list[np.nd
     return [np.union1d(one, other) for one, other in zip(left, right)]
 
 
-def fit_split_points(table: Table, columns: BinningColumns, params: dict[str, Any]) -> SplitPoints:
+def fit_split_points(table: ComputingTable, columns: BinningColumns, params: dict[str, Any]) -> SplitPoints:
     """The split points of every binned column of an instance table, in `columns.binned` order."""
     found: dict[int, list[float]] = {}
     numeric = [column for column in columns.binned if column not in columns.categorical]

@@ -7,12 +7,12 @@ from fate_runtime.components.binning.split_points import SplitPoints, fit_split_
 from fate_runtime.components.binning.transform import BIN_NUM, WOE, transformed
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.components.instances import header
-from storage import Table
+from storage.computing import ComputingTable
 
 MODULE = "HeteroFeatureBinning"
 
 
-def input_table(ctx: ComponentContext, module: str) -> Table:
+def input_table(ctx: ComponentContext, module: str) -> ComputingTable:
     """The component's input data (FATE's `input.data.data`); ValueError when it is missing, empty or has no
     feature columns."""
     tables = ctx.inputs.get("data") or [table for found in ctx.inputs.values() for table in found]
@@ -26,7 +26,7 @@ def input_table(ctx: ComponentContext, module: str) -> Table:
     return table
 
 
-def fitted(ctx: ComponentContext, table: Table) -> tuple[BinningColumns, SplitPoints]:
+def fitted(ctx: ComponentContext, table: ComputingTable) -> tuple[BinningColumns, SplitPoints]:
     """The columns the parameters choose and their split points."""
     columns = binning_columns(header(table), ctx.params)
     points = fit_split_points(table, columns, ctx.params)
@@ -35,7 +35,7 @@ def fitted(ctx: ComponentContext, table: Table) -> tuple[BinningColumns, SplitPo
     return columns, points
 
 
-def save_output(ctx: ComponentContext, table: Table, transform_type: str | None, columns: BinningColumns,
+def save_output(ctx: ComponentContext, table: ComputingTable, transform_type: str | None, columns: BinningColumns,
                 points: SplitPoints, woe: list[list[float]] | None) -> None:
     """The output data: the input with the transformed columns as bin indexes (`points` and `woe` are per binned
     column) or their WOE, as asked; the input unchanged for no transform, or for WOE where the party has none."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from fate_runtime.components.binning.split_points import SplitPoints
 from fate_runtime.components.instances import Instance
-from storage import Table
+from storage.computing import ComputingTable
 
 BIN_NUM, WOE = "bin_num", "woe"
 
@@ -21,8 +21,8 @@ def _transformed_instance(columns: np.ndarray, points: SplitPoints, woe: np.ndar
     return Instance(features, instance.label)
 
 
-def transformed(table: Table, columns: list[int], points: SplitPoints, woe: list[list[float]] | None,
-                namespace: str, name: str) -> Table:
+def transformed(table: ComputingTable, columns: list[int], points: SplitPoints, woe: list[list[float]] | None,
+                namespace: str, name: str) -> ComputingTable:
     """`table` with `columns` (header positions; `points` holds their split points, in the same order) replaced by
     their bins, or by the bins' `woe` (per column, per bin) when given, as the table `namespace`.`name`."""
     woe_matrix = None

@@ -20,10 +20,11 @@ from fate_runtime.components.dataio import dense, sparse
 from fate_runtime.components.dataio.params import PARAMS
 from fate_runtime.components.dataio.settings import Settings, find_model, from_model, from_params, to_model
 from fate_runtime.components.spec import ComponentSpec
-from storage import Table
+from storage.computing import ComputingTable
 
 # input_format -> (fit: the fitted settings and the row reader, replay: the row reader of a trained model)
-FORMATS: dict[str, tuple[Callable[[Table, Settings], tuple[Settings, Any]], Callable[[Table, Settings], Any]]] = {
+FORMATS: dict[str, tuple[Callable[[ComputingTable, Settings], tuple[Settings, Any]],
+                         Callable[[ComputingTable, Settings], Any]]] = {
     "dense": (dense.fit, dense.replay),
     "sparse": (sparse.fit_svmlight, sparse.replay_svmlight),
     "tag": (sparse.fit_tags, sparse.replay_tags),

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 import numpy as np
 
 from fate_runtime.components.dataio.params import INTEGER_TYPES, number
-from storage import Table
+from storage.computing import ComputingTable
 
 # FATE's Imputer's missing values (its list and the NaN text), matched whatever their case
 DEFAULT_MISSING = ("", "none", "null", "na", "nan")
@@ -137,7 +137,7 @@ def split_row(value: Any, delimiter: str) -> list[str]:
     return str(value).split(delimiter) if value not in (None, "") else []
 
 
-def scan(table: Table, read: Callable[[Any], Row], fold: Callable[[list[Row]], Summary],
+def scan(table: ComputingTable, read: Callable[[Any], Row], fold: Callable[[list[Row]], Summary],
          merge: Callable[[Summary, Summary], Summary]) -> Summary | None:
     """Every value of `table` read by `read`, folded per partition (in the storage workers) and the partitions'
     results merged; a RowError becomes a ValueError naming its row's id. None for an empty table."""

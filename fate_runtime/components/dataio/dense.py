@@ -15,7 +15,7 @@ from fate_runtime.components.dataio.cells import CellReader, RowError, Tokens, r
 from fate_runtime.components.dataio.params import INTEGER_TYPES
 from fate_runtime.components.dataio.settings import Replacement, Settings
 from fate_runtime.components.instances import Instance
-from storage import Table
+from storage.computing import ComputingTable
 from storage.codec import register_data_class
 
 
@@ -90,7 +90,7 @@ class DenseLayout:
         return Instance(features, label)
 
 
-def _columns(table: Table, settings: Settings) -> list[str]:
+def _columns(table: ComputingTable, settings: Settings) -> list[str]:
     header = table.schema.get("header")
     if isinstance(header, str) and header:
         return header.split(settings.delimitor)
@@ -100,7 +100,7 @@ def _columns(table: Table, settings: Settings) -> list[str]:
                      "column names")
 
 
-def _layout(table: Table, settings: Settings, header: list[str], label_required: bool) -> DenseLayout:
+def _layout(table: ComputingTable, settings: Settings, header: list[str], label_required: bool) -> DenseLayout:
     columns = _columns(table, settings)
     where = {column: index for index, column in enumerate(columns)}
     label_position = where.get(settings.label_name) if settings.with_label else None
@@ -139,7 +139,7 @@ def _replacement(found: Replacement | None, header: list[str], stats: ColumnStat
     return dataclasses.replace(found, values=tuple(map(float, values)), ratios=tuple(map(float, ratios)))
 
 
-def _stats(table: Table, layout: DenseLayout) -> ColumnStats:
+def _stats(table: ComputingTable, layout: DenseLayout) -> ColumnStats:
     width = len(layout.positions)
     stats = scan(table, layout.read, lambda rows: ColumnStats.of(rows, width), ColumnStats.merged)
     return stats or ColumnStats.of([], width)
@@ -151,7 +151,7 @@ def _filling(layout: DenseLayout, settings: Settings) -> DenseLayout:
         outlier_values=np.array(settings.outlier.values) if settings.outlier is not None else None)
 
 
-def fit(table: Table, settings: Settings) -> tuple[Settings, DenseLayout]:
+def fit(table: ComputingTable, settings: Settings) -> tuple[Settings, DenseLayout]:
     """The settings learnt from a training table (header, replacements) and the layout that reads it."""
     columns = _columns(table, settings)
     header = [column for column in columns if not (settings.with_label and column == settings.label_name)]
@@ -164,7 +164,7 @@ def fit(table: Table, settings: Settings) -> tuple[Settings, DenseLayout]:
     return fitted, _filling(layout, fitted)
 
 
-def replay(table: Table, settings: Settings) -> DenseLayout:
+def replay(table: ComputingTable, settings: Settings) -> DenseLayout:
     """The layout that reads an eval table as training read its own (the label where the table has it); every
     row checked."""
     layout = _filling(_layout(table, settings, list(settings.header), label_required=False), settings)

@@ -21,7 +21,7 @@ from fate_runtime.components.dataio.cells import RowError, read_label, scan, spl
 from fate_runtime.components.dataio.params import INTEGER_TYPES, number
 from fate_runtime.components.dataio.settings import Settings
 from fate_runtime.components.instances import Instance
-from storage import Table
+from storage.computing import ComputingTable
 
 Features = tuple[float | None, dict[Any, float]]  # (label, value by index or tag)
 
@@ -35,7 +35,7 @@ def _value(text: str, data_type: str, subject: str) -> float:
     return found
 
 
-def _sid_name(table: Table) -> str:
+def _sid_name(table: ComputingTable) -> str:
     return str(table.schema.get("sid") or table.schema.get("sid_name") or "sid")
 
 
@@ -121,13 +121,13 @@ def _union(left: set[str], right: set[str]) -> set[str]:
     return left | right
 
 
-def _plain(settings: Settings, table: Table, header: list[str], label_name: str) -> Settings:
+def _plain(settings: Settings, table: ComputingTable, header: list[str], label_name: str) -> Settings:
     """The fitted settings: the header, no missing/outlier handling."""
     return dataclasses.replace(settings, header=tuple(header), sid_name=_sid_name(table), label_name=label_name,
                                missing=None, outlier=None)
 
 
-def fit_svmlight(table: Table, settings: Settings) -> tuple[Settings, SvmLightLayout]:
+def fit_svmlight(table: ComputingTable, settings: Settings) -> tuple[Settings, SvmLightLayout]:
     layout = SvmLightLayout(settings.delimitor, settings.data_type, settings.label_type)
     largest = scan(table, layout.read, _largest_index, max)
     if largest is None or largest < 0:
@@ -136,7 +136,7 @@ def fit_svmlight(table: Table, settings: Settings) -> tuple[Settings, SvmLightLa
     return fitted, dataclasses.replace(layout, width=largest + 1)
 
 
-def replay_svmlight(table: Table, settings: Settings) -> SvmLightLayout:
+def replay_svmlight(table: ComputingTable, settings: Settings) -> SvmLightLayout:
     layout = SvmLightLayout(settings.delimitor, settings.data_type, settings.label_type, len(settings.header))
     scan(table, layout.read, len, add)  # (every row checked)
     return layout
@@ -148,7 +148,7 @@ def _tag_layout(settings: Settings, tags: list[str]) -> TagLayout:
                      {tag: index for index, tag in enumerate(tags)})
 
 
-def fit_tags(table: Table, settings: Settings) -> tuple[Settings, TagLayout]:
+def fit_tags(table: ComputingTable, settings: Settings) -> tuple[Settings, TagLayout]:
     seen: set[str] | None = scan(table, _tag_layout(settings, []).read, _tags, _union)
     tags = sorted(seen or set())
     if not tags:
@@ -157,7 +157,7 @@ def fit_tags(table: Table, settings: Settings) -> tuple[Settings, TagLayout]:
     return fitted, _tag_layout(fitted, tags)
 
 
-def replay_tags(table: Table, settings: Settings) -> TagLayout:
+def replay_tags(table: ComputingTable, settings: Settings) -> TagLayout:
     layout = _tag_layout(settings, list(settings.header))
     scan(table, layout.read, len, add)  # (every row checked)
     return layout

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from storage import Table
+from storage.computing import ComputingTable
 
 ROW_FIELDS = ("label", "predict_result", "predict_score", "predict_detail", "type")
 _NUMERIC_FIELDS = ROW_FIELDS[:3]
@@ -30,7 +30,7 @@ class Predictions:
         return len(self.labels)
 
 
-def source_component(table: Table, job_id: str, role: str, party_id: str) -> str:
+def source_component(table: ComputingTable, job_id: str, role: str, party_id: str) -> str:
     """The DSL component whose output `table` is (the name FATE gives its metrics); "args" for a job's input."""
     head, found, _ = table.name.rpartition(f".{role}.{party_id}.")
     return head if found and table.namespace == f"output.{job_id}" else "args"
@@ -57,7 +57,7 @@ def _partition_columns(pairs: Iterator[tuple[Any, Any]], source: str) -> dict[st
     return {name: values if name == "type" else np.asarray(values) for name, values in columns.items()}
 
 
-def read_predictions(table: Table, source: str) -> dict[str, Predictions]:
+def read_predictions(table: ComputingTable, source: str) -> dict[str, Predictions]:
     """The table's rows by data type, in the order the types first appear; ValueError for an empty table, a row
     that is no prediction, or a label or score that is not a finite number."""
     per_partition = table.map_partitions(lambda pairs: _partition_columns(pairs, source))

@@ -42,7 +42,7 @@ from fate_runtime.components.hetero_lr.training import ARBITER
 from fate_runtime.components.instances import header
 from fate_runtime.components.spec import ComponentSpec
 from federation import TransferVariable
-from storage import Table
+from storage.computing import ComputingTable
 
 VARIABLES = (
     TransferVariable("paillier_pubkey", ARBITER, (GUEST, HOST)),
@@ -64,7 +64,7 @@ VARIABLES = (
 )
 
 
-def _input(ctx: ComponentContext, *keys: str) -> Table | None:
+def _input(ctx: ComponentContext, *keys: str) -> ComputingTable | None:
     for key in keys:
         tables = ctx.inputs.get(key)
         if tables:
@@ -72,7 +72,7 @@ def _input(ctx: ComponentContext, *keys: str) -> Table | None:
     return None
 
 
-def _rows(ctx: ComponentContext, table: Table, names: list[str]) -> PartyRows:
+def _rows(ctx: ComponentContext, table: ComputingTable, names: list[str]) -> PartyRows:
     rows = PartyRows.of(table, len(header(table)))
     columns = aligned_features(names, header(table), ctx.component)
     if columns != list(range(len(header(table)))):
@@ -80,7 +80,7 @@ def _rows(ctx: ComponentContext, table: Table, names: list[str]) -> PartyRows:
     return rows
 
 
-def _scored(ctx: ComponentContext, weights: Weights, table: Table, kind: str) -> Table | None:
+def _scored(ctx: ComponentContext, weights: Weights, table: ComputingTable, kind: str) -> ComputingTable | None:
     """The guest's prediction rows of `table` (FATE's type column says `kind`); None on a host, which only helps."""
     rows = _rows(ctx, table, weights.header)
     if ctx.role == HOST:
@@ -89,7 +89,7 @@ def _scored(ctx: ComponentContext, weights: Weights, table: Table, kind: str) ->
     return guest_scores(ctx, rows, weights, table.partitions, f"score.{kind}", kind)
 
 
-def _save_output(ctx: ComponentContext, results: list[Table | None], source: Table) -> None:
+def _save_output(ctx: ComponentContext, results: list[ComputingTable | None], source: ComputingTable) -> None:
     """The guest's prediction rows of every scored table in one output table, as FATE unions them."""
     scored = [table for table in results if table is not None]
     if not scored:

@@ -16,7 +16,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from fate_runtime.components.instances import InstanceBlock, instance_block
-from storage import MAX_PARTITIONS, Store, Table
+from storage import MAX_PARTITIONS
+from storage.computing import ComputingBackend, ComputingTable
 from storage.partitioner import spread_keys
 from storage.codec import register_data_class
 
@@ -90,7 +91,7 @@ class PartyRows:
     position: dict[Any, int]
 
     @staticmethod
-    def of(table: Table, width: int) -> "PartyRows":
+    def of(table: ComputingTable, width: int) -> "PartyRows":
         block = instance_block(table.collect(), width)
         return PartyRows(block, {key: index for index, key in enumerate(block.ids)})
 
@@ -98,7 +99,7 @@ class PartyRows:
         """How many of the layout's ids this party has no row for."""
         return sum(1 for batch in layout.batches for ids in batch for key in ids if key not in self.position)
 
-    def blocks(self, store: Store, namespace: str, name: str, layout: Layout, batch: int) -> Table:
+    def blocks(self, store: ComputingBackend, namespace: str, name: str, layout: Layout, batch: int) -> ComputingTable:
         """The table block index -> InstanceBlock of one batch (opened for heavy rows: every op uses the workers)."""
         table = store.for_heavy_rows().create_table(namespace, name, layout.partitions)
         table.put_all((key, self._select(ids)) for key, ids in zip(layout.keys(batch), layout.batches[batch]))

@@ -14,7 +14,7 @@ from fate_runtime.components.hetero_lr.model import Weights
 from fate_runtime.components.hetero_lr.scoring import HOST, check_hosts_have_rows
 from fate_runtime.components.hetero_lr.training import ARBITER, PartyTraining, StepTimes, received_public_key
 from fate_runtime.crypto import EncryptedNumber
-from storage import Table
+from storage.computing import ComputingTable
 
 
 def check_labels(rows: PartyRows) -> None:
@@ -37,11 +37,11 @@ def train(ctx: ComponentContext, rows: PartyRows, header: list[str], partitions:
     public_key = received_public_key(ctx)
     params = ctx.params
     fit_intercept = params["init_param"]["fit_intercept"]
-    layout = guest_layout(rows.block.ids, params["batch_size"], partitions, ctx.store.config.worker_count())
+    layout = guest_layout(rows.block.ids, params["batch_size"], partitions, ctx.store.parallelism())
     ctx.federation.remote(layout, "batch_layout", "train", hosts)
     ctx.federation.remote(len(layout.batches), "batch_info", "train", arbiter)
     check_hosts_have_rows(ctx, layout, "train")
-    batches = [rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"batch.{b}", layout, b)
+    batches = [rows.blocks(ctx.store, ctx.store.temp_namespace, f"batch.{b}", layout, b)
                for b in range(len(layout.batches))]
     state = PartyTraining.start(ctx, public_key, rows.block.features, fit_intercept)
     for iteration in range(params["max_iter"]):
@@ -55,14 +55,14 @@ def train(ctx: ComponentContext, rows: PartyRows, header: list[str], partitions:
     return Weights(header, coefficients, intercept), state
 
 
-def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int, tag: str) -> None:
+def _batch(ctx: ComponentContext, state: PartyTraining, blocks: ComputingTable, rows: int, tag: str) -> None:
     hosts = ctx.parties(HOST)
     n = state.public_key.n
     fit_intercept = ctx.params["init_param"]["fit_intercept"]
     coefficients, intercept = (state.weights[:-1], float(state.weights[-1])) if fit_intercept else (state.weights,
                                                                                                       0.0)
     times = StepTimes()
-    host_forwards: list[Table] = ctx.federation.get("host_forward", tag, hosts)
+    host_forwards: list[ComputingTable] = ctx.federation.get("host_forward", tag, hosts)
     times.done("forwards awaited")
     combined = host_forwards[0]
     for other in host_forwards[1:]:
@@ -83,7 +83,7 @@ def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int
         table.destroy()
 
 
-def _send_loss(ctx: ComponentContext, state: PartyTraining, blocks: Table, host_forward: Table,
+def _send_loss(ctx: ComponentContext, state: PartyTraining, blocks: ComputingTable, host_forward: ComputingTable,
                coefficients: np.ndarray, intercept: float, rows: int, tag: str) -> None:
     """The encrypted mean Taylor loss of the batch with the penalties of every party, sent to the arbiter."""
     key = state.public_key

@@ -12,13 +12,13 @@ from fate_runtime.components.hetero_lr.cipher_blocks import CipherBlock, added, 
 from fate_runtime.components.hetero_lr.model import Weights
 from fate_runtime.components.hetero_lr.scoring import GUEST, received_layout
 from fate_runtime.components.hetero_lr.training import PartyTraining, StepTimes, received_public_key
-from storage import Table
+from storage.computing import ComputingTable
 
 
 def train(ctx: ComponentContext, rows: PartyRows, header: list[str]) -> tuple[Weights, PartyTraining]:
     public_key = received_public_key(ctx)
     layout = received_layout(ctx, rows, "train")
-    batches = [rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"batch.{b}", layout, b)
+    batches = [rows.blocks(ctx.store, ctx.store.temp_namespace, f"batch.{b}", layout, b)
                for b in range(len(layout.batches))]
     positions = [np.fromiter((rows.position[key] for block in batch for key in block), dtype=np.int64)
                  for batch in layout.batches]
@@ -44,7 +44,7 @@ def _send_loss_part(ctx: ComponentContext, state: PartyTraining, features: np.nd
     ctx.federation.remote((part.ciphertext, part.exponent), "host_loss_part", tag, ctx.parties(GUEST))
 
 
-def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int, tag: str) -> None:
+def _batch(ctx: ComponentContext, state: PartyTraining, blocks: ComputingTable, rows: int, tag: str) -> None:
     guest, n = ctx.parties(GUEST), state.public_key.n
     mode = ctx.params["encrypt_param"]["obfuscation"]
     times = StepTimes()
@@ -52,7 +52,7 @@ def _batch(ctx: ComponentContext, state: PartyTraining, blocks: Table, rows: int
     times.done("encrypted forwards")
     ctx.federation.remote(forwards, "host_forward", tag, guest)
     times.done("forwards sent")
-    fore_gradient: Table = ctx.federation.get("fore_gradient", tag, guest)[0]
+    fore_gradient: ComputingTable = ctx.federation.get("fore_gradient", tag, guest)[0]
     times.done("residuals awaited")
     encrypted: CipherBlock = fore_gradient.with_heavy_rows().join(blocks, functools.partial(
         gradient, n=n, fit_intercept=False, exponents=state.gradient_exponents)).reduce(functools.partial(added, n=n))

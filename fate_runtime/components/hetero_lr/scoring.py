@@ -16,7 +16,7 @@ from fate_runtime.components.hetero_lr.blocks import Layout, PartyRows, checked_
 from fate_runtime.components.hetero_lr.cipher_blocks import forward
 from fate_runtime.components.hetero_lr.model import Weights
 from fate_runtime.components.instances import InstanceBlock
-from storage import Table
+from storage.computing import ComputingTable
 
 OUTPUT_HEADER = ["label", "predict_result", "predict_score", "predict_detail", "type"]
 GUEST, HOST = "guest", "host"
@@ -51,20 +51,20 @@ def received_layout(ctx: ComponentContext, rows: PartyRows, tag: str) -> Layout:
 def host_scores(ctx: ComponentContext, rows: PartyRows, weights: Weights, tag: str) -> None:
     """A host's part: its partial score of every row the guest lays out under `tag`, sent to the guest."""
     layout = received_layout(ctx, rows, tag)
-    blocks = rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"score.{tag}", layout, 0)
+    blocks = rows.blocks(ctx.store, ctx.store.temp_namespace, f"score.{tag}", layout, 0)
     partial_scores = blocks.map_values(functools.partial(forward, weights=weights.coefficients, intercept=0.0))
     ctx.federation.remote(partial_scores, "host_prob", tag, ctx.parties(GUEST))
 
 
 def guest_scores(ctx: ComponentContext, rows: PartyRows, weights: Weights, partitions: int, tag: str,
-                 kind: str) -> Table:
+                 kind: str) -> ComputingTable:
     """The guest's part: every row scored with the hosts' partial scores, as FATE's prediction rows
     (label, predicted label, probability, detail, type) by id."""
-    layout = guest_layout(rows.block.ids, -1, partitions, ctx.store.config.worker_count())
+    layout = guest_layout(rows.block.ids, -1, partitions, ctx.store.parallelism())
     hosts = ctx.parties(HOST)
     ctx.federation.remote(layout, "batch_layout", tag, hosts)
     check_hosts_have_rows(ctx, layout, tag)
-    blocks = rows.blocks(ctx.store, ctx.store.config.temp_namespace, f"score.{tag}", layout, 0)
+    blocks = rows.blocks(ctx.store, ctx.store.temp_namespace, f"score.{tag}", layout, 0)
     scores = blocks.map_values(functools.partial(forward, weights=weights.coefficients, intercept=weights.intercept))
     for host_table in ctx.federation.get("host_prob", tag, hosts):
         scores = scores.join(host_table, _summed)

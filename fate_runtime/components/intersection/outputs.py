@@ -6,12 +6,12 @@ from functools import reduce
 from typing import Any, Sequence
 
 from fate_runtime.components.context import ComponentContext
-from storage import Table
+from storage.computing import ComputingTable
 
 METRIC_NAMESPACE, METRIC_NAME = "train", "intersection"
 
 
-def common(tables: Sequence[Table]) -> Table:
+def common(tables: Sequence[ComputingTable]) -> ComputingTable:
     """The keys every table has (FATE's common intersection: the value "id" where there are several)."""
     return reduce(lambda left, right: left.join(right, lambda _, __: "id"), tables)
 
@@ -27,15 +27,15 @@ def no_overlap(ctx: ComponentContext, apart: Sequence[str]) -> ValueError:
     return ValueError(f"no ids are common to guest {guest} and hosts {', '.join(ctx.roles['host'])}")
 
 
-def check_overlap(ctx: ComponentContext, hosts: Sequence[tuple[str, str]], per_host: Sequence[Table],
-                  ids: Table) -> None:
+def check_overlap(ctx: ComponentContext, hosts: Sequence[tuple[str, str]], per_host: Sequence[ComputingTable],
+                  ids: ComputingTable) -> None:
     """The guest's check of the intersections with each host (`per_host`) and of the common one (`ids`)."""
     apart = [host[1] for host, table in zip(hosts, per_host) if table.count() == 0]
     if apart or ids.count() == 0:
         raise no_overlap(ctx, apart)
 
 
-def save(ctx: ComponentContext, source: Table, ids: Table | None) -> None:
+def save(ctx: ComponentContext, source: ComputingTable, ids: ComputingTable | None) -> None:
     """Record the intersection: `ids` (id -> FATE's marker value) as the output - with only_output_key, else the
     source's rows of those ids - keeping the source's schema, and its count and rate as metrics; no output (and
     FATE's -1 metrics) when this party does not learn the intersection."""

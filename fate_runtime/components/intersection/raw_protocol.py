@@ -22,7 +22,7 @@ from typing import Any
 from fate_runtime.components.context import ComponentContext
 from fate_runtime.components.intersection.outputs import check_overlap, common, no_overlap, save
 from federation import TransferVariable
-from storage import Table
+from storage.computing import ComputingTable
 
 GUEST, HOST = "guest", "host"
 VARIABLES = (TransferVariable("send_ids_guest", GUEST, (HOST,)),
@@ -41,25 +41,25 @@ def _encoded(method: str, salt: str, as_base64: bool, sid: Any, _: Any) -> tuple
 class Ids:
     """A party's ids as they travel: encoded when the parameters say so, with the way back to the ids."""
 
-    def __init__(self, ctx: ComponentContext, data: Table) -> None:
+    def __init__(self, ctx: ComponentContext, data: ComputingTable) -> None:
         encode = ctx.params["encode_params"]
-        self.pairs: Table | None = None  # encoded -> id
+        self.pairs: ComputingTable | None = None  # encoded -> id
         if ctx.params["with_encode"] and encode["encode_method"] != "none":
             self.pairs = data.map(partial(_encoded, encode["encode_method"], encode["salt"], encode["base64"]))
         self.sent = (self.pairs if self.pairs is not None else data).map_values(lambda _: 1)
 
-    def decoded(self, intersection: Table) -> Table:
+    def decoded(self, intersection: ComputingTable) -> ComputingTable:
         """The ids of an intersection of encoded ids, valued as FATE's."""
         if self.pairs is None:
             return intersection
         return intersection.join(self.pairs, lambda _, sid: sid).map(lambda _, sid: (sid, MARKER))
 
 
-def _joined(received: list[Table], own: Table) -> list[Table]:
+def _joined(received: list[ComputingTable], own: ComputingTable) -> list[ComputingTable]:
     return [ids.join(own, lambda _, __: MARKER) for ids in received]
 
 
-def run_guest(ctx: ComponentContext, data: Table) -> None:
+def run_guest(ctx: ComponentContext, data: ComputingTable) -> None:
     hosts, sync, ids = ctx.parties(HOST), ctx.params["sync_intersect_ids"], Ids(ctx, data)
     if ctx.params["join_role"] == GUEST:
         per_host = _joined(ctx.federation.get("send_ids_host", 0, hosts), ids.sent)
@@ -81,7 +81,7 @@ def run_guest(ctx: ComponentContext, data: Table) -> None:
     save(ctx, data, ids.decoded(found))
 
 
-def run_host(ctx: ComponentContext, data: Table) -> None:
+def run_host(ctx: ComponentContext, data: ComputingTable) -> None:
     guest, sync, ids = ctx.parties(GUEST), ctx.params["sync_intersect_ids"], Ids(ctx, data)
     if ctx.params["join_role"] == GUEST:
         ctx.federation.remote(ids.sent, "send_ids_host", 0, guest)

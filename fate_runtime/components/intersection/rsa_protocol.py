@@ -23,7 +23,7 @@ from fate_runtime.components.intersection.outputs import check_overlap, common, 
 from fate_runtime.crypto.rsa import (DEFAULT_KEY_LENGTH, RsaPublicKey, generate_rsa_keypair, id_hash, signature_digest,
                                      signed_id)
 from federation import TransferVariable
-from storage import Table
+from storage.computing import ComputingTable
 
 GUEST, HOST = "guest", "host"
 VARIABLES = (TransferVariable("rsa_pubkey", HOST, (GUEST,)),
@@ -43,7 +43,7 @@ def _unblinded(key: RsaPublicKey, pending: tuple[Any, int, int], signature: int)
     return pending[0], signature_digest(key.unblind(signature, pending[1]))
 
 
-def run_host(ctx: ComponentContext, data: Table) -> None:
+def run_host(ctx: ComponentContext, data: ComputingTable) -> None:
     guest = ctx.parties(GUEST)
     public_key, private_key = generate_rsa_keypair(DEFAULT_KEY_LENGTH)
     ctx.federation.remote({"n": public_key.n, "e": public_key.e}, "rsa_pubkey", 0, guest)
@@ -58,7 +58,7 @@ def run_host(ctx: ComponentContext, data: Table) -> None:
     save(ctx, data, ids)
 
 
-def run_guest(ctx: ComponentContext, data: Table) -> None:
+def run_guest(ctx: ComponentContext, data: ComputingTable) -> None:
     hosts = ctx.parties(HOST)
     keys = [RsaPublicKey(int(key["n"]), int(key["e"])) for key in ctx.federation.get("rsa_pubkey", 0, hosts)]
     pending = [data.with_heavy_rows().map(partial(_blinded, key, ctx.params["random_bit"])) for key in keys]

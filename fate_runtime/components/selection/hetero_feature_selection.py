@@ -15,7 +15,7 @@ from fate_runtime.components.selection.local_filters import LOCAL_FILTERS
 from fate_runtime.components.selection.model import FilterOutcome, model, trained_columns
 from fate_runtime.components.selection.rounds import FilterRound
 from fate_runtime.components.selection.statistics import ColumnStatistics
-from storage import Table
+from storage.computing import ComputingTable
 
 MODULE = "HeteroFeatureSelection"
 GUEST = "guest"
@@ -25,7 +25,7 @@ def _kept_features(positions: np.ndarray, instance: Instance) -> Instance:
     return Instance(instance.features[positions], instance.label)
 
 
-def save_output(ctx: ComponentContext, table: Table, kept: list[int]) -> None:
+def save_output(ctx: ComponentContext, table: ComputingTable, kept: list[int]) -> None:
     """The input rows with the columns at positions `kept` only (the header likewise)."""
     names = header(table)
     namespace, name = ctx.output_name("data")
@@ -37,7 +37,7 @@ def save_output(ctx: ComponentContext, table: Table, kept: list[int]) -> None:
     ctx.tracker.save_output_data("data", with_schema(output, [names[position] for position in kept], table))
 
 
-def fit(ctx: ComponentContext, table: Table) -> None:
+def fit(ctx: ComponentContext, table: ComputingTable) -> None:
     params, names = ctx.params, header(table)
     judged = chosen_columns(names, params["select_col_indexes"], params["select_names"], "select_col_indexes",
                             "select_names")
@@ -62,7 +62,7 @@ def fit(ctx: ComponentContext, table: Table) -> None:
     ctx.models.save(model(params, names, first_judged, outcomes, [names[position] for position in kept]))
 
 
-def predict(ctx: ComponentContext, table: Table) -> None:
+def predict(ctx: ComponentContext, table: ComputingTable) -> None:
     """The columns the trained model kept; nothing is sent."""
     trained_header, kept = trained_columns(own_model(ctx, MODULE), ctx.component)
     if header(table) != trained_header:

@@ -12,7 +12,8 @@ import numpy as np
 
 from fate_runtime.components.binning.quantiles import Summary, merged, partition_summaries, query
 from fate_runtime.components.instances import instance_block
-from storage import Table, register_data_class
+from storage import register_data_class
+from storage.computing import ComputingTable
 
 QUANTILE_ERROR = 0.001  # FATE's default relative error of its quantile summaries
 FLOAT_ZERO = 1e-6  # FATE: a variance below this is 0
@@ -46,7 +47,7 @@ def merged_moments(left: Moments, right: Moments) -> Moments:
 class ColumnStatistics:
     """The statistics of one table's columns, by header position."""
 
-    def __init__(self, table: Table, width: int) -> None:
+    def __init__(self, table: ComputingTable, width: int) -> None:
         self._table = table
         self._width = width
 

@@ -386,6 +386,9 @@ class Scheduler:
 
     def stop(self, job_id: str, status: str = CANCELED, retmsg: str = "stopped by the user") -> str:
         """Stop a job this node initiated, on every party: "killed" if it ran, "canceled" if it waited."""
+        rows = self._jobs.jobs({"job_id": job_id})
+        if rows and all(row.status in ENDED for row in rows):  # (its run may not have let go of it yet)
+            raise BadRequest(f"job {job_id} has already ended ({rows[0].status})")
         with self._lock:
             run = self._running.get(job_id)
             waiting = next((r for r in self._waiting if r.job_id == job_id), None)
@@ -398,11 +401,8 @@ class Scheduler:
         if waiting is not None:
             self._links.stop_on(waiting.nodes, job_id, waiting.token, status, retmsg)
             return "canceled"
-        rows = self._jobs.jobs({"job_id": job_id})
         if not rows:
             raise NotFound(f"job {job_id} does not exist")
-        if all(row.status in ENDED for row in rows):
-            raise BadRequest(f"job {job_id} has already ended ({rows[0].status})")
         raise BadRequest(f"job {job_id} was not started by this node; stop it on its initiator")
 
     def stop_elsewhere(self, job_id: str, status: str, retmsg: str) -> None:

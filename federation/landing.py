@@ -1,25 +1,29 @@
 """Where received tables land: the node's LMDB store or its Spark directory, behind one small interface.
 
 Both are written the same way (a staged table filled partition by partition in key order, then
-published under its name in one rename) and read back partition by partition as codec bytes.
+published under its name in one rename), and both gather the partitions of stored tables into one
+staged table: the LMDB store by copying their pairs, the Spark directory by linking their files.
 """
 
 from __future__ import annotations
 
-from itertools import islice
-from typing import Any, Callable, Iterator, Protocol
+import os
+import shutil
+from typing import Any, Callable, Protocol
 
 from storage import Store, Table
 from storage.meta import TableMeta
 from storage.spark.directory import SparkDirectory, StagedSparkTable
-from storage.spark.partition_files import read_partition
+from storage.spark.partition_files import partition_path
 
 LMDB_TABLES = "lmdb"
 SPARK_TABLES = "spark"
-_READ_BATCH = 4096  # pairs per batch read back from a Spark table's partition file
 
 BackendOf = Callable[[str, str, str], str]
 """(job id, destination role, destination party) -> the backend its received tables land in: "lmdb" or "spark"."""
+
+Pieces = list[tuple[str, str, range]]
+"""Stored tables (namespace, name) and the partitions of a larger table that their partitions 0, 1, ... are."""
 
 
 class StagedTable(Protocol):
@@ -40,8 +44,8 @@ class Landing(Protocol):
 
     def staging(self, partitions: int) -> StagedTable: ...
 
-    def batches(self, namespace: str, name: str, index: int) -> Iterator[list[tuple[bytes, bytes]]]:
-        """Partition `index` of a stored table as lists of (key, value) codec bytes, in key order."""
+    def gather(self, partitions: int, pieces: Pieces) -> StagedTable:
+        """A staged table of `partitions` partitions made of the pieces' partitions (the pieces stay as they are)."""
 
     def tables(self, namespace: str) -> list[TableMeta]: ...
 
@@ -92,12 +96,19 @@ class StoreLanding(_Catalogue):
     def staging(self, partitions: int) -> StagedTable:
         return _StagedInStore(self.store, self.store.staging(partitions))
 
-    def batches(self, namespace: str, name: str, index: int) -> Iterator[list[tuple[bytes, bytes]]]:
-        table = self.store.table(namespace, name)
+    def gather(self, partitions: int, pieces: Pieces) -> StagedTable:
+        staged = self.staging(partitions)
         try:
-            yield from table.encoded_batches(index)
-        finally:
-            table.release_partition(index)
+            for namespace, name, covers in pieces:
+                table = self.store.table(namespace, name)
+                for index, partition in enumerate(covers):
+                    for batch in table.encoded_batches(index):
+                        staged.append_sorted(partition, batch)
+                    table.release_partition(index)
+        except BaseException:
+            staged.discard()
+            raise
+        return staged
 
 
 class _StagedInDirectory:
@@ -125,7 +136,22 @@ class DirectoryLanding(_Catalogue):
     def staging(self, partitions: int) -> StagedTable:
         return _StagedInDirectory(self.directory.staging(partitions))
 
-    def batches(self, namespace: str, name: str, index: int) -> Iterator[list[tuple[bytes, bytes]]]:
-        pairs = read_partition(self.directory.table_dir(namespace, name), index)
-        while batch := list(islice(pairs, _READ_BATCH)):
-            yield batch
+    def gather(self, partitions: int, pieces: Pieces) -> StagedTable:
+        """(Each partition file is linked, not copied: the storage dir is one file system.)"""
+        staged = self.directory.staging(partitions)
+        try:
+            for namespace, name, covers in pieces:
+                directory = self.directory.table_dir(namespace, name)
+                for index, partition in enumerate(covers):
+                    _link(partition_path(directory, index), partition_path(staged.directory, partition))
+        except BaseException:
+            staged.discard()
+            raise
+        return _StagedInDirectory(staged)
+
+
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)

@@ -246,18 +246,17 @@ class Receiver:
         """The table of every part of `key`, published and recorded complete; its parts go. If that fails, the
         last part goes too, so that pushing it again completes the transfer."""
         namespace = parts_namespace(key.job_id)
-        staged = landing.staging(parts[0].partitions)
         try:
-            for part in parts:
-                for index, partition in enumerate(part.covers):
-                    for batch in landing.batches(namespace, part.table_name(key), index):
-                        staged.append_sorted(partition, batch)
-            table_namespace, name = table_location(key)
-            staged.publish(table_namespace, name, {})
-            self._complete(key, Received(TABLE, "", table_namespace, name, sum(p.bytes for p in parts),
-                                         parts[0].total_rows))
+            staged = landing.gather(parts[0].partitions, [(namespace, p.table_name(key), p.covers) for p in parts])
+            try:
+                table_namespace, name = table_location(key)
+                staged.publish(table_namespace, name, {})
+                self._complete(key, Received(TABLE, "", table_namespace, name, sum(p.bytes for p in parts),
+                                             parts[0].total_rows))
+            except BaseException:
+                staged.discard()
+                raise
         except BaseException:
-            staged.discard()
             landing.destroy(namespace, parts[-1].table_name(key))
             raise
         for part in parts:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NoReturn
 
 import pytest
 
 from federation import Receiver, TransferRefused, TransferVariable
+from federation.landing import StoreLanding
 from federation.receiver import table_location
 from federation.table_parts import parts_namespace
 from federation.transfers import TransferKey
@@ -167,3 +168,31 @@ def _kept_name(store: Store, job: str) -> str:
     (name,) = _parts_kept(store, job)
     assert name.endswith(".3")
     return name
+
+
+def test_parts_received_before_a_restart_count_after_it(receiver: Receiver, store: Store, job: str,
+                                                        tmp_path: Path) -> None:
+    for part in (0, 1):
+        _push(receiver, job, "t", part, 3)
+    with receiver_in_process(tmp_path, {"guest": [GUEST], "host": [HOST]}, VARIABLES, job) as restarted:
+        assert _push(restarted, job, "t", 1, 3).duplicate
+        assert not _push(restarted, job, "t", 2, 3).duplicate
+        _assert_received_as_sent(restarted, store, job, "t")
+
+
+def _full_disk(*_: object) -> NoReturn:
+    raise OSError("the disk is full")
+
+
+def test_a_last_part_whose_table_cannot_be_gathered_is_dropped_and_completes_when_pushed_again(
+        receiver: Receiver, store: Store, job: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for part in (0, 1):
+        _push(receiver, job, "t", part, 3)
+    gather = StoreLanding.gather
+    monkeypatch.setattr(StoreLanding, "gather", _full_disk)
+    with pytest.raises(OSError, match="the disk is full"):
+        _push(receiver, job, "t", 2, 3)
+    assert len(_parts_kept(store, job)) == 2 and receiver.wait(_key(job, "t"), 0) is None
+    monkeypatch.setattr(StoreLanding, "gather", gather)
+    assert not _push(receiver, job, "t", 2, 3).duplicate  # the sender's retry
+    _assert_received_as_sent(receiver, store, job, "t")

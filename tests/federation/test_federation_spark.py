@@ -4,6 +4,7 @@ receiver serves in this process; the session's SparkStore (local[2]) sends and r
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any, Iterator
@@ -15,7 +16,8 @@ from federation import (Declarations, FederationClient, PeerUnreachable, Receive
 from federation.landing import LMDB_TABLES, SPARK_TABLES
 from federation.spark_push import PartPush, push_parts
 from federation.transfers import TransferKey
-from federation_helpers import job_id, job_token, make_table, partitioned, receiver_in_process, serving
+from federation_helpers import (CertificateAuthority, job_id, job_token, make_table, partitioned, receiver_in_process,
+                                serving)
 from protos import federation_pb2 as pb
 from storage import Store, encode
 
@@ -107,8 +109,7 @@ def _key(job: str) -> TransferKey:
 
 def test_an_unreachable_peer_is_named_by_the_driver(source: Any, job: str) -> None:
     plan = _plan(job, "127.0.0.1:1", tuple(source.partition_counts()), "t")
-    plan = PartPush(**{**plan.__dict__, "retry": RetryPolicy(2, 0.01, connect_timeout=0.2),
-                       "peer": "host 10000 at 127.0.0.1:1"})
+    plan = dataclasses.replace(plan, retry=RetryPolicy(2, 0.01, connect_timeout=0.2), peer="host 10000 at 127.0.0.1:1")
     with pytest.raises(PeerUnreachable, match=r"^cannot send part \d of 4 of x to host 10000 at 127\.0\.0\.1:1: it is not "
                                                r"reachable \(gave up after 2 attempts\)$"):
         push_parts(source.rdd, plan)
@@ -136,3 +137,15 @@ def test_a_spark_table_lands_in_the_spark_directory_in_parts(spark_store: Any, s
     _client(job, "guest", GUEST, address, spark_store).remote(source, "x", "t", [("host", HOST)])
     received = _client(job, "host", HOST, address, spark_store).get("x", "t", [("guest", GUEST)])[0]
     assert _spark_partitions(received) == _spark_partitions(source)
+
+
+def test_executors_push_over_mutual_tls_with_the_node_s_certificate(spark_store: Any, source: Any, tmp_path: Path,
+                                                                    job: str) -> None:
+    authority = CertificateAuthority(tmp_path / "certs", "federation")
+    with receiver_in_process(tmp_path, {"guest": [GUEST], "host": [HOST]}, VARIABLES, job) as receiver, \
+            serving(receiver, authority.issue(HOST)) as address:
+        plan = _plan(job, address, tuple(source.partition_counts()), "t")
+        acks = push_parts(source.rdd, dataclasses.replace(plan, tls=authority.issue(GUEST)))
+        assert sum(ack.rows for ack in acks) == ROWS
+        found = receiver.wait(_key(job), 0)
+        assert found is not None and found.rows == ROWS

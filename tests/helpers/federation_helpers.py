@@ -250,13 +250,16 @@ def receiver_in_process(tmp_path: Path, roles: dict[str, Sequence[str]], variabl
 
 
 @contextlib.contextmanager
-def serving(receiver: Receiver) -> Iterator[str]:
-    """The receiver's Federation and LocalFederation services on a free loopback port of this process."""
+def serving(receiver: Receiver, tls: TlsConfig | None = None) -> Iterator[str]:
+    """The receiver's Federation and LocalFederation services on a free loopback port of this process (with `tls`,
+    the node's certificate, under mutual TLS)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=server_options())
     servicer = FederationServicer(receiver)
     federation_pb2_grpc.add_FederationServicer_to_server(servicer, server)
     federation_pb2_grpc.add_LocalFederationServicer_to_server(servicer, server)
-    address = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
+    port = server.add_insecure_port("127.0.0.1:0") if tls is None else server.add_secure_port(
+        "127.0.0.1:0", tls.server_credentials())
+    address = f"127.0.0.1:{port}"
     server.start()
     try:
         yield address

@@ -218,9 +218,11 @@ class Receiver:
         what = f"part {part.index} of {key.describe()}"
         with self._transfers.receiving(PartKey(**dataclasses.asdict(key), part=part.index)):
             with self._transfers.receiving(key):
-                known = self._transfers.find(key) or received_parts(landing, key).get(part.index)
+                complete = self._transfers.find(key)
+                others = {} if complete else received_parts(landing, key)
+                known = complete or others.get(part.index)
                 if known is None:
-                    check_fits(part, received_parts(landing, key), key)
+                    check_fits(part, others, key)
             if known is not None:
                 log.info("push of %s again: already received, nothing stored", what)
                 return Ack(known.bytes, known.rows, True)

@@ -2,18 +2,21 @@
 
 Usage: python benchmarks/spark_bench.py [--quick] [--rows N] [--partitions P] [--master local[2]]
 
-1. Fixed costs. Per job: what a task pays before its first result - Spark: start the SparkContext
-   (the JVM, the driver, local executors), then map_values + count of a 10-row table; LMDB: open the
-   store, the same. Per operation: map_values + count of a 10-row table, best of several.
-2. Upload (with the largest size): a `fate-flow server` subprocess with Spark settings (master local[2]) uploads
+1. Upload (with the largest size): a `fate-flow server` subprocess with Spark settings (master local[2]) uploads
    the same CSV through the CLI with the conf's backend 1 (Spark: a child process starts a SparkContext, the
    executors parse byte ranges of the file and write the partitions) and backend 0 (the LMDB store), end to end.
+2. Fixed costs. Per job: what a task pays before its first result - Spark: start the SparkContext
+   (the JVM, the driver, local executors), then map_values + count of a 10-row table; LMDB: open the
+   store, the same. Per operation: map_values + count of a 10-row table, best of several.
 3. Sizes: 1k, 10k, 100k and --rows rows (1M; 100k with --quick) of `id` + 30 float columns as text
    (storage_bench.py's data): put_all into a new table, map_values(len) + count, join with a label
    table of the same keys + count, count of the stored table; each the best of --attempts runs.
-   Spark's results are lazy: the count makes it compute them; LMDB's are computed when returned.
+   Each operation's time includes the count that checks its result.
 4. Crossover: per size, Spark's seconds beside LMDB's for map_values and join; if Spark is not the
    faster at any size, a least-squares line (fixed + per row) through each backend's sizes says where they meet.
+5. Hetero LR (with --hetero-lr-rows N): hetero_lr_bench.py's scale run (three cluster nodes, 3 iterations) at N
+   rows, once as it is (every party on LMDB) and once with the guest's node computing on Spark (`--computing
+   spark`: its upload, its tasks and the tables it receives on Spark local[2]; host and arbiter on LMDB).
 Prints `RESULT <name> value=<Spark> baseline=<LMDB, same run> ratio=<Spark/LMDB>` lines (rows/s, or
 seconds for fixed costs and the per-size lines: there a ratio below 1 means Spark was faster).
 """
@@ -21,16 +24,23 @@ seconds for fixed costs and the per-size lines: there a ratio below 1 means Spar
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
+import hetero_lr_bench
 from bench_common import NodeProcess, result_line, timed, write_csv
+from flow_api import demo
 from storage import Store
 from storage.computing import ComputingBackend, ComputingTable
 from storage.spark.settings import SparkSettings
@@ -192,6 +202,72 @@ def report(sizes: list[int], spark: Sized, lmdb: Sized) -> None:
         print(f"crossover of {operation}: {crossover(spark.seconds[operation], lmdb.seconds[operation])}")
 
 
+SCALE_LINE = re.compile(r"scale (?P<rows>\d+) rows: (?P<iteration>[\d.]+) s per iteration .* job (?P<job>[\d.]+) s "
+                        r"of which fixed (?P<fixed>[\d.]+) s; peak memory (?P<memory>.*)")
+
+
+@contextlib.contextmanager
+def guest_on_spark(storage_dir: Path) -> Iterator[None]:
+    """Nodes started meanwhile by flow_api.demo: the guest's (node_guest) computes on Spark, the others as before."""
+    start_node = demo.start_node
+
+    def start(work: Path, name: str, extra: list[str]) -> demo.DemoNode:
+        spark = ["--computing", "spark", "--spark-storage-dir", str(storage_dir)] if name == "node_guest" else []
+        return start_node(work, name, [*extra, *spark])
+
+    demo.start_node = start  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        demo.start_node = start_node  # type: ignore[assignment]
+
+
+def _scale_figures(work: Path, rows: int) -> dict[str, str]:
+    """hetero_lr_bench's scale run at `rows` (its lines printed as they come): seconds per iteration, job, fixed."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        hetero_lr_bench.scale(work, [rows])
+    sys.stdout.write(output.getvalue())
+    match = SCALE_LINE.search(output.getvalue())
+    if match is None:
+        raise AssertionError(f"no scale line in {output.getvalue()!r}")
+    return match.groupdict()
+
+
+def hetero_lr_figures(work: Path, rows: int) -> None:
+    """The hetero LR scale run at `rows`, all on LMDB, then with the guest on Spark."""
+    lmdb = _scale_figures(work / "lmdb", rows)
+    with guest_on_spark(work / "guest_spark"):
+        spark = _scale_figures(work / "spark", rows)
+    print(f"hetero LR at {rows} rows, peak memory: all on LMDB {lmdb['memory']}; guest on Spark {spark['memory']}")
+    for figure in ("iteration", "job", "fixed"):
+        print(result_line(f"spark_guest_hetero_lr_{rows}_{figure}_s", float(spark[figure]), float(lmdb[figure])))
+
+
+def backend_figures(work: str, top: int, args: argparse.Namespace) -> None:
+    """Upload, fixed costs, and each operation at each size up to `top` rows, on Spark and on LMDB."""
+    upload_figures(work, top, args.partitions)
+    spark, lmdb = fixed_costs(work, SparkSettings(storage_dir=os.path.join(work, "spark"), master=args.master),
+                              args.attempts)
+    data = bench_rows(top)
+    print(f"data: up to {top} rows x (id + {COLUMNS} floats as text), {args.partitions} partitions, "
+          f"Spark master {args.master}, best of {args.attempts}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+    sizes = sorted({size for size in SIZES if size < top} | {top})
+    timings = {"spark": Sized(), "lmdb": Sized()}
+    for rows in sizes:
+        for name, store in (("lmdb", lmdb), ("spark", spark)):
+            measure_size(store, rows, data, args.partitions, args.attempts, timings[name])
+        print(f"{rows} rows: " + "; ".join(
+            f"{operation} Spark {timings['spark'].seconds[operation][rows]:.3f} s, "
+            f"LMDB {timings['lmdb'].seconds[operation][rows]:.3f} s"
+            for operation in ("put_all", "map_values", "join", "count")), flush=True)
+    report(sizes, timings["spark"], timings["lmdb"])
+    from storage.spark.context import stop_spark_context
+
+    stop_spark_context()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="up to 100k rows")
@@ -199,31 +275,19 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=10)
     parser.add_argument("--attempts", type=int, default=2, help="each figure is the best of this many runs")
     parser.add_argument("--master", default="local[2]", help="Spark's master (local[N] or spark://host:port)")
+    parser.add_argument("--hetero-lr-rows", type=int, help="also the hetero LR scale run at this many rows")
+    parser.add_argument("--hetero-lr-only", action="store_true", help="only the hetero LR scale run")
     args = parser.parse_args()
     top = args.rows or (100_000 if args.quick else 1_000_000)
-    sizes = sorted({size for size in SIZES if size < top} | {top})
     work = tempfile.mkdtemp(prefix="spark-bench-")
     try:
-        spark_settings = SparkSettings(storage_dir=os.path.join(work, "spark"), master=args.master)
-        upload_figures(work, top, args.partitions)
-        spark, lmdb = fixed_costs(work, spark_settings, args.attempts)
-        data = bench_rows(top)
-        print(f"data: up to {top} rows x (id + {COLUMNS} floats as text), {args.partitions} partitions, "
-              f"Spark master {args.master}, best of {args.attempts}; load average {os.getloadavg()[0]:.1f} "
-              f"on {os.cpu_count()} cores")
-        timings = {"spark": Sized(), "lmdb": Sized()}
-        for rows in sizes:
-            for name, store in (("lmdb", lmdb), ("spark", spark)):
-                measure_size(store, rows, data, args.partitions, args.attempts, timings[name])
-            print(f"{rows} rows: " + "; ".join(
-                f"{operation} Spark {timings['spark'].seconds[operation][rows]:.3f} s, "
-                f"LMDB {timings['lmdb'].seconds[operation][rows]:.3f} s"
-                for operation in ("put_all", "map_values", "join", "count")), flush=True)
-        report(sizes, timings["spark"], timings["lmdb"])
+        if not args.hetero_lr_only:
+            backend_figures(work, top, args)
+        if args.hetero_lr_rows:
+            hetero_lr_figures(Path(work) / "hetero_lr", args.hetero_lr_rows)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

@@ -75,7 +75,7 @@ def run_task(node: NodeRuntime, job_id: str, component: str, role: str, party_id
     token = JobRegistry(db).token(job_id)
     if token is None:
         raise TaskFailed(f"job {job_id} is not registered on this node")
-    client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), lmdb,
+    client = FederationClient(job_id, role, party_id, node.route_table(), Declarations(spec.variables), store,
                               node.local_target, token, tls=node.tls)
     inputs = TaskInputs(job_id, plan, role, party_id, TrackingQueries(db), model_store, store)
     models = TaskModels(model_store, ModelKey(plan.model_id(), job_id, role, party_id, component),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from typing import Any
+from typing import Any, Iterable
 
 from storage.errors import TableExists
 from storage.meta import TEMP_NAMESPACE, TableMeta, check_partitions
 from storage.spark.context import spark_context
 from storage.spark.directory import SparkDirectory
-from storage.spark.partition_files import read_partition, write_partition
+from storage.partitioner import partition_of
+from storage.spark.partition_files import partition_path, read_partition, write_partition
 from storage.spark.settings import SparkSettings
 from storage.spark.table import SparkTable
 
@@ -51,9 +53,31 @@ class SparkStore:
 
     def create_table(self, namespace: str, name: str, partitions: int, schema: dict[str, Any] | None = None,
                      replace: bool = False) -> SparkTable:
-        """A new empty stored table (`replace` drops an existing one of that name)."""
-        empty = self.context.parallelize([], check_partitions(partitions))
-        return self.save(empty, TableMeta(namespace, name, partitions, dict(schema or {})), replace)
+        """A new empty stored table (`replace` drops an existing one of that name), written here without a job."""
+        if not replace and self.exists(namespace, name):
+            raise TableExists(namespace, name)
+        return self.written(TableMeta(namespace, name, check_partitions(partitions), dict(schema or {})), [])
+
+    def written(self, meta: TableMeta, rows: Iterable[tuple[bytes, bytes]]) -> SparkTable:
+        """Table meta.namespace.meta.name made of encoded rows this process holds (a later row of a key replacing an
+        earlier one), laid out and written here: for rows the driver has anyway, a Spark job would cost more."""
+        partitions: dict[int, dict[bytes, bytes]] = {}
+        for key, value in rows:
+            partitions.setdefault(partition_of(key, meta.partitions), {})[key] = value
+        staged = self.files.staging(meta.partitions, meta.schema)
+        try:
+            for index, pairs in partitions.items():
+                staged.append_sorted(index, sorted(pairs.items()))
+            staged.publish(meta.namespace, meta.name, replace=True)
+        except BaseException:
+            staged.discard()
+            raise
+        return self.table(meta.namespace, meta.name)
+
+    def holds_rows(self, meta: TableMeta) -> bool:
+        """Whether the stored table has a row (one of its partition files is not empty)."""
+        directory = self.files.table_dir(meta.namespace, meta.name)
+        return any(os.path.getsize(partition_path(directory, index)) for index in range(meta.partitions))
 
     def save(self, rdd: Any, meta: TableMeta, replace: bool = False) -> SparkTable:
         """Write `rdd` (laid out in meta.partitions partitions) as table meta.namespace.meta.name.

@@ -88,6 +88,11 @@ class SparkTable(MetaBacked):
         `batch_rows` and `sync` are the LMDB backend's knobs and mean nothing here.
         """
         rows = [(encode(key), encode(value)) for key, value in pairs]
+        if self.stored and not self.store.holds_rows(self.meta):  # (a new table: written here, no job)
+            old = self.rdd
+            self.rdd = self.store.written(self.meta, rows).rdd
+            old.unpersist()
+            return len(rows)
         added = self.store.context.parallelize(rows, self.partitions)
         tagged = self.rdd.mapValues(lambda value: (_LEFT, value)).union(added.mapValues(lambda value: (_RIGHT, value)))
         merged = tagged.repartitionAndSortWithinPartitions(self.partitions, crc32).mapPartitions(

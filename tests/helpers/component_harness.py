@@ -1,8 +1,9 @@
 """Runs one component for several parties in threads of this process, as a job would across nodes.
 
-Each party has its own Store (its own node); objects and tables cross an in-memory federation
-that checks the component's transfer declarations, passes everything through the storage codec
-(what a peer receives is what the wire would carry) and records every transfer for privacy tests.
+Each party has its own computing backend (its own node): an LMDB Store, or a SparkStore of its own storage dir
+(the process's one SparkContext shared). Objects and tables cross an in-memory federation that checks the
+component's transfer declarations, passes everything through the storage codec (what a peer receives is what the
+wire would carry; a table arrives as a table of the receiver's backend) and records every transfer for privacy tests.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import queue
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from google.protobuf.message import Message
 
 from fate_runtime.components import ComponentContext, ComponentSpec
 from fate_runtime.components.context import Buffers
 from federation import Declarations
-from storage import Store, Table, decode, encode
+from storage import Store, decode, encode
+from storage.computing import ComputingBackend, ComputingTable
 
 Party = tuple[str, str]  # (role, party id)
 JOB_ID = "20261203000000000001"
@@ -45,7 +47,7 @@ class Transfer:
 
 class RecordingTracker:
     def __init__(self) -> None:
-        self.outputs: dict[str, Table] = {}
+        self.outputs: dict[str, ComputingTable] = {}
         self.metrics: dict[tuple[str, str], list[tuple[Any, Any]]] = {}
         self.metas: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -55,7 +57,7 @@ class RecordingTracker:
     def set_metric_meta(self, namespace: str, name: str, meta: dict[str, Any]) -> None:
         self.metas[(namespace, name)] = meta
 
-    def save_output_data(self, name: str, table: Table) -> None:
+    def save_output_data(self, name: str, table: ComputingTable) -> None:
         self.outputs[name] = table
 
 
@@ -76,7 +78,7 @@ class MemoryModels:
 class MemoryFederation:
     """The federation of one run: a queue per (variable, tag, sender, receiver)."""
 
-    def __init__(self, declarations: Declarations, stores: Mapping[Party, Store]) -> None:
+    def __init__(self, declarations: Declarations, stores: Mapping[Party, ComputingBackend]) -> None:
         self._declarations = declarations
         self._stores = stores
         self._queues: dict[tuple[str, str, Party, Party], queue.Queue[Any]] = {}
@@ -93,8 +95,8 @@ class MemoryFederation:
             if any((t.name, t.tag, t.src, t.dst) == (name, tag, src, dst) for t in self.transfers):
                 raise AssertionError(f"{src} sent {name} with tag {tag} to {dst} twice")
         pairs: list[tuple[bytes, bytes]] = []
-        if isinstance(obj, Table):
-            pairs = list(obj.collect_encoded())
+        if isinstance(obj, ComputingTable):
+            pairs = [(encode(key), encode(value)) for key, value in obj.collect()]
             payload = b"".join(key + value for key, value in pairs)
             received = self._stores[dst].create_table("__received__", uuid.uuid4().hex, obj.partitions)
             received.put_all((decode(key), decode(value)) for key, value in pairs)
@@ -104,7 +106,7 @@ class MemoryFederation:
             payload = encode(obj)
             delivered = decode(payload)
         with self._lock:
-            self.transfers.append(Transfer(name, tag, src, dst, payload, isinstance(obj, Table), pairs))
+            self.transfers.append(Transfer(name, tag, src, dst, payload, isinstance(obj, ComputingTable), pairs))
         self._queue((name, tag, src, dst)).put(delivered)
 
     def receive(self, name: str, tag: str, src: Party, dst: Party, timeout: float) -> Any:
@@ -136,7 +138,7 @@ class PartySetup:
     """What a test gives one party: its parameters (before defaults), input tables and input models."""
 
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
-    inputs: dict[str, list[Table]] = dataclasses.field(default_factory=dict)
+    inputs: dict[str, list[ComputingTable]] = dataclasses.field(default_factory=dict)
     models: dict[str, dict[str, Buffers]] = dataclasses.field(default_factory=dict)
 
 
@@ -144,7 +146,7 @@ class PartySetup:
 class PartyResult:
     tracker: RecordingTracker
     models: MemoryModels
-    store: Store
+    store: ComputingBackend
 
 
 @dataclasses.dataclass
@@ -152,21 +154,31 @@ class Run:
     results: dict[Party, PartyResult]
     transfers: list[Transfer]
 
-    def outputs(self, party: Party, name: str = "data") -> Table:
+    def outputs(self, party: Party, name: str = "data") -> ComputingTable:
         return self.results[party].tracker.outputs[name]
 
 
 class PartyStores:
-    """One Store per party, under a test's tmp dir (a party keeps its store across the runs of a test)."""
+    """One computing backend per party, under a test's tmp dir (a party keeps it across the runs of a test): an LMDB
+    Store, or for the parties in `spark` a SparkStore (local[2]) of its own storage dir."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, spark: Collection[Party] = ()) -> None:
         self._base = base
-        self._stores: dict[Party, Store] = {}
+        self._spark = set(spark)
+        self._stores: dict[Party, ComputingBackend] = {}
 
-    def __getitem__(self, party: Party) -> Store:
+    def __getitem__(self, party: Party) -> ComputingBackend:
         if party not in self._stores:
-            self._stores[party] = Store(str(self._base / f"{party[0]}-{party[1]}"), workers=1)
+            directory = str(self._base / f"{party[0]}-{party[1]}")
+            self._stores[party] = _spark_store(directory) if party in self._spark else Store(directory, workers=1)
         return self._stores[party]
+
+
+def _spark_store(directory: str) -> ComputingBackend:
+    from storage.spark.settings import SparkSettings
+    from storage.spark.store import SparkStore
+
+    return SparkStore(SparkSettings(storage_dir=directory, master="local[2]"))
 
 
 def run_component(spec: ComponentSpec, stores: PartyStores, parties: Mapping[Party, PartySetup],

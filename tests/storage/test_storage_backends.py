@@ -221,3 +221,11 @@ def test_a_result_outlives_the_tables_it_was_computed_from(backend):
     for table in (source, halves):
         table.destroy()
     assert first.reduce(operator.add) == sum(range(20)) / 2
+
+
+def test_put_all_into_a_table_with_rows_adds_and_replaces(backend):
+    table = new_table(backend, 3, [(i, i) for i in range(10)])
+    table.put_all([(5, "new"), (20, 20)])
+    expected = {**{i: i for i in range(10)}, 5: "new", 20: 20}
+    assert_laid_out(table, expected)
+    assert_laid_out(backend.table("ns", table.name), expected)

@@ -286,8 +286,11 @@ def main() -> None:
         if args.hetero_lr_rows:
             hetero_lr_figures(Path(work) / "hetero_lr", args.hetero_lr_rows)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        print(f"the data and the nodes' logs are kept in {work}")
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+
 
 if __name__ == "__main__":
     main()

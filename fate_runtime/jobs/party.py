@@ -10,6 +10,7 @@ from typing import Any
 
 from fate_runtime import dsl
 from fate_runtime.components import BUILTIN, Components
+from fate_runtime.computing import LMDB, party_backend
 from fate_runtime.dsl import JobPlan
 from fate_runtime.errors import BadRequest, Conflict, NotFound
 from fate_runtime.state.job_registry import JobRegistry
@@ -21,6 +22,7 @@ from fate_runtime.tasks.events import TaskEvents, Watch
 from fate_runtime.tasks.manager import TaskKey, TaskManager
 from federation import Receiver
 from storage import Store
+from storage.spark.directory import SparkDirectory
 
 log = logging.getLogger("fate_flow.party")
 
@@ -30,8 +32,11 @@ class PartyJobs:
 
     def __init__(self, jobs: JobStore, tasks: TaskManager, events: TaskEvents, registry: JobRegistry, store: Store,
                  received: Receiver, local_parties: frozenset[str] | None, work_mode: int, models: ModelParty,
-                 routed: frozenset[str] = frozenset(), components: Components = BUILTIN) -> None:
+                 routed: frozenset[str] = frozenset(), components: Components = BUILTIN,
+                 computing: str = LMDB, spark_storage_dir: str | None = None) -> None:
         self._models = models
+        self._computing = computing
+        self._spark_tables = SparkDirectory(spark_storage_dir) if spark_storage_dir else None
         self._routed = routed
         self._components = components
         self._jobs = jobs
@@ -59,7 +64,8 @@ class PartyJobs:
                 if self._local_parties is None or party in self._local_parties]
 
     def check(self, plan: JobPlan) -> list[str]:
-        """Pre-flight for this node's parties: work mode, parameters, input tables. Returns ignored keys."""
+        """Pre-flight for this node's parties: work mode, computing backend, parameters, input tables. Returns
+        ignored keys."""
         parties = self.local_parties(plan)
         if not parties:
             raise BadRequest("this node serves none of the job's parties")
@@ -68,6 +74,8 @@ class PartyJobs:
             unrouted = [(r, p) for r, p in plan.parties() if p not in self._local_parties and p not in self._routed]
             if unrouted:
                 raise BadRequest(f"this node has no route to {unrouted[0][0]} {unrouted[0][1]} of the job")
+        for role, party in parties:
+            party_backend(plan.job_parameters, self._computing, self._spark_tables is not None, role, party)
         ignored = []
         for role, party in parties:
             for component in plan.components:
@@ -76,9 +84,14 @@ class PartyJobs:
                     ignored += [f"{component}.{key} ({role} {party})" for key in unknown]
             for name, table in self._needed_tables(plan, role, party).items():
                 namespace, table_name = str(table.get("namespace", "")), str(table.get("name", ""))
-                if not self._store.exists(namespace, table_name):
+                if not self._has_table(namespace, table_name):
                     raise BadRequest(f"input table {namespace}.{table_name} ({name}) of {role} {party} does not exist")
         return ignored
+
+    def _has_table(self, namespace: str, name: str) -> bool:
+        """The node keeps namespace.name in either backend (a task brings it into its own)."""
+        return self._store.exists(namespace, name) or (
+            self._spark_tables is not None and self._spark_tables.exists(namespace, name))
 
     @staticmethod
     def _needed_tables(plan: JobPlan, role: str, party: str) -> dict[str, dict[str, Any]]:

@@ -177,3 +177,21 @@ def test_the_job_s_tasks_are_stopped_before_what_it_received_is_removed(host, ta
     host.stop(JOB, "canceled", "stopped by the user")
     assert received_when_stopped == [["guest_share.table.guest.9999.host.10000"]]
     assert tables.list_tables(f"federation.{JOB}") == []
+
+
+def test_a_job_asking_for_a_backend_the_node_lacks_is_refused_naming_the_party(db, store, tables, receiver, tasks,
+                                                                                events, guest_host_plan, tmp_path):
+    conf = copy.deepcopy(guest_host_plan.conf)
+    conf["job_parameters"]["backend"] = 1
+    spark_job = dsl.parse(guest_host_plan.dsl, conf)
+
+    def party_jobs(spark_storage_dir: str | None) -> PartyJobs:
+        return PartyJobs(store, tasks, events, JobRegistry(db), tables, receiver, frozenset({"10000"}), 1,
+                         ModelParty(ModelVersions(db), store, frozenset({"10000"}), BUILTIN, tables),
+                         frozenset({"9999"}), BUILTIN, "lmdb", spark_storage_dir)
+
+    with pytest.raises(BadRequest, match="job_parameters.backend 1 asks for Spark, which the node of host 10000 "
+                                         "does not offer"):
+        party_jobs(None).create(JOB, spark_job, TOKEN)
+    assert store.jobs({"job_id": JOB}) == []
+    assert party_jobs(str(tmp_path / "spark")).create(JOB, spark_job, TOKEN) == [("host", "10000")]

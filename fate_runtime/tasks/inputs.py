@@ -49,7 +49,10 @@ class TaskInputs:
         return [(found[0].namespace, found[0].table_name)] if found else []
 
     def tables(self, component: str) -> dict[str, list[ComputingTable]]:
-        """The component's input tables by input key (`input.data.<key>` of the DSL)."""
+        """The component's input tables by input key (`input.data.<key>` of the DSL), in the task's backend: an
+        upstream output of this party is there already; an input the node keeps in its other backend (an upload made
+        with the other backend) is copied in through this process, which suits modest tables (the store given is
+        storage.backend_copies.WithOtherBackendTables; uploads on a Spark node land in Spark directly)."""
         inputs: dict[str, list[ComputingTable]] = {}
         for key, refs in self._plan.components[component].data_inputs.items():
             for ref in refs:

@@ -24,6 +24,8 @@ from fate_runtime.jobs.control_auth import ControlAuth
 from fate_runtime.node.data_dir_lock import DataDirLock
 from fate_runtime.state.db import Database
 from fate_runtime.data.download import Downloader
+from fate_runtime.data.node_tables import SparkSide
+from fate_runtime.data.spark_child import run_in_child
 from fate_runtime.node.flow_servicer import FlowServicer
 from fate_runtime.node.identifier_check import IdentifierCheck
 from fate_runtime.node.job_call_check import JobCallCheck
@@ -111,10 +113,10 @@ class Node:
         self.components = Components.load(self._component_modules)
         self.jobs = JobStore(db, config.data_dir, self.components)
         registry = JobRegistry(db)
+        spark_dir = SparkDirectory(config.spark["storage_dir"]) if config.spark else None  # Spark tables, without Spark
         # a table received for a party lands where that party's tasks compute: the LMDB store or the Spark directory
         receiver = Receiver(self.store, TransferLog(db), os.path.join(config.data_dir, "federation", "objects"),
-                            registry.lookup, config.local_parties,
-                            SparkDirectory(config.spark["storage_dir"]) if config.spark else None,
+                            registry.lookup, config.local_parties, spark_dir,
                             received_tables_backend(self.jobs, config))
         versions = ModelVersions(db)
         self._versions = versions
@@ -122,18 +124,21 @@ class Node:
         self._models = models
         events = TaskEvents()
         self._events = events
-        queries, components = self._queries(db, views, receiver, versions)
+        # uploads and downloads on Spark run in child processes: no SparkContext in the node
+        spark = SparkSide(spark_dir, run_in_child(config.data_dir)) if spark_dir else None
+        queries, components = self._queries(db, views, receiver, versions, spark_dir)
         self._flow = FlowServicer(
-            Uploader(self.store, local_jobs, paths, config.work_mode, incoming),
-            Downloader(self.store, local_jobs, paths, config.work_mode),
-            Tables(self.store, views), queries, components, models,
+            Uploader(self.store, local_jobs, paths, config.work_mode, incoming, spark, config.computing),
+            Downloader(self.store, local_jobs, paths, config.work_mode, spark),
+            Tables(self.store, views, spark_dir), queries, components, models,
             ModelTransport(models, versions, paths, os.path.join(config.data_dir, "models")),
             BoardQueries(self.jobs, components, events.changes))
-        self._storage = StorageServicer(self.store)
+        self._storage = StorageServicer(self.store, spark_dir)
         self.launcher = TaskLauncher()
         self.tasks = TaskManager(self.jobs, events, self.launcher, config.data_dir)
         party = PartyJobs(self.jobs, self.tasks, events, registry, self.store, receiver, config.local_parties,
-                          config.work_mode, models, frozenset(config.routes), self.components)
+                          config.work_mode, models, frozenset(config.routes), self.components, config.computing,
+                          config.spark.get("storage_dir"))
         self._auth = ControlAuth(self.jobs, registry, config.local_parties)
         self._registry = registry
         self._scheduler = SchedulerServicer(registry, party, config.local_parties, self._auth, models)
@@ -151,11 +156,11 @@ class Node:
         self._lifecycle: ModelLifecycle | None = None
         self._serving_hosts: GrpcHosts | None = None
 
-    def _queries(self, db: Database, views: DataViews, received: Receiver,
-                 versions: ModelVersions) -> tuple[JobQueries, ComponentQueries]:
+    def _queries(self, db: Database, views: DataViews, received: Receiver, versions: ModelVersions,
+                 spark_dir: SparkDirectory | None) -> tuple[JobQueries, ComponentQueries]:
         tracking = TrackingQueries(db)
-        jobs = JobQueries(self.jobs, tracking, views, self.store, received, versions)
-        return jobs, ComponentQueries(jobs, tracking, ModelStore(db), self.store)
+        jobs = JobQueries(self.jobs, tracking, views, self.store, received, versions, spark_dir)
+        return jobs, ComponentQueries(jobs, tracking, ModelStore(db), self.store, spark_dir)
 
     def _add_services(self) -> None:
         peer, local = self._server, self._local_server

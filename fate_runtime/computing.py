@@ -17,7 +17,7 @@ LMDB = "lmdb"
 SPARK = "spark"
 _BACKENDS = {0: LMDB, 1: SPARK}
 
-_SPARK_KEYS = ("master", "storage_dir", "executor_memory", "executor_cores", "python")
+_SPARK_KEYS = ("master", "storage_dir", "executor_memory", "executor_cores", "cores_max", "python")
 _MASTER = re.compile(r"local(\[(\d+|\*)\])?|spark://[A-Za-z0-9.\-]+:\d{1,5}(,[A-Za-z0-9.\-]+:\d{1,5})*")
 _MEMORY = re.compile(r"\d+[kmgt]?", re.IGNORECASE)
 
@@ -64,9 +64,10 @@ def checked_spark_settings(settings: Any, base: str) -> dict[str, Any]:
     memory = checked.get("executor_memory")
     if memory is not None and (not isinstance(memory, str) or not _MEMORY.fullmatch(memory)):
         raise ConfigError(f"spark.executor_memory must be a size such as 2g or 512m, got {memory!r}")
-    cores = checked.get("executor_cores")
-    if cores is not None and (isinstance(cores, bool) or not isinstance(cores, int) or cores < 1):
-        raise ConfigError(f"spark.executor_cores must be a positive integer, got {cores!r}")
+    for name in ("executor_cores", "cores_max"):
+        cores = checked.get(name)
+        if cores is not None and (isinstance(cores, bool) or not isinstance(cores, int) or cores < 1):
+            raise ConfigError(f"spark.{name} must be a positive integer, got {cores!r}")
     python = checked.get("python")
     if python is not None and not isinstance(python, str):
         raise ConfigError(f"spark.python must be the path of the executors' Python, got {python!r}")

@@ -40,7 +40,7 @@ class NodeRuntime:
         return SparkSettings(storage_dir=self.spark["storage_dir"], master=self.spark["master"],
                              python=self.spark.get("python") or sys.executable,
                              executor_memory=self.spark.get("executor_memory"),
-                             executor_cores=self.spark.get("executor_cores"))
+                             executor_cores=self.spark.get("executor_cores"), cores_max=self.spark.get("cores_max"))
 
     def route_table(self) -> RouteTable:
         return RouteTable(self.party_ids, self.grpc_address, self.routes, standalone=self.standalone)

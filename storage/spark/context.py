@@ -26,6 +26,8 @@ def spark_context(settings: SparkSettings) -> Any:
             conf.set("spark.executor.memory", settings.executor_memory)
         if settings.executor_cores:
             conf.set("spark.executor.cores", str(settings.executor_cores))
+        if settings.cores_max:  # else a standalone cluster gives one task every core, and a party's other tasks wait
+            conf.set("spark.cores.max", str(settings.cores_max))
         _context = SparkContext(conf=conf)
         _context.setLogLevel("ERROR")
     return _context

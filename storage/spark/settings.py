@@ -17,3 +17,4 @@ class SparkSettings:
     shuffle_partitions: int = 4
     executor_memory: str | None = None
     executor_cores: int | None = None
+    cores_max: int | None = None  # the most cores one application (one task) takes on a standalone cluster

@@ -1,7 +1,6 @@
 """Jobs on a cluster where the guest's node computes on Spark (local[2]) and the host's and arbiter's on LMDB: a job
 asking for Spark on every party is refused at submit naming the party whose node lacks it, and nothing is created;
-the toy job runs on Spark on the guest's node (guest and host there), each task saying which backend ran it; the
-seed's hetero LR job (FATE's confs, HeteroLR's random start pinned as the demo pins it) reaches the same AUC with
+the seed's hetero LR job (FATE's confs, HeteroLR's random start pinned as the demo pins it) reaches the same AUC with
 the guest on Spark as with every party on LMDB (job_parameters.backend 0)."""
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import pytest
 from flow_api.demo import DEMO_SEED, evaluation_summary, seed_job, with_random_seed
 from flow_api.http_client import Server
 from integration_helpers import NodeProcess, assert_refused, write_conf
-from jobs_helpers import GUEST, HOST, cli_ok, running_cluster, submitted, toy_conf, toy_dsl, wait_job
+from jobs_helpers import GUEST, HOST, cli_ok, running_cluster, toy_conf, toy_dsl
 from seed_examples import DATA, example, job_succeeded
 from spark_available import require_spark
 
@@ -48,18 +47,6 @@ def test_a_job_asking_for_spark_where_a_node_lacks_it_is_refused_naming_the_part
     assert {party: _job_ids(node) for party, node in cluster.items()} == before
     assert not any((node.data_dir / "jobs").exists() and any((node.data_dir / "jobs").iterdir())
                    for node in cluster.values())
-
-
-def test_the_toy_job_runs_on_spark_and_its_tasks_say_so(cluster: dict[str, NodeProcess], tmp_path: Path) -> None:
-    guest = cluster[GUEST]
-    conf = toy_conf(guest=GUEST, host=GUEST, work_mode=1)
-    conf["job_parameters"]["backend"] = 1
-    job_id = submitted(guest.node, tmp_path, toy_dsl(), conf)
-    rows = wait_job(guest.node, job_id, timeout=180)
-    assert {row["f_status"] for row in rows} == {"success"}, [(row["f_role"], row["f_retmsg"]) for row in rows]
-    for role in ("guest", "host"):
-        assert "computing backend: Spark (master local[2]" in _task_log(guest, job_id, role, GUEST,
-                                                                        "secure_add_example_0")
 
 
 def _task_log(node: NodeProcess, job_id: str, role: str, party: str, component: str) -> str:

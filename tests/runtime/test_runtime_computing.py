@@ -43,7 +43,9 @@ def test_spark_settings_are_checked_and_the_storage_dir_made_absolute(tmp_path: 
     ({"spark": {"storage_dir": "d", "executor_memory": "lots"}},
      "spark.executor_memory must be a size such as 2g or 512m, got 'lots'"),
     ({"spark": {"storage_dir": "d", "driver": "x"}},
-     "unknown spark setting 'driver' (known: master, storage_dir, executor_memory, executor_cores, python)"),
+     "unknown spark setting 'driver' (known: master, storage_dir, executor_memory, executor_cores, cores_max, "
+     "python)"),
+    ({"spark": {"storage_dir": "d", "cores_max": "2"}}, "spark.cores_max must be a positive integer, got '2'"),
     ({"spark": "local"}, "spark must be an object of settings, got 'local'"),
 ])
 def test_bad_computing_settings_are_named(tmp_path: Path, settings: dict[str, Any], message: str) -> None:
@@ -95,11 +97,12 @@ def test_a_job_asking_for_spark_is_refused_naming_the_party_whose_node_lacks_it(
 
 
 def test_the_node_runtime_carries_spark_settings_to_tasks(tmp_path: Path) -> None:
-    spark = {"master": "local[3]", "storage_dir": str(tmp_path), "executor_cores": 2}
+    spark = {"master": "local[3]", "storage_dir": str(tmp_path), "executor_cores": 2, "cores_max": 3}
     runtime = NodeRuntime(str(tmp_path), "127.0.0.1:1", "unix:x", (), True, {}, "", "", "", 1 << 20, 1, "s", "",
                           SPARK, spark)
     runtime.save()
     settings = NodeRuntime.load(str(tmp_path)).spark_settings()
     assert settings is not None
-    assert (settings.master, settings.storage_dir, settings.executor_cores) == ("local[3]", str(tmp_path), 2)
+    assert (settings.master, settings.storage_dir, settings.executor_cores, settings.cores_max) == (
+        "local[3]", str(tmp_path), 2, 3)
     assert NodeRuntime(str(tmp_path), "a", "b", (), True, {}, "", "", "", 1, 1, "s", "").spark_settings() is None

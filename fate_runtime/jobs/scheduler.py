@@ -188,6 +188,8 @@ class DagRun(threading.Thread):
                                 node.describe(), event.task.role, event.task.party_id)
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.CANCELLED:
+                log.warning("job %s: the watch stream of %s broke: %s %s", self.job_id, node.describe(), exc.code(),
+                            exc.details())
                 self._events.put(_Lost(node, "its node is not reachable"))
 
     def _update_all(self, status: str, retmsg: str = "") -> None:

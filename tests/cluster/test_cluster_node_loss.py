@@ -48,6 +48,7 @@ def test_host_node_killed_during_a_job(tmp_path: Path) -> None:
         guest_row = own_row(guest, job_id, timeout=10)
         assert guest_row["f_status"] == "failed", guest_row
         assert "host 10000" in guest_row["f_retmsg"], guest_row
+        assert f"job {job_id}: the watch stream of host 10000" in guest.log()  # with gRPC's code, for who reads logs
         arbiter_row = own_row(arbiter, job_id)
         assert arbiter_row["f_status"] in ("failed", "canceled"), arbiter_row
         assert arbiter_row["f_retmsg"] == guest_row["f_retmsg"], arbiter_row  # the initiator's word

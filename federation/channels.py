@@ -21,9 +21,10 @@ _MESSAGE_LIMITS = [
     ("grpc.max_send_message_length", MAX_MESSAGE),
 ]
 
+KEEPALIVE_MS = 30_000  # a client pings its server this often, so a dead peer under a quiet stream is noticed
+
 _CLIENT_OPTIONS = [
     *_MESSAGE_LIMITS,
-    ("grpc.keepalive_time_ms", 30_000),
     ("grpc.keepalive_timeout_ms", 10_000),
     # Reconnect as quickly as the sender's own retries ask, not after gRPC's default growing
     # delay (up to 120 s), so a peer that is back is reached on the next attempt.
@@ -51,7 +52,7 @@ def open_channel(target: str, tls: TlsConfig | None = None, server_party: str | 
                  retried: Sequence[Method] = ()) -> grpc.Channel:
     """A channel to the node at `target` (host:port or unix:path); with TLS, that node must prove it serves
     `server_party`. The `retried` methods are retried on UNAVAILABLE: name only calls that are safe to repeat."""
-    options = [*_CLIENT_OPTIONS, *_service_config(retried)]
+    options = [*_CLIENT_OPTIONS, ("grpc.keepalive_time_ms", KEEPALIVE_MS), *_service_config(retried)]
     if tls is None:
         return grpc.insecure_channel(target, options=options)
     if server_party is None:
@@ -62,5 +63,9 @@ def open_channel(target: str, tls: TlsConfig | None = None, server_party: str | 
 
 
 def server_options() -> list[tuple[str, Any]]:
-    """The options of a node's gRPC servers (the same message limits as its clients')."""
-    return list(_MESSAGE_LIMITS)
+    """The options of a node's gRPC servers: the same message limits as its clients', and their keepalive pings
+    welcome however long a stream stays quiet (gRPC's default takes a ping more often than every 5 minutes on a
+    stream without data as abuse and closes the connection after two: a job's watch stream broke ~2 minutes into
+    a long task)."""
+    return [*_MESSAGE_LIMITS, ("grpc.http2.min_recv_ping_interval_without_data_ms", KEEPALIVE_MS // 2),
+            ("grpc.http2.max_ping_strikes", 0)]

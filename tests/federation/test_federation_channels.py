@@ -3,6 +3,7 @@ repeat, and a clear error for a TLS channel without the party its server must pr
 
 from __future__ import annotations
 
+import time
 from concurrent import futures
 from typing import Iterator
 
@@ -60,3 +61,37 @@ def test_a_tls_channel_must_name_the_party_of_its_server(tmp_path) -> None:
     tls = TlsConfig(str(tmp_path / "node.crt"), str(tmp_path / "node.key"), str(tmp_path / "ca.pem"))
     with pytest.raises(ValueError, match="server_party"):
         open_channel("127.0.0.1:9360", tls)
+
+
+
+def test_servers_take_their_clients_keepalive_pings_on_quiet_streams() -> None:
+    """gRPC's default server closes a connection whose client pings more often than every 5 minutes while a stream
+    sends nothing (GOAWAY "too_many_pings" after two strikes): a node's servers take one every half keepalive."""
+    import federation.channels
+
+    options = dict(server_options())
+    assert options["grpc.http2.min_recv_ping_interval_without_data_ms"] <= federation.channels.KEEPALIVE_MS
+    assert options["grpc.http2.max_ping_strikes"] == 0
+
+
+@pytest.mark.slow
+def test_a_stream_quiet_longer_than_four_keepalive_pings_stays_open() -> None:
+    """The real thing (about 2.5 minutes; --run-slow): a server stream that sends nothing for 150 s - a job's watch
+    stream while a long task runs - keeps its connection (it broke at 120 s before the servers took the pings)."""
+    def quiet(request: bytes, context: grpc.ServicerContext) -> Iterator[bytes]:
+        yield b"started"
+        deadline = time.monotonic() + 150
+        while context.is_active() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        yield b"done"
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=server_options())
+    handler = grpc.unary_stream_rpc_method_handler(quiet)
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(SERVICE, {"Quiet": handler})])
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        with open_channel(f"127.0.0.1:{port}") as channel:
+            assert list(channel.unary_stream(f"/{SERVICE}/Quiet")(b"", timeout=300)) == [b"started", b"done"]
+    finally:
+        server.stop(0)

@@ -114,6 +114,8 @@ class Node:
         self.jobs = JobStore(db, config.data_dir, self.components)
         registry = JobRegistry(db)
         spark_dir = SparkDirectory(config.spark["storage_dir"]) if config.spark else None  # Spark tables, without Spark
+        if spark_dir is not None and (spark_leftovers := spark_dir.clear_staging()):
+            log.info("removed %d half-written Spark tables left by the previous run", spark_leftovers)
         # a table received for a party lands where that party's tasks compute: the LMDB store or the Spark directory
         receiver = Receiver(self.store, TransferLog(db), os.path.join(config.data_dir, "federation", "objects"),
                             registry.lookup, config.local_parties, spark_dir,

@@ -87,6 +87,17 @@ class SparkDirectory:
             self.destroy(meta.namespace, meta.name)
         return len(tables)
 
+    def clear_staging(self) -> int:
+        """Remove every staged table and trash (left by processes that died while writing); returns how many.
+
+        Only for when nothing writes tables here, such as the node that owns this storage dir starting.
+        """
+        staging = os.path.join(self.storage_dir, STAGING)
+        leftovers = os.listdir(staging)
+        for entry in leftovers:
+            shutil.rmtree(os.path.join(staging, entry), ignore_errors=True)
+        return len(leftovers)
+
     def remove_dir(self, directory: str) -> None:
         trash = os.path.join(self.storage_dir, STAGING, f"trash-{uuid.uuid4().hex}")
         os.rename(directory, trash)

@@ -20,6 +20,8 @@ from system_packages import missing_package
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
+LEFTOVER = "left-by-a-dead-upload"
+
 
 @pytest.fixture(scope="module")
 def spark_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Path]]:
@@ -28,6 +30,7 @@ def spark_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node,
     pytest.importorskip("pyspark")
     base = tmp_path_factory.mktemp("spark_data")
     storage_dir = base / "spark"
+    (storage_dir / ".staging" / LEFTOVER / "part-00000").mkdir(parents=True)  # a writer that died before publishing
     args = node_args(base / "data", base / "files") + [
         "--computing", "spark", "--spark-master", "local[2]", "--spark-storage-dir", str(storage_dir)]
     with running_node(base, args) as node:
@@ -95,3 +98,8 @@ def test_a_bad_line_found_by_the_executors_refuses_the_upload_in_one_sentence(sp
     assert_refused(reply, 100, "line 4 of file", "has 2 columns, expected 3")
     assert not (storage_dir / "spark_data").exists() and node.table_count("spark_data", "bad") is None
     assert [p.name for p in (storage_dir / ".staging").iterdir()] == []
+
+
+def test_the_node_clears_what_dead_spark_writers_left_when_it_starts(spark_node: tuple[Node, Path]) -> None:
+    _, storage_dir = spark_node
+    assert not (storage_dir / ".staging" / LEFTOVER).exists()

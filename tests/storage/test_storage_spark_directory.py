@@ -76,3 +76,13 @@ def test_a_spark_store_computes_on_a_table_written_without_spark(spark_store):
     table = spark_store.table("ns", "from-files")
     assert table.partition_counts() == [sum(partition_of(k, 3) == i for k, _ in PAIRS) for i in range(3)]
     assert dict(table.map_values(lambda value: value["v"] * 2).collect()) == {i: 2 * i for i in range(40)}
+
+
+def test_clear_staging_removes_what_dead_writers_left_and_keeps_tables(tmp_path):
+    directory = SparkDirectory(str(tmp_path))
+    written(directory, "kept")
+    directory.staging(2).append_sorted(0, PAIRS[:1])  # a writer that died before publishing
+    os.makedirs(os.path.join(str(tmp_path), STAGING, "upload-parts", "part-00000"))
+    assert directory.clear_staging() == 2
+    assert os.listdir(os.path.join(str(tmp_path), STAGING)) == []
+    assert [meta.name for meta in directory.list_tables()] == ["kept"]

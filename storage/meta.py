@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import tempfile
-from typing import Any
+from typing import Any, Callable
 
 from storage.errors import InvalidTableArgument, TableNotFound
 
@@ -79,6 +79,13 @@ def metas_under(root: str, namespace_dirs: list[str]) -> list[TableMeta]:
             except FileNotFoundError:
                 continue
     return found
+
+
+def destroy_each(tables: list[TableMeta], destroy: Callable[[str, str], Any]) -> int:
+    """destroy(namespace, name) for each table listed; returns how many there were (a namespace's removal)."""
+    for meta in tables:
+        destroy(meta.namespace, meta.name)
+    return len(tables)
 
 
 class MetaBacked:

@@ -26,7 +26,7 @@ from storage.errors import TableExists
 from storage.executor import prestart, run_all
 from storage.fs import exclusive_lock, swap_directories
 from storage.lmdb_env import DEFAULT_MAP_SIZE, environments
-from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, metas_under,
+from storage.meta import (META_FILE, TEMP_NAMESPACE, TableMeta, check_name, check_partitions, destroy_each, metas_under,
                           read_table_meta, write_meta)
 from storage.table import Table
 from storage.worker_slots import default_workers
@@ -207,10 +207,7 @@ class Store:
 
     def destroy_namespace(self, namespace: str) -> int:
         """Remove every table of a namespace; returns how many there were."""
-        tables = self.list_tables(namespace)
-        for meta in tables:
-            self.destroy(meta.namespace, meta.name)
-        return len(tables)
+        return destroy_each(self.list_tables(namespace), self.destroy)
 
     def list_tables(self, namespace: str | None = None) -> list[TableMeta]:
         root = self._path("tables")

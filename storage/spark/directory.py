@@ -17,7 +17,8 @@ from urllib.parse import quote
 import msgpack
 
 from storage.errors import TableExists
-from storage.meta import META_FILE, TableMeta, check_name, check_partitions, metas_under, read_table_meta, write_meta
+from storage.meta import (META_FILE, TableMeta, check_name, check_partitions, destroy_each, metas_under, read_table_meta,
+                          write_meta)
 from storage.spark.partition_files import partition_path, read_partition
 
 STAGING = ".staging"
@@ -82,10 +83,7 @@ class SparkDirectory:
         return True
 
     def destroy_namespace(self, namespace: str) -> int:
-        tables = self.list_tables(namespace)
-        for meta in tables:
-            self.destroy(meta.namespace, meta.name)
-        return len(tables)
+        return destroy_each(self.list_tables(namespace), self.destroy)
 
     def clear_staging(self) -> int:
         """Remove every staged table and trash (left by processes that died while writing); returns how many.

@@ -30,18 +30,20 @@ class _LingeringRun:
         pass
 
 
-def _scheduler(store: jobs.JobStore, tmp_path: Any) -> Scheduler:
+def _scheduler_running(store: jobs.JobStore, toy: Any, tmp_path: Any, status: str) -> tuple[Scheduler, _LingeringRun]:
+    """A scheduler with the toy job in `status` and its run still among the running ones."""
+    job_dsl, conf = copy.deepcopy(toy)
+    store.create(JOB, dsl.parse(job_dsl, conf), [("guest", "10000"), ("host", "10000")])
+    store.set_job_status(JOB, status, progress=100 if status == jobs.SUCCESS else 0)
     runtime = NodeRuntime(str(tmp_path), "127.0.0.1:1", "unix:x", (), True, {}, "", "", "", 1 << 20, 1, "s", "")
-    return Scheduler(runtime, store, None, lambda job_id: None, None, None)  # type: ignore[arg-type]
+    scheduler = Scheduler(runtime, store, None, lambda job_id: None, None, None)  # type: ignore[arg-type]
+    run = _LingeringRun()
+    scheduler._running[JOB] = run  # type: ignore[assignment]
+    return scheduler, run
 
 
 def test_a_job_that_ended_is_not_stopped_while_its_run_lets_go(store: jobs.JobStore, toy: Any, tmp_path: Any) -> None:
-    job_dsl, conf = copy.deepcopy(toy)
-    store.create(JOB, dsl.parse(job_dsl, conf), [("guest", "10000"), ("host", "10000")])
-    store.set_job_status(JOB, jobs.SUCCESS, progress=100)
-    scheduler = _scheduler(store, tmp_path)
-    run = _LingeringRun()
-    scheduler._running[JOB] = run  # type: ignore[assignment]
+    scheduler, run = _scheduler_running(store, toy, tmp_path, jobs.SUCCESS)
     with pytest.raises(BadRequest) as refused:
         scheduler.stop(JOB)
     assert str(refused.value) == f"job {JOB} has already ended (success)"
@@ -49,10 +51,5 @@ def test_a_job_that_ended_is_not_stopped_while_its_run_lets_go(store: jobs.JobSt
 
 
 def test_a_running_job_is_stopped(store: jobs.JobStore, toy: Any, tmp_path: Any) -> None:
-    job_dsl, conf = copy.deepcopy(toy)
-    store.create(JOB, dsl.parse(job_dsl, conf), [("guest", "10000"), ("host", "10000")])
-    store.set_job_status(JOB, jobs.RUNNING, progress=0)
-    scheduler = _scheduler(store, tmp_path)
-    run = _LingeringRun()
-    scheduler._running[JOB] = run  # type: ignore[assignment]
+    scheduler, run = _scheduler_running(store, toy, tmp_path, jobs.RUNNING)
     assert scheduler.stop(JOB) == "killed" and run.stopped
